@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from organizations.models import (
+    EventKind,
+    Grade,
+    Organization,
+    OrganizationKind,
+    OrganizationLevel,
+    Sex,
+)
+
+DATE_WIDGET = {"type": "date"}
+
+
+def _date_field(label: str, *, required: bool = True, initial: dt.date | None = None) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        initial=initial,
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
+    )
+
+
+class CrispyForm(forms.Form):
+    submit_label = "Lưu"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class OrganizationForm(CrispyForm):
+    name = forms.CharField(label="Tên tổ chức", max_length=255)
+    short_name = forms.CharField(label="Ký hiệu trên văn bản", max_length=20, required=False)
+    level = forms.ModelChoiceField(label="Cấp", queryset=OrganizationLevel.objects.all())
+    kind = forms.ChoiceField(label="Loại hình", choices=OrganizationKind.choices)
+    code = forms.CharField(label="Mã tổ chức", max_length=40, required=False)
+    superior_name = forms.CharField(
+        label="Cơ quan cấp trên trực tiếp (đầu văn bản)", max_length=255, required=False
+    )
+    founded_on = _date_field("Ngày thành lập", initial=dt.date.today())
+
+
+class OrganizationEditForm(CrispyForm):
+    name = forms.CharField(label="Tên tổ chức", max_length=255)
+    short_name = forms.CharField(label="Ký hiệu trên văn bản", max_length=20, required=False)
+    kind = forms.ChoiceField(label="Loại hình", choices=OrganizationKind.choices)
+    code = forms.CharField(label="Mã tổ chức", max_length=40, required=False)
+    superior_name = forms.CharField(
+        label="Cơ quan cấp trên trực tiếp (đầu văn bản)", max_length=255, required=False
+    )
+
+
+class OrganizationMoveForm(CrispyForm):
+    submit_label = "Chuyển"
+    new_parent = forms.ModelChoiceField(label="Chuyển về trực thuộc", queryset=Organization.objects.none())
+    on_date = _date_field("Từ ngày", initial=dt.date.today())
+
+    def __init__(self, *args: object, parents: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = parents
+
+
+class OrganizationDissolveForm(CrispyForm):
+    submit_label = "Giải thể"
+    on_date = _date_field("Ngày giải thể", initial=dt.date.today())
+    merged_into = forms.ModelChoiceField(
+        label="Sáp nhập vào (nếu có)", queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: object, targets: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["merged_into"].queryset = targets
+
+
+class HandoverForm(CrispyForm):
+    submit_label = "Ghi nhận bàn giao"
+    organizations = forms.ModelMultipleChoiceField(
+        label="Tổ chức bàn giao", queryset=Organization.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+    new_parent = forms.ModelChoiceField(label="Bàn giao về", queryset=Organization.objects.none())
+    effective_on = _date_field("Ngày hiệu lực", initial=dt.date.today())
+    decision = forms.CharField(label="Căn cứ (quyết định)", max_length=255, required=False)
+    note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: object, organizations: object, parents: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = organizations
+        self.fields["new_parent"].queryset = parents
+
+
+class MemberForm(CrispyForm):
+    full_name = forms.CharField(label="Họ và tên", max_length=120)
+    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
+    date_of_birth = _date_field("Ngày sinh")
+    ethnicity = forms.CharField(label="Dân tộc", max_length=60, initial="Kinh")
+    party_card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+
+
+class MemberCreateForm(MemberForm):
+    organization = forms.ModelChoiceField(label="Chi bộ", queryset=Organization.objects.none())
+    arrival = forms.ChoiceField(
+        label="Hình thức",
+        choices=[(EventKind.ADMISSION, "Kết nạp mới"), (EventKind.TRANSFER_IN, "Chuyển sinh hoạt đến")],
+    )
+    admitted_on = _date_field("Ngày vào Đảng")
+    full_member_on = _date_field("Ngày chính thức", required=False)
+    joined_on = _date_field("Ngày chuyển đến (nếu chuyển đến)", required=False)
+
+    def __init__(self, *args: object, cells: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = cells
+
+
+class MemberEventForm(CrispyForm):
+    submit_label = "Ghi nhận"
+    kind = forms.ChoiceField(
+        label="Sự kiện",
+        choices=[
+            (k.value, k.label)
+            for k in EventKind
+            if k not in (EventKind.ADMISSION, EventKind.TRANSFER_IN)
+        ],
+    )
+    occurred_on = _date_field("Ngày", initial=dt.date.today())
+    target_organization = forms.ModelChoiceField(
+        label="Chuyển đến chi bộ (trong hệ thống)", queryset=Organization.objects.none(), required=False
+    )
+    destination = forms.CharField(label="Nơi chuyển đến (ngoài hệ thống)", max_length=255, required=False)
+    badge_years = forms.IntegerField(label="Huy hiệu (năm tuổi Đảng)", required=False, min_value=1, max_value=90)
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+
+    def __init__(self, *args: object, cells: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_organization"].queryset = cells
+
+
+GRADE_CHOICES = [("", "— chưa xếp loại —"), *Grade.choices]
+
+
+class AsOfForm(forms.Form):
+    """The "as of" date of tree and counts pages, read from ?ngay=."""
+
+    ngay = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def day(self) -> dt.date:
+        if self.is_valid() and self.cleaned_data.get("ngay"):
+            return self.cleaned_data["ngay"]
+        return dt.date.today()

@@ -1,0 +1,415 @@
+"""Reads: the tree as of a date, counts per subtree, and access selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from organizations.models import (
+    PATH_STEP,
+    EventKind,
+    Grade,
+    Member,
+    MemberEvent,
+    MemberPlacement,
+    MemberRating,
+    Organization,
+    OrganizationPlacement,
+    OrganizationRating,
+    Role,
+)
+
+ORG_WRITE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
+MEMBER_WRITE_ROLES = frozenset({Role.CADRE, Role.OFFICE, Role.ADMIN})
+READ_ROLES = frozenset(Role)
+
+
+# --- dated windows -----------------------------------------------------------
+
+
+def valid_on(day: dt.date, prefix: str = "") -> Q:
+    """Rows of a dated table ([valid_from, valid_to)) that hold on `day`."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
+    )
+
+
+def ancestor_paths(path: str) -> list[str]:
+    return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
+# --- the tree as of a date ----------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    organization: Organization
+    path: str
+    depth: int
+    parent_id: int | None
+    counts: MemberCounts = field(default_factory=lambda: MemberCounts())
+    children: list[TreeNode] = field(default_factory=list)
+
+
+@dataclass
+class MemberCounts:
+    total: int = 0
+    full: int = 0
+    probationary: int = 0
+    female: int = 0
+    grassroots: int = 0
+    cells: int = 0
+
+    def add(self, other: MemberCounts) -> None:
+        self.total += other.total
+        self.full += other.full
+        self.probationary += other.probationary
+        self.female += other.female
+        self.grassroots += other.grassroots
+        self.cells += other.cells
+
+
+def organization_path_on(*, organization: Organization, day: dt.date) -> str | None:
+    placement = (
+        OrganizationPlacement.objects.filter(valid_on(day), organization=organization)
+        .values_list("path", flat=True)
+        .first()
+    )
+    return placement
+
+
+def subtree_placements_on(*, root: Organization, day: dt.date) -> QuerySet[OrganizationPlacement]:
+    """Placements of the root and everything under it on `day` (one query)."""
+    root_path = organization_path_on(organization=root, day=day)
+    if root_path is None:
+        return OrganizationPlacement.objects.none()
+    return OrganizationPlacement.objects.filter(valid_on(day), path__startswith=root_path)
+
+
+def organization_tree_on(*, root: Organization, day: dt.date) -> TreeNode | None:
+    """The root's subtree on `day`, each node with member counts rolled up.
+
+    Three queries whatever the size: the root's path, the placements, and one
+    GROUP BY over member placements; the roll-up walks paths in memory.
+    """
+    placements = list(
+        subtree_placements_on(root=root, day=day)
+        .select_related("organization__level")
+        .order_by("path")
+    )
+    if not placements:
+        return None
+    nodes = {
+        p.path: TreeNode(
+            organization=p.organization, path=p.path, depth=p.depth, parent_id=p.parent_id
+        )
+        for p in placements
+    }
+    own = _own_member_counts(
+        organization_ids=[p.organization_id for p in placements], day=day
+    )
+    root_node = nodes[placements[0].path]
+    for placement in placements:
+        node = nodes[placement.path]
+        level = placement.organization.level
+        contribution = own.get(placement.organization_id, MemberCounts())
+        # A node counts itself as a TCCSĐ or a chi bộ, but not for its own line.
+        contribution.grassroots = 1 if level.is_grassroots else 0
+        contribution.cells = 1 if level.holds_members and not level.is_grassroots else 0
+        for ancestor in ancestor_paths(placement.path):
+            if ancestor in nodes:
+                nodes[ancestor].counts.add(contribution)
+        parent_path = placement.path[:-PATH_STEP]
+        if placement.path != root_node.path and parent_path in nodes:
+            nodes[parent_path].children.append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda n: n.organization.name)
+    return root_node
+
+
+def _own_member_counts(
+    *, organization_ids: Iterable[int], day: dt.date
+) -> dict[int, MemberCounts]:
+    ids = list(organization_ids)
+    full_q = Q(member__full_member_on__isnull=False, member__full_member_on__lte=day)
+    rows = (
+        MemberPlacement.objects.filter(valid_on(day), organization_id__in=ids)
+        .values("organization_id")
+        .annotate(
+            total=Count("id"),
+            full=Count("id", filter=full_q),
+            female=Count("id", filter=Q(member__sex="F")),
+        )
+    )
+    result: dict[int, MemberCounts] = {}
+    for row in rows:
+        result[row["organization_id"]] = MemberCounts(
+            total=row["total"],
+            full=row["full"],
+            probationary=row["total"] - row["full"],
+            female=row["female"],
+        )
+    return result
+
+
+def subtree_counts_on(*, root: Organization, day: dt.date) -> MemberCounts:
+    """Totals for the root's subtree on `day`: members, TCCSĐ and chi bộ."""
+    node = organization_tree_on(root=root, day=day)
+    return node.counts if node else MemberCounts()
+
+
+def member_placements_in_subtree_on(
+    *, root: Organization, day: dt.date
+) -> QuerySet[MemberPlacement]:
+    org_ids = subtree_placements_on(root=root, day=day).values("organization_id")
+    return MemberPlacement.objects.filter(valid_on(day), organization_id__in=org_ids)
+
+
+def ethnicity_counts_on(*, root: Organization, day: dt.date) -> dict[str, int]:
+    rows = (
+        member_placements_in_subtree_on(root=root, day=day)
+        .values("member__ethnicity")
+        .annotate(n=Count("id"))
+        .order_by("-n", "member__ethnicity")
+    )
+    return {row["member__ethnicity"]: row["n"] for row in rows}
+
+
+def event_counts(
+    *, root: Organization, start: dt.date, end: dt.date
+) -> dict[str, int]:
+    """Member events in [start, end] that happened in the root's subtree.
+
+    Events count where they happened: the subtree is taken as it stood at the
+    end of the period, plus organisations that were in it at the start.
+    """
+    org_ids = OrganizationPlacement.objects.filter(
+        Q(valid_on(end)) | Q(valid_on(start)),
+        path__startswith=organization_path_on(organization=root, day=end)
+        or organization_path_on(organization=root, day=start)
+        or "~",
+    ).values("organization_id")
+    rows = (
+        MemberEvent.objects.filter(
+            organization_id__in=org_ids, occurred_on__gte=start, occurred_on__lte=end
+        )
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    counts = {kind.value: 0 for kind in EventKind}
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass
+class RatingCounts:
+    year: int
+    organizations: dict[str, int]
+    organizations_rated: int
+    members: dict[str, int]
+    members_rated: int
+    member_base: int
+
+    def member_share(self, grade: str) -> float | None:
+        """Share of a grade among full members at year end (the seed's base)."""
+        if not self.member_base:
+            return None
+        return self.members.get(grade, 0) * 100 / self.member_base
+
+
+def rating_counts(*, root: Organization, year: int) -> RatingCounts:
+    """Ratings of chi bộ and of members in the root's subtree for `year`.
+
+    Shares of members use the full (chính thức) members on 31 December as the
+    base: seed 001 gives 124 HTTNV of 154 full members as 80,52%.
+    """
+    year_end = dt.date(year, 12, 31)
+    org_ids = subtree_placements_on(root=root, day=year_end).values("organization_id")
+    org_rows = (
+        OrganizationRating.objects.filter(
+            year=year, organization_id__in=org_ids, organization__level__holds_members=True
+        )
+        .exclude(organization__level__is_grassroots=True)
+        .values("grade")
+        .annotate(n=Count("id"))
+    )
+    member_rows = (
+        MemberRating.objects.filter(year=year, organization_id__in=org_ids)
+        .values("grade")
+        .annotate(n=Count("id"))
+    )
+    organizations = {g.value: 0 for g in Grade}
+    organizations.update({r["grade"]: r["n"] for r in org_rows})
+    members = {g.value: 0 for g in Grade}
+    members.update({r["grade"]: r["n"] for r in member_rows})
+    base = subtree_counts_on(root=root, day=year_end).full
+    return RatingCounts(
+        year=year,
+        organizations=organizations,
+        organizations_rated=sum(organizations.values()),
+        members=members,
+        members_rated=sum(members.values()),
+        member_base=base,
+    )
+
+
+def members_of_subtree(
+    *, root: Organization, day: dt.date | None = None
+) -> QuerySet[Member]:
+    """Members on the roll of the root's subtree (today's tree unless `day`)."""
+    if day is None:
+        return Member.objects.filter(
+            organization__path__startswith=root.path, left_on__isnull=True
+        )
+    placement_member_ids = member_placements_in_subtree_on(root=root, day=day).values(
+        "member_id"
+    )
+    return Member.objects.filter(id__in=placement_member_ids)
+
+
+def member_history(*, member: Member) -> list[MemberEvent]:
+    return list(
+        member.events.select_related("organization", "target_organization").order_by(
+            "occurred_on", "id"
+        )
+    )
+
+
+# --- access --------------------------------------------------------------------
+
+
+@dataclass
+class UserScope:
+    """What a user may reach: (path, role) pairs from their role assignments."""
+
+    grants: list[tuple[str, str, Organization]]
+    is_superuser: bool = False
+
+    @property
+    def roots(self) -> list[Organization]:
+        seen: dict[int, Organization] = {}
+        for path, _role, org in sorted(self.grants, key=lambda g: g[0]):
+            if not any(path.startswith(o.path) for o in seen.values()):
+                seen[org.id] = org
+        return list(seen.values())
+
+    def roles_for(self, organization: Organization) -> set[str]:
+        if self.is_superuser:
+            return set(Role)
+        return {role for path, role, _ in self.grants if organization.path.startswith(path)}
+
+    def can_read(self, organization: Organization) -> bool:
+        return bool(self.roles_for(organization))
+
+    def can_write_organization(self, organization: Organization) -> bool:
+        return bool(self.roles_for(organization) & ORG_WRITE_ROLES)
+
+    def can_write_members(self, organization: Organization) -> bool:
+        return bool(self.roles_for(organization) & MEMBER_WRITE_ROLES)
+
+    def path_filter(self, field_name: str = "path") -> Q:
+        if self.is_superuser:
+            return Q()
+        query = Q(pk__in=[])
+        for path, _role, _org in self.grants:
+            query |= Q(**{f"{field_name}__startswith": path})
+        return query
+
+
+def user_scope(user: AbstractBaseUser | AnonymousUser) -> UserScope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    cached = getattr(user, "_partyreports_scope", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        scope = UserScope(grants=[])
+    else:
+        grants = [
+            (a.organization.path, a.role, a.organization)
+            for a in user.role_assignments.select_related("organization")
+        ]
+        scope = UserScope(grants=grants, is_superuser=user.is_superuser)
+    user._partyreports_scope = scope  # type: ignore[union-attr]
+    return scope
+
+
+def organizations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organization]:
+    return Organization.objects.filter(user_scope(user).path_filter())
+
+
+def organization_get_for_user(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    public_id: object,
+    write: bool = False,
+) -> Organization:
+    """The organisation if it is in the user's scope (else 404); 403 to write
+    without an office/admin role there."""
+    try:
+        organization = Organization.objects.select_related("level", "parent").get(
+            public_id=public_id
+        )
+    except (Organization.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy tổ chức.") from exc
+    scope = user_scope(user)
+    if not scope.can_read(organization):
+        raise Http404("Không tìm thấy tổ chức.")
+    if write and not scope.can_write_organization(organization):
+        raise PermissionDenied("Bạn không có quyền sửa tổ chức này.")
+    return organization
+
+
+def organization_get_for_member_write(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object
+) -> Organization:
+    """The organisation for adding members or ratings: cadre, office or admin."""
+    organization = organization_get_for_user(user=user, public_id=public_id)
+    if not user_scope(user).can_write_members(organization):
+        raise PermissionDenied("Bạn không có quyền cập nhật đảng viên của tổ chức này.")
+    return organization
+
+
+def member_get_for_user(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    public_id: object,
+    write: bool = False,
+) -> Member:
+    try:
+        member = Member.objects.select_related("organization__level").get(
+            public_id=public_id
+        )
+    except (Member.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy đảng viên.") from exc
+    scope = user_scope(user)
+    if not scope.can_read(member.organization):
+        raise Http404("Không tìm thấy đảng viên.")
+    if write and not scope.can_write_members(member.organization):
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ đảng viên này.")
+    return member
+
+
+def cells_under(*, root: Organization) -> QuerySet[Organization]:
+    """Active chi bộ (organisations that hold members) in today's subtree."""
+    return Organization.objects.filter(
+        path__startswith=root.path,
+        level__holds_members=True,
+        dissolved_on__isnull=True,
+    ).order_by("name")
+
+
+def event_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(label, count) for display, in the order of EventKind."""
+    return [(kind.label, counts.get(kind.value, 0)) for kind in EventKind]
+
+
+def organization_history(*, organization: Organization) -> list[OrganizationPlacement]:
+    return list(
+        organization.placements.select_related("parent").order_by("valid_from")
+    )

@@ -1,0 +1,522 @@
+"""Writes to the organisation tree and the member registry.
+
+Every write is a keyword-only function inside one transaction. Dated history
+is appended, never rewritten: a transfer closes placements and opens new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from organizations.models import (
+    LEAVING_EVENTS,
+    PATH_STEP,
+    EventKind,
+    Grade,
+    Handover,
+    HandoverItem,
+    Member,
+    MemberEvent,
+    MemberPlacement,
+    MemberRating,
+    Organization,
+    OrganizationKind,
+    OrganizationLevel,
+    OrganizationPlacement,
+    OrganizationRating,
+)
+from organizations.selectors import valid_on
+from partyreports.formatting import fold_accents, nfc, vietnamese_sort_key
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def path_segment(organization_id: int) -> str:
+    """Base-36 of the id, fixed width: an organisation's own step never changes."""
+    value, out = organization_id, ""
+    while value:
+        value, rem = divmod(value, 36)
+        out = _DIGITS[rem] + out
+    return out.rjust(PATH_STEP, "0")
+
+
+def _date_vn(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- organisations ---------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    level: OrganizationLevel,
+    kind: str,
+    parent: Organization | None,
+    founded_on: dt.date,
+    short_name: str = "",
+    superior_name: str = "",
+    code: str | None = None,
+) -> Organization:
+    parent_path = ""
+    if parent is not None:
+        parent_path = _path_on_or_error(parent, founded_on)
+        if parent.level.holds_members and not parent.level.is_grassroots:
+            raise ValidationError(
+                {"parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
+            )
+    organization = Organization.objects.create(
+        name=nfc(name).strip(),
+        short_name=nfc(short_name).strip(),
+        level=level,
+        kind=kind,
+        parent=parent,
+        superior_name=nfc(superior_name).strip(),
+        code=code or None,
+        founded_on=founded_on,
+        path="",
+    )
+    path = parent_path + path_segment(organization.id)
+    organization.path = path
+    organization.depth = len(path) // PATH_STEP
+    organization.save(update_fields=["path", "depth"])
+    OrganizationPlacement.objects.create(
+        organization=organization,
+        parent=parent,
+        path=path,
+        depth=organization.depth,
+        valid_from=founded_on,
+    )
+    return organization
+
+
+def _path_on_or_error(organization: Organization, day: dt.date) -> str:
+    path = (
+        OrganizationPlacement.objects.filter(valid_on(day), organization=organization)
+        .values_list("path", flat=True)
+        .first()
+    )
+    if path is None:
+        raise ValidationError(
+            f"“{organization.name}” không tồn tại vào ngày {_date_vn(day)}."
+        )
+    return path
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    organization: Organization,
+    name: str,
+    short_name: str,
+    kind: str,
+    superior_name: str = "",
+    code: str | None = None,
+) -> Organization:
+    organization.name = nfc(name).strip()
+    organization.short_name = nfc(short_name).strip()
+    organization.kind = kind
+    organization.superior_name = nfc(superior_name).strip()
+    organization.code = code or None
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_move(
+    *, organization: Organization, new_parent: Organization, on_date: dt.date
+) -> int:
+    """Move the organisation and its whole subtree under `new_parent` from
+    `on_date` on. Returns the number of organisations moved. Set-based: one
+    read of the subtree, one bulk update and one bulk insert."""
+    old_path = _path_on_or_error(organization, on_date)
+    parent_path = _path_on_or_error(new_parent, on_date)
+    if parent_path.startswith(old_path):
+        raise ValidationError(
+            {"new_parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó."}
+        )
+    if new_parent.level.holds_members and not new_parent.level.is_grassroots:
+        raise ValidationError(
+            {"new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
+        )
+    subtree = list(
+        OrganizationPlacement.objects.select_for_update()
+        .filter(valid_on(on_date), path__startswith=old_path)
+        .order_by("path")
+    )
+    later = OrganizationPlacement.objects.filter(
+        organization_id__in=[p.organization_id for p in subtree], valid_from__gt=on_date
+    )
+    if later.exists():
+        raise ValidationError(
+            "Tổ chức đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự thời gian."
+        )
+    new_prefix = parent_path + path_segment(organization.id)
+    to_close, to_create, to_replace = [], [], []
+    for placement in subtree:
+        new_path = new_prefix + placement.path[len(old_path) :]
+        parent = new_parent if placement.organization_id == organization.id else None
+        parent_id = parent.id if parent else placement.parent_id
+        fresh = OrganizationPlacement(
+            organization_id=placement.organization_id,
+            parent_id=parent_id,
+            path=new_path,
+            depth=len(new_path) // PATH_STEP,
+            valid_from=on_date,
+            valid_to=placement.valid_to,
+        )
+        if placement.valid_from == on_date:
+            # Same-day correction: the row never held, replace it in place.
+            placement.parent_id, placement.path, placement.depth = (
+                fresh.parent_id,
+                fresh.path,
+                fresh.depth,
+            )
+            to_replace.append(placement)
+        else:
+            placement.valid_to = on_date
+            to_close.append(placement)
+            to_create.append(fresh)
+    OrganizationPlacement.objects.bulk_update(to_close, ["valid_to"])
+    OrganizationPlacement.objects.bulk_update(to_replace, ["parent", "path", "depth"])
+    OrganizationPlacement.objects.bulk_create(to_create)
+    _sync_current_position([p.organization_id for p in subtree])
+    return len(subtree)
+
+
+def _sync_current_position(organization_ids: Sequence[int]) -> None:
+    """Mirror the latest placement of each organisation onto Organization."""
+    latest: dict[int, OrganizationPlacement] = {}
+    for placement in OrganizationPlacement.objects.filter(
+        organization_id__in=organization_ids
+    ).order_by("valid_from"):
+        latest[placement.organization_id] = placement
+    organizations = list(Organization.objects.filter(id__in=organization_ids))
+    for org in organizations:
+        placement = latest[org.id]
+        org.path, org.depth, org.parent_id = placement.path, placement.depth, placement.parent_id
+    Organization.objects.bulk_update(organizations, ["path", "depth", "parent"])
+
+
+@transaction.atomic
+def organization_dissolve(
+    *,
+    organization: Organization,
+    on_date: dt.date,
+    merged_into: Organization | None = None,
+) -> None:
+    """Dissolve the organisation on `on_date`. With `merged_into`, its chi bộ /
+    sub-organisations and its members move there first (a merger)."""
+    path = _path_on_or_error(organization, on_date)
+    children = list(
+        OrganizationPlacement.objects.filter(
+            valid_on(on_date), parent=organization
+        ).select_related("organization")
+    )
+    members = list(
+        MemberPlacement.objects.filter(valid_on(on_date), organization=organization)
+    )
+    if merged_into is not None:
+        target_path = _path_on_or_error(merged_into, on_date)
+        if target_path.startswith(path):
+            raise ValidationError({"merged_into": "Không thể sáp nhập vào tổ chức cấp dưới."})
+        for child in children:
+            organization_move(organization=child.organization, new_parent=merged_into, on_date=on_date)
+        if members:
+            if not merged_into.level.holds_members:
+                raise ValidationError(
+                    {"merged_into": "Tổ chức nhận sáp nhập phải là chi bộ để nhận đảng viên."}
+                )
+            for placement in members:
+                _member_move(member_id=placement.member_id, organization=merged_into, on_date=on_date)
+    elif children or members:
+        raise ValidationError(
+            f"“{organization.name}” còn {len(children)} tổ chức trực thuộc và "
+            f"{len(members)} đảng viên vào ngày {_date_vn(on_date)}; hãy chuyển hoặc "
+            "sáp nhập trước khi giải thể."
+        )
+    OrganizationPlacement.objects.filter(valid_on(on_date), organization=organization).update(
+        valid_to=on_date
+    )
+    organization.dissolved_on = on_date
+    organization.merged_into = merged_into
+    organization.save(update_fields=["dissolved_on", "merged_into", "updated_at"])
+
+
+@transaction.atomic
+def handover_create(
+    *,
+    source: Organization,
+    moves: Sequence[tuple[Organization, Organization]],
+    effective_on: dt.date,
+    decision: str = "",
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Handover:
+    """Hand many organisations (with their subtrees and members) from one
+    committee to new parents as one recorded act."""
+    if not moves:
+        raise ValidationError("Chọn ít nhất một tổ chức để bàn giao.")
+    source_path = _path_on_or_error(source, effective_on)
+    handover = Handover.objects.create(
+        source=source, effective_on=effective_on, decision=decision, note=note, created_by=user
+    )
+    items = []
+    for organization, new_parent in moves:
+        old_path = _path_on_or_error(organization, effective_on)
+        if not old_path.startswith(source_path) or old_path == source_path:
+            raise ValidationError(
+                f"“{organization.name}” không thuộc “{source.name}” vào ngày {_date_vn(effective_on)}."
+            )
+        subtree_ids = OrganizationPlacement.objects.filter(
+            valid_on(effective_on), path__startswith=old_path
+        ).values("organization_id")
+        member_count = MemberPlacement.objects.filter(
+            valid_on(effective_on), organization_id__in=subtree_ids
+        ).count()
+        old_parent = organization.parent
+        organization_move(organization=organization, new_parent=new_parent, on_date=effective_on)
+        items.append(
+            HandoverItem(
+                handover=handover,
+                organization=organization,
+                old_parent=old_parent,
+                new_parent=new_parent,
+                member_count=member_count,
+            )
+        )
+    HandoverItem.objects.bulk_create(items)
+    return handover
+
+
+# --- members ---------------------------------------------------------------------
+
+
+def _check_cell(organization: Organization) -> None:
+    if not organization.level.holds_members:
+        raise ValidationError(
+            {"organization": f"“{organization.name}” không phải chi bộ; đảng viên sinh hoạt tại chi bộ."}
+        )
+    if organization.dissolved_on is not None:
+        raise ValidationError({"organization": f"“{organization.name}” đã giải thể."})
+
+
+@transaction.atomic
+def member_create(
+    *,
+    full_name: str,
+    sex: str,
+    date_of_birth: dt.date,
+    organization: Organization,
+    admitted_on: dt.date,
+    full_member_on: dt.date | None = None,
+    ethnicity: str = "Kinh",
+    party_card_number: str = "",
+    joined_on: dt.date | None = None,
+    arrival: str = EventKind.ADMISSION,
+    user: AbstractBaseUser | None = None,
+) -> Member:
+    """Put a member on the roll: a new admission (kết nạp) or a transfer in
+    from outside the tree (chuyển đến) on `joined_on`."""
+    _check_cell(organization)
+    joined_on = joined_on or admitted_on
+    if full_member_on and full_member_on < admitted_on:
+        raise ValidationError({"full_member_on": "Ngày chính thức phải sau ngày vào Đảng."})
+    if date_of_birth >= admitted_on:
+        raise ValidationError({"date_of_birth": "Ngày sinh phải trước ngày vào Đảng."})
+    if joined_on < admitted_on:
+        raise ValidationError({"joined_on": "Ngày chuyển đến phải sau ngày vào Đảng."})
+    full_name = " ".join(nfc(full_name).split())
+    member = Member.objects.create(
+        full_name=full_name,
+        search_name=fold_accents(full_name),
+        sort_key=vietnamese_sort_key(full_name),
+        sex=sex,
+        date_of_birth=date_of_birth,
+        ethnicity=nfc(ethnicity).strip() or "Kinh",
+        admitted_on=admitted_on,
+        full_member_on=full_member_on,
+        party_card_number=party_card_number,
+        organization=organization,
+    )
+    MemberPlacement.objects.create(member=member, organization=organization, valid_from=joined_on)
+    kind = EventKind.TRANSFER_IN if arrival == EventKind.TRANSFER_IN else EventKind.ADMISSION
+    MemberEvent.objects.create(
+        member=member, kind=kind, occurred_on=joined_on, organization=organization, created_by=user
+    )
+    if full_member_on and kind == EventKind.ADMISSION:
+        MemberEvent.objects.create(
+            member=member,
+            kind=EventKind.FULL_MEMBERSHIP,
+            occurred_on=full_member_on,
+            organization=organization,
+            created_by=user,
+        )
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    full_name: str,
+    sex: str,
+    date_of_birth: dt.date,
+    ethnicity: str,
+    party_card_number: str = "",
+) -> Member:
+    """Correct personal data. Dates of membership change through events."""
+    full_name = " ".join(nfc(full_name).split())
+    member.full_name = full_name
+    member.search_name = fold_accents(full_name)
+    member.sort_key = vietnamese_sort_key(full_name)
+    member.sex = sex
+    member.date_of_birth = date_of_birth
+    member.ethnicity = nfc(ethnicity).strip() or "Kinh"
+    member.party_card_number = party_card_number
+    member.save()
+    return member
+
+
+def _member_move(*, member_id: int, organization: Organization, on_date: dt.date) -> None:
+    current = (
+        MemberPlacement.objects.select_for_update()
+        .filter(valid_on(on_date), member_id=member_id)
+        .first()
+    )
+    if current is None:
+        raise ValidationError("Đảng viên không sinh hoạt tại chi bộ nào vào ngày này.")
+    if current.valid_from == on_date:
+        current.organization = organization
+        current.save(update_fields=["organization"])
+    else:
+        MemberPlacement.objects.create(
+            member_id=member_id,
+            organization=organization,
+            valid_from=on_date,
+            valid_to=current.valid_to,
+        )
+        current.valid_to = on_date
+        current.save(update_fields=["valid_to"])
+    Member.objects.filter(id=member_id).update(organization=organization)
+
+
+@transaction.atomic
+def member_record_event(
+    *,
+    member: Member,
+    kind: str,
+    occurred_on: dt.date,
+    target_organization: Organization | None = None,
+    destination: str = "",
+    badge_years: int | None = None,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+) -> MemberEvent:
+    """Record an event and apply its effect from `occurred_on` on."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if occurred_on < member.admitted_on:
+        raise ValidationError({"occurred_on": "Ngày sự kiện phải sau ngày vào Đảng."})
+    if member.left_on and occurred_on >= member.left_on:
+        raise ValidationError(
+            {"occurred_on": f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."}
+        )
+    placement = MemberPlacement.objects.filter(valid_on(occurred_on), member=member).first()
+    if placement is None:
+        raise ValidationError(
+            {"occurred_on": "Đảng viên không sinh hoạt tại chi bộ nào vào ngày này."}
+        )
+    where = placement.organization
+    if MemberPlacement.objects.filter(member=member, valid_from__gt=occurred_on).exists():
+        raise ValidationError(
+            {"occurred_on": "Hồ sơ đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự thời gian."}
+        )
+    event = MemberEvent(
+        member=member,
+        kind=kind,
+        occurred_on=occurred_on,
+        organization=where,
+        target_organization=target_organization,
+        destination=nfc(destination).strip(),
+        badge_years=badge_years,
+        note=nfc(note).strip(),
+        created_by=user,
+    )
+    if kind == EventKind.FULL_MEMBERSHIP:
+        if member.full_member_on:
+            raise ValidationError({"kind": "Đảng viên đã là đảng viên chính thức."})
+        member.full_member_on = occurred_on
+        member.save(update_fields=["full_member_on", "updated_at"])
+    elif kind == EventKind.BADGE:
+        if not badge_years:
+            raise ValidationError({"badge_years": "Nhập số năm tuổi Đảng của Huy hiệu (30, 40, 45…)."})
+    elif kind == EventKind.TRANSFER_OUT and target_organization is not None:
+        _check_cell(target_organization)
+        if target_organization == where:
+            raise ValidationError({"target_organization": "Chi bộ chuyển đến trùng chi bộ hiện tại."})
+        _member_move(member_id=member.id, organization=target_organization, on_date=occurred_on)
+        MemberEvent.objects.create(
+            member=member,
+            kind=EventKind.TRANSFER_IN,
+            occurred_on=occurred_on,
+            organization=target_organization,
+            note=event.note,
+            created_by=user,
+        )
+    elif kind in LEAVING_EVENTS:
+        if kind == EventKind.TRANSFER_OUT and not event.destination:
+            raise ValidationError(
+                {"destination": "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến ngoài hệ thống."}
+            )
+        MemberPlacement.objects.filter(pk=placement.pk).update(valid_to=occurred_on)
+        member.left_on = occurred_on
+        member.save(update_fields=["left_on", "updated_at"])
+    elif kind in (EventKind.ADMISSION, EventKind.TRANSFER_IN):
+        raise ValidationError({"kind": "Kết nạp và chuyển đến được ghi khi thêm đảng viên."})
+    event.save()
+    return event
+
+
+# --- ratings ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_rating_set(*, organization: Organization, year: int, grade: str) -> OrganizationRating:
+    if grade not in Grade.values:
+        raise ValidationError({"grade": "Xếp loại không hợp lệ."})
+    rating, _ = OrganizationRating.objects.update_or_create(
+        organization=organization, year=year, defaults={"grade": grade}
+    )
+    return rating
+
+
+@transaction.atomic
+def member_rating_set(*, member: Member, year: int, grade: str) -> MemberRating:
+    if grade not in Grade.values:
+        raise ValidationError({"grade": "Xếp loại không hợp lệ."})
+    year_end = dt.date(year, 12, 31)
+    placement = (
+        MemberPlacement.objects.filter(member=member, valid_from__lte=year_end)
+        .order_by("-valid_from")
+        .select_related("organization")
+        .first()
+    )
+    if placement is None:
+        raise ValidationError({"year": f"Đảng viên chưa vào Đảng trong năm {year}."})
+    rating, _ = MemberRating.objects.update_or_create(
+        member=member,
+        year=year,
+        defaults={"grade": grade, "organization": placement.organization},
+    )
+    return rating
+
+
+def default_kind_for(level: OrganizationLevel) -> str:
+    return OrganizationKind.CELL if level.holds_members and not level.is_grassroots else OrganizationKind.AGENCY

@@ -1,0 +1,157 @@
+"""The member list, a member's page and the forms that change the registry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from organizations import selectors, services
+from organizations.forms import MemberCreateForm, MemberEventForm, MemberForm
+from organizations.models import Member, MemberStatus, Sex
+from organizations.views.common import attach_errors
+from partyreports.formatting import fold_accents
+
+PAGE_SIZE = 50
+
+
+@login_required
+def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    members = selectors.members_of_subtree(root=organization).select_related("organization")
+    cells = list(selectors.cells_under(root=organization).only("public_id", "name"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        folded = fold_accents(query)
+        members = members.filter(
+            Q(search_name__contains=folded) | Q(party_card_number__iexact=query)
+        )
+    status = request.GET.get("trang_thai", "")
+    if status == MemberStatus.FULL:
+        members = members.filter(full_member_on__isnull=False)
+    elif status == MemberStatus.PROBATIONARY:
+        members = members.filter(full_member_on__isnull=True)
+    sex = request.GET.get("gioi_tinh", "")
+    if sex in Sex.values:
+        members = members.filter(sex=sex)
+    cell = request.GET.get("chi_bo", "")
+    if cell and any(str(c.public_id) == cell for c in cells):
+        members = members.filter(organization__public_id=cell)
+    page = Paginator(members.order_by("sort_key", "id"), PAGE_SIZE).get_page(request.GET.get("trang"))
+    filters = request.GET.copy()
+    filters.pop("trang", None)
+    return render(
+        request,
+        "organizations/member_list.html",
+        {
+            "organization": organization,
+            "page": page,
+            "cells": cells,
+            "query": query,
+            "status": status,
+            "sex": sex,
+            "cell": cell,
+            "statuses": MemberStatus.choices,
+            "sexes": Sex.choices,
+            "filter_query": filters.urlencode(),
+            "can_write_members": selectors.user_scope(request.user).can_write_members(organization),
+        },
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    member = selectors.member_get_for_user(user=request.user, public_id=public_id)
+    scope = selectors.user_scope(request.user)
+    return render(
+        request,
+        "organizations/member_detail.html",
+        {
+            "member": member,
+            "events": selectors.member_history(member=member),
+            "placements": member.placements.select_related("organization").order_by("valid_from"),
+            "ratings": member.ratings.select_related("organization").order_by("-year"),
+            "can_write": scope.can_write_members(member.organization),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_member_write(user=request.user, public_id=public_id)
+    cells = selectors.cells_under(root=organization)
+    initial = {"organization": organization} if organization.level.holds_members else {}
+    form = MemberCreateForm(request.POST or None, cells=cells, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
+            return redirect("organizations:member_detail", public_id=member.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": "Thêm đảng viên"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+    initial = {
+        "full_name": member.full_name,
+        "sex": member.sex,
+        "date_of_birth": member.date_of_birth,
+        "ethnicity": member.ethnicity,
+        "party_card_number": member.party_card_number,
+    }
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.member_update(member=member, **form.cleaned_data)
+        messages.success(request, "Đã lưu hồ sơ đảng viên.")
+        return redirect("organizations:member_detail", public_id=member.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "member": member, "organization": member.organization, "title": f"Sửa hồ sơ {member.full_name}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    member: Member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+    scope = selectors.user_scope(request.user)
+    cells = (
+        selectors.organizations_for_user(request.user)
+        .filter(level__holds_members=True, dissolved_on__isnull=True)
+        .order_by("name")
+    )
+    form = MemberEventForm(request.POST or None, cells=cells)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = data["target_organization"]
+        if target is not None and not scope.can_write_members(target):
+            form.add_error("target_organization", "Bạn không có quyền với chi bộ này.")
+        else:
+            try:
+                services.member_record_event(member=member, user=request.user, **data)
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(request, "Đã ghi nhận sự kiện.")
+                return redirect("organizations:member_detail", public_id=member.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "member": member, "organization": member.organization, "title": f"Ghi nhận sự kiện – {member.full_name}"},
+    )

@@ -1,0 +1,269 @@
+"""The organisation tree, an organisation's page and its lifecycle forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from organizations import selectors, services
+from organizations.forms import (
+    HandoverForm,
+    OrganizationDissolveForm,
+    OrganizationEditForm,
+    OrganizationForm,
+    OrganizationMoveForm,
+)
+from organizations.models import Grade, Organization
+from organizations.views.common import as_of_day, attach_errors, year_param
+
+
+def _flatten(node: selectors.TreeNode) -> list[selectors.TreeNode]:
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.children))
+    return out
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("organizations:tree")
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    day = as_of_day(request)
+    scope = selectors.user_scope(request.user)
+    roots = scope.roots
+    if scope.is_superuser:
+        roots = list(Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True))
+    all_levels = request.GET.get("tat_ca") == "1"
+    trees = []
+    for root in roots:
+        node = selectors.organization_tree_on(root=root, day=day)
+        if node is None:
+            continue
+        rows = _flatten(node)
+        shown = rows if all_levels else [n for n in rows if n.depth <= node.depth + 1]
+        trees.append({"root": node, "rows": shown, "truncated": len(shown) < len(rows)})
+    return render(
+        request, "organizations/tree.html", {"trees": trees, "day": day, "all_levels": all_levels}
+    )
+
+
+@login_required
+def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    day = as_of_day(request)
+    year = year_param(request, default=day.year - 1 if day.month < 7 else day.year)
+    node = selectors.organization_tree_on(root=organization, day=day)
+    ratings = selectors.rating_counts(root=organization, year=year)
+    events = selectors.event_counts(
+        root=organization, start=dt.date(day.year, 1, 1), end=day
+    )
+    scope = selectors.user_scope(request.user)
+    context = {
+        "organization": organization,
+        "node": node,
+        "counts": node.counts if node else selectors.MemberCounts(),
+        "children": node.children if node else [],
+        "ethnicities": selectors.ethnicity_counts_on(root=organization, day=day),
+        "ratings": ratings,
+        "grades": Grade,
+        "grade_rows": [
+            {
+                "grade": grade,
+                "organizations": ratings.organizations[grade.value],
+                "members": ratings.members[grade.value],
+                "member_share": ratings.member_share(grade.value),
+            }
+            for grade in Grade
+        ],
+        "events": events,
+        "event_rows": selectors.event_rows(events),
+        "day": day,
+        "year": year,
+        "can_write_org": scope.can_write_organization(organization),
+        "can_write_members": scope.can_write_members(organization),
+        "placements": selectors.organization_history(organization=organization),
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    parent = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.organization_create(parent=parent, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Đã thêm “{child.name}”.")
+            return redirect("organizations:detail", public_id=child.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": parent, "title": f"Thêm tổ chức trực thuộc {parent.name}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
+    initial = {
+        "name": organization.name,
+        "short_name": organization.short_name,
+        "kind": organization.kind,
+        "code": organization.code or "",
+        "superior_name": organization.superior_name,
+    }
+    form = OrganizationEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu thông tin tổ chức.")
+            return redirect("organizations:detail", public_id=organization.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": f"Sửa {organization.name}"},
+    )
+
+
+def _other_parents(request: HttpRequest, organization: Organization):  # noqa: ANN202
+    scope = selectors.user_scope(request.user)
+    return (
+        selectors.organizations_for_user(request.user)
+        .filter(dissolved_on__isnull=True)
+        .exclude(path__startswith=organization.path)
+        .exclude(level__holds_members=True, level__is_grassroots=False)
+        .filter(scope.path_filter())
+        .select_related("level")
+        .order_by("path")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_move(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
+    if organization.parent is None:
+        raise PermissionDenied("Không thể chuyển tổ chức ở đỉnh cây.")
+    form = OrganizationMoveForm(request.POST or None, parents=_other_parents(request, organization))
+    if request.method == "POST" and form.is_valid():
+        new_parent = form.cleaned_data["new_parent"]
+        if not selectors.user_scope(request.user).can_write_organization(new_parent):
+            raise PermissionDenied("Bạn không có quyền với tổ chức nhận.")
+        try:
+            moved = services.organization_move(
+                organization=organization, new_parent=new_parent, on_date=form.cleaned_data["on_date"]
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Đã chuyển {moved} tổ chức về “{new_parent.name}”.")
+            return redirect("organizations:detail", public_id=organization.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": f"Chuyển {organization.name}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
+    if organization.parent is None:
+        raise PermissionDenied("Không thể giải thể tổ chức ở đỉnh cây từ đây.")
+    if organization.dissolved_on:
+        messages.info(request, "Tổ chức đã giải thể.")
+        return redirect("organizations:detail", public_id=organization.public_id)
+    targets = (
+        selectors.organizations_for_user(request.user)
+        .filter(dissolved_on__isnull=True, level=organization.level)
+        .exclude(pk=organization.pk)
+        .order_by("name")
+    )
+    form = OrganizationDissolveForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_dissolve(organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Đã ghi nhận giải thể “{organization.name}”.")
+            return redirect("organizations:detail", public_id=organization.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": organization, "title": f"Giải thể / sáp nhập {organization.name}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    source = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    children = (
+        Organization.objects.filter(parent=source, dissolved_on__isnull=True)
+        .select_related("level")
+        .order_by("name")
+    )
+    parents = (
+        selectors.organizations_for_user(request.user)
+        .filter(dissolved_on__isnull=True, level__holds_members=False)
+        .exclude(path__startswith=source.path)
+        .order_by("name")
+    )
+    if selectors.user_scope(request.user).is_superuser:
+        parents = (
+            Organization.objects.filter(dissolved_on__isnull=True, level__holds_members=False)
+            .exclude(path__startswith=source.path)
+            .order_by("name")
+        )
+    form = HandoverForm(request.POST or None, organizations=children, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            handover = services.handover_create(
+                source=source,
+                moves=[(org, data["new_parent"]) for org in data["organizations"]],
+                effective_on=data["effective_on"],
+                decision=data["decision"],
+                note=data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Đã bàn giao {handover.items.count()} tổ chức về “{data['new_parent'].name}”.",
+            )
+            return redirect("organizations:detail", public_id=source.public_id)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "organization": source, "title": f"Bàn giao tổ chức của {source.name}"},
+    )

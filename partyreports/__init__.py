@@ -1,0 +1,3 @@
+from partyreports.celery import app as celery_app
+
+__all__ = ("celery_app",)

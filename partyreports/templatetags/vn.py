@@ -1,0 +1,41 @@
+"""Template filters that call the one Vietnamese formatting module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+
+from partyreports import formatting
+
+register = template.Library()
+
+
+@register.filter
+def vn_number(value: Decimal | int | float | None, places: int = 0) -> str:
+    if value is None or value == "":
+        return ""
+    return formatting.format_number(Decimal(str(value)), int(places))
+
+
+@register.filter
+def vn_percent(value: Decimal | int | float | None, places: int = 2) -> str:
+    if value is None or value == "":
+        return "–"
+    return formatting.format_percent(Decimal(str(value)), int(places))
+
+
+@register.filter
+def vn_date(value: dt.date | None) -> str:
+    return formatting.format_date(value) if value else ""
+
+
+@register.filter
+def pad2(value: int) -> str:
+    return formatting.pad2(int(value))
+
+
+@register.filter
+def indent(depth: int, base: int = 1) -> str:
+    return str(max(int(depth) - int(base), 0) * 1.25)

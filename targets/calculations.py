@@ -1,0 +1,614 @@
+"""Target arithmetic: the one home for attainment, verdicts, cumulation and roll-ups.
+
+Pure functions on ``Decimal`` with no Django imports; the entry sheet, the
+documents and the roll-ups all call this module. Formatting and the rounding rule
+live in :mod:`partyreports.formatting`.
+
+How a target is described
+-------------------------
+A :class:`TargetSpec` holds the *kind* (what the figure is and how it is
+computed), the *comparator* (what counts as meeting the plan) and the plan.
+A :class:`Figures` holds what was reported. From the two:
+
+* :func:`measure` — the figure compared with the plan (a count, a percentage, a
+  change, a yearly average);
+* :func:`attainment` — percent of plan, ``measure ÷ plan × 100``;
+* :func:`verdict` — vượt / đạt / chưa đạt / chưa có số liệu / không đánh giá.
+
+=================  ====================================  =====================
+kind (code)        figures                               measure
+=================  ====================================  =====================
+count              value (20.360 lao động)               value
+done_of_planned    value (05 cuộc done; plan = 07)       value
+rate               numerator/denominator, or a typed %   num ÷ den × 100
+pp_change          value in points (-0,95)               value
+base_share         value (04 admitted; spec.base = 154)  value ÷ base × 100
+all_or_nothing     numerator/denominator (9 of 10)       num ÷ den × 100
+per_year           value = term total, years elapsed     total ÷ years
+yoy                value = current, previous             change in % vs previous
+=================  ====================================  =====================
+
+A sub-target ("trong đó") is a target of the same kind with a parent; the parentage
+is data, the arithmetic is the same. "Cumulative against the year" (261 by Q3 of
+250/year) is a count whose figure is :func:`cumulative` of the quarters.
+
+Comparators (code: wording)
+---------------------------
+``gte`` "đạt X", "từ X trở lên" · ``gt`` "trên X" · ``lt`` "dưới X" ·
+``lte`` "không quá X" · ``range`` "X–Y", inclusive (``plan`` and ``plan_high``,
+in either order) · ``eq_all`` "100%": every unit, only with ``all_or_nothing``.
+
+For ``pp_change`` and ``yoy`` the sign of the plan gives the direction: a plan of
+-0,8 means "giảm 0,8 điểm %", and ``gte`` then reads "giảm ít nhất 0,8" (the
+comparison is on the size of the change in the plan's direction). ``range``
+compares the signed values as they are.
+
+Verdict rules
+-------------
+1. No figures (or a base/denominator/years of zero) → ``NO_DATA``.
+2. No plan (a ``yoy`` without a growth target, or a plan not set yet) →
+   ``NOT_ASSESSED``.
+3. ``gte``: above the plan → ``VUOT``; equal → ``DAT``; below → ``CHUA_DAT``.
+   Vượt exists only for ``gte``, because only there is the plan a level to reach.
+   The thresholds (``gt``, ``lt``, ``lte``, ``range``, ``eq_all``) are met or not:
+   ``DAT`` / ``CHUA_DAT``. So "trên 95%" at 99,3% is đạt, "100% chi bộ" at 9 of
+   10 is chưa đạt (seed 000's footnote), and 14.873 of 14.950 is chưa đạt.
+4. Verdicts are decided on **exact** values (rationals built from the reported
+   decimals), never on rounded ones. 24.999 of 25.000 is chưa đạt even though its
+   attainment 99,996% prints as "100,0%"; 1.901 of 2.001 members (95,002%) is
+   "trên 95%" even though it prints as "95,0%". The reported figures are facts;
+   the printed percentage is a rounded description of them. Documents print the
+   figures next to the percentage ("24.999/25.000"), which shows why.
+
+Attainment
+----------
+``measure ÷ plan × 100`` (for ``pp_change`` the ratio of the changes: 0,95 ÷ 0,8
+= 118,75%; for ``all_or_nothing`` the share of units, 9 of 10 → 90%). ``None``
+when there is no measure, no plan or a zero plan, for ceilings and ranges (a
+percent of a ceiling means nothing) and for ``yoy`` (the change itself is the
+headline). Values are returned as ``Decimal`` at 40 significant digits; round
+only for display, with :func:`format_attainment` (one decimal, half away from
+zero: 110,054 → "110,1%").
+
+Roll-ups add numerators and denominators and divide once (:func:`rollup_rate`);
+they never average percentages. Decimal NaN and infinities count as missing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from partyreports.formatting import format_number, format_percent, pad2
+
+_PRECISION = 40  # significant digits of returned Decimals; far beyond display
+
+
+class Kind(enum.StrEnum):
+    COUNT = "count"
+    DONE_OF_PLANNED = "done_of_planned"
+    RATE = "rate"
+    PP_CHANGE = "pp_change"
+    BASE_SHARE = "base_share"
+    ALL_OR_NOTHING = "all_or_nothing"
+    PER_YEAR = "per_year"
+    YOY = "yoy"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    Kind.COUNT: "Số lượng",
+    Kind.DONE_OF_PLANNED: "Hoàn thành/kế hoạch",
+    Kind.RATE: "Tỷ lệ",
+    Kind.PP_CHANGE: "Tăng/giảm (điểm %)",
+    Kind.BASE_SHARE: "Tỷ lệ so với đầu năm",
+    Kind.ALL_OR_NOTHING: "100% đơn vị",
+    Kind.PER_YEAR: "Bình quân/năm trong nhiệm kỳ",
+    Kind.YOY: "So với cùng kỳ",
+}
+
+
+class Comparator(enum.StrEnum):
+    GTE = "gte"
+    GT = "gt"
+    LT = "lt"
+    LTE = "lte"
+    RANGE = "range"
+    EQ_ALL = "eq_all"
+
+    @property
+    def label(self) -> str:
+        return _COMPARATOR_LABELS[self]
+
+
+_COMPARATOR_LABELS = {
+    Comparator.GTE: "đạt, từ … trở lên",
+    Comparator.GT: "trên",
+    Comparator.LT: "dưới",
+    Comparator.LTE: "không quá",
+    Comparator.RANGE: "trong khoảng",
+    Comparator.EQ_ALL: "100%",
+}
+
+
+class Verdict(enum.StrEnum):
+    VUOT = "exceeded"
+    DAT = "met"
+    CHUA_DAT = "not_met"
+    NO_DATA = "no_data"
+    NOT_ASSESSED = "not_assessed"
+
+    @property
+    def label(self) -> str:
+        return _VERDICT_LABELS[self]
+
+    @property
+    def is_met(self) -> bool:
+        return self in (Verdict.VUOT, Verdict.DAT)
+
+
+_VERDICT_LABELS = {
+    Verdict.VUOT: "vượt",
+    Verdict.DAT: "đạt",
+    Verdict.CHUA_DAT: "chưa đạt",
+    Verdict.NO_DATA: "chưa có số liệu",
+    Verdict.NOT_ASSESSED: "không đánh giá",
+}
+
+_PERCENT_KINDS = frozenset(
+    {Kind.RATE, Kind.PP_CHANGE, Kind.BASE_SHARE, Kind.ALL_OR_NOTHING, Kind.YOY}
+)
+_CHANGE_KINDS = frozenset({Kind.PP_CHANGE, Kind.YOY})
+_DEFAULT_PLACES = {Kind.YOY: 1} | {k: 2 for k in _PERCENT_KINDS - {Kind.YOY}}
+ATTAINMENT_PLACES = 1
+
+
+def default_comparator(kind: Kind) -> Comparator:
+    return Comparator.EQ_ALL if kind is Kind.ALL_OR_NOTHING else Comparator.GTE
+
+
+def spec_problems(
+    kind: Kind,
+    comparator: Comparator,
+    plan: Decimal | None,
+    plan_high: Decimal | None = None,
+    base: Decimal | None = None,
+) -> list[str]:
+    """What is wrong with a target's definition, in Vietnamese (empty when valid).
+
+    Meant for a model's ``clean()`` as well as :class:`TargetSpec`.
+    """
+    problems = []
+    numbers = [v for v in (plan, plan_high, base) if v is not None]
+    if any(isinstance(v, Decimal) and not v.is_finite() for v in numbers):
+        return ["Kế hoạch phải là một số."]
+    if (kind is Kind.ALL_OR_NOTHING) != (comparator is Comparator.EQ_ALL):
+        problems.append("Chỉ tiêu “100% đơn vị” đi với điều kiện “100%”, và ngược lại.")
+    if comparator is Comparator.RANGE and (plan is None or plan_high is None):
+        problems.append("Chỉ tiêu trong khoảng cần cả cận dưới và cận trên.")
+    if comparator is not Comparator.RANGE and plan_high is not None:
+        problems.append("Cận trên chỉ dùng cho chỉ tiêu trong khoảng.")
+    if kind not in _CHANGE_KINDS and any(
+        v is not None and v < 0 for v in (plan, plan_high)
+    ):
+        problems.append("Kế hoạch không được âm.")
+    if base is not None and kind is not Kind.BASE_SHARE:
+        problems.append("Số gốc đầu năm chỉ dùng cho chỉ tiêu tỷ lệ so với đầu năm.")
+    if base is not None and base < 0:
+        problems.append("Số gốc đầu năm không được âm.")
+    return problems
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target's arithmetic: kind, comparator, plan (``plan_high`` for ranges).
+
+    ``plan`` is in the measure's unit: a count, a percentage (rate, base_share),
+    points (pp_change), a count per year (per_year) or a change in % (yoy); it is
+    ignored for all_or_nothing. ``base`` is the base of a base_share (members on 1
+    January). ``places`` is the display precision of the measure (None: the kind's
+    default, 0 for counts, 2 for percentages, 1 for yoy).
+    """
+
+    kind: Kind
+    comparator: Comparator | None = None
+    plan: Decimal | None = None
+    plan_high: Decimal | None = None
+    base: Decimal | None = None
+    places: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.comparator is None:
+            object.__setattr__(self, "comparator", default_comparator(self.kind))
+        problems = spec_problems(
+            self.kind, self.cmp, self.plan, self.plan_high, self.base
+        )
+        if problems:
+            raise ValueError(" ".join(problems))
+
+    @property
+    def cmp(self) -> Comparator:
+        """The comparator, never None after construction."""
+        return self.comparator or default_comparator(self.kind)
+
+    @property
+    def display_places(self) -> int:
+        return (
+            self.places
+            if self.places is not None
+            else _DEFAULT_PLACES.get(self.kind, 0)
+        )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What was reported; which fields matter depends on the kind (module table)."""
+
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    previous: Decimal | None = None
+    years: Decimal | None = None
+
+    @classmethod
+    def of(cls, value: Decimal | None) -> Figures:
+        return cls(value=value)
+
+    @classmethod
+    def ratio(cls, numerator: Decimal | None, denominator: Decimal | None) -> Figures:
+        return cls(numerator=numerator, denominator=denominator)
+
+    @classmethod
+    def over_years(cls, total: Decimal | None, years: Decimal | None) -> Figures:
+        return cls(value=total, years=years)
+
+    @classmethod
+    def against_previous(
+        cls, current: Decimal | None, previous: Decimal | None
+    ) -> Figures:
+        return cls(value=current, previous=previous)
+
+
+# --- exact arithmetic ----------------------------------------------------------
+
+
+Number = Decimal | int
+
+
+def _exact(value: Number | None) -> Fraction | None:
+    """An exact rational, or None for missing, NaN and infinite values."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None
+    return Fraction(value)
+
+
+def _ratio(num: Fraction | None, den: Fraction | None) -> Fraction | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def _to_decimal(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def rate_of(numerator: Number | None, denominator: Number | None) -> Decimal | None:
+    """``numerator ÷ denominator × 100``; None when either is missing or den is 0."""
+    share = _ratio(_exact(numerator), _exact(denominator))
+    return _to_decimal(share * 100 if share is not None else None)
+
+
+def change_vs_last_year(
+    current: Number | None, previous: Number | None
+) -> Decimal | None:
+    """Percent change on the same period last year (1.621 vs 1.393,8 → 16,30...).
+
+    None when either is missing or the previous value is 0 (no meaningful %).
+    """
+    return _to_decimal(_change(_exact(current), _exact(previous)))
+
+
+def _change(current: Fraction | None, previous: Fraction | None) -> Fraction | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    # Divided by |previous| so that a loss shrinking (-100 → -50) reads as a rise.
+    return (current - previous) / abs(previous) * 100
+
+
+# --- measure, attainment, verdict ---------------------------------------------
+
+
+def _measure(spec: TargetSpec, figures: Figures) -> Fraction | None:
+    value = _exact(figures.value)
+    if spec.kind in (Kind.RATE, Kind.ALL_OR_NOTHING):
+        share = _ratio(_exact(figures.numerator), _exact(figures.denominator))
+        return value if share is None else share * 100  # a typed % as fallback
+    if spec.kind is Kind.BASE_SHARE:
+        share = _ratio(value, _exact(spec.base))
+        return None if share is None else share * 100
+    if spec.kind is Kind.PER_YEAR:
+        return _ratio(value, _exact(figures.years))
+    if spec.kind is Kind.YOY:
+        return _change(value, _exact(figures.previous))
+    return value
+
+
+def measure(spec: TargetSpec, figures: Figures) -> Decimal | None:
+    """The figure compared with the plan, exact (see the module table)."""
+    return _to_decimal(_measure(spec, figures))
+
+
+def _attainment(spec: TargetSpec, figures: Figures) -> Fraction | None:
+    value = _measure(spec, figures)
+    if value is None or spec.kind is Kind.YOY:
+        return None
+    if spec.kind is Kind.ALL_OR_NOTHING:
+        return value
+    if spec.cmp in (Comparator.LT, Comparator.LTE, Comparator.RANGE):
+        return None
+    share = _ratio(value, _exact(spec.plan))
+    return None if share is None else share * 100
+
+
+def attainment(spec: TargetSpec, figures: Figures) -> Decimal | None:
+    """Percent of plan (module docstring, "Attainment"); None when meaningless."""
+    return _to_decimal(_attainment(spec, figures))
+
+
+def verdict(spec: TargetSpec, figures: Figures) -> Verdict:
+    """Vượt / đạt / chưa đạt / chưa có số liệu / không đánh giá, on exact values."""
+    value = _measure(spec, figures)
+    if value is None:
+        return Verdict.NO_DATA
+    if spec.cmp is Comparator.EQ_ALL:
+        return Verdict.DAT if value >= 100 else Verdict.CHUA_DAT
+    plan = _exact(spec.plan)
+    if plan is None:
+        return Verdict.NOT_ASSESSED
+    if spec.cmp is Comparator.RANGE:
+        high = _exact(spec.plan_high)
+        if high is None:
+            return Verdict.NOT_ASSESSED
+        low, high = sorted((plan, high))
+        return _met(low <= value <= high)
+    if spec.kind in _CHANGE_KINDS and plan < 0:
+        value, plan = -value, -plan  # compare the size of a planned reduction
+    if spec.cmp is Comparator.GTE:
+        if value > plan:
+            return Verdict.VUOT
+        return _met(value == plan)
+    if spec.cmp is Comparator.GT:
+        return _met(value > plan)
+    if spec.cmp is Comparator.LT:
+        return _met(value < plan)
+    return _met(value <= plan)  # LTE
+
+
+def _met(condition: bool) -> Verdict:
+    return Verdict.DAT if condition else Verdict.CHUA_DAT
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything a sheet or a document shows for one target."""
+
+    spec: TargetSpec
+    measure: Decimal | None
+    attainment: Decimal | None
+    verdict: Verdict
+
+    @property
+    def measure_text(self) -> str:
+        places = self.spec.display_places
+        if self.spec.kind in _PERCENT_KINDS:
+            return format_percent(self.measure, places)
+        return format_number(self.measure, places)
+
+    @property
+    def attainment_text(self) -> str:
+        return format_attainment(self.attainment)
+
+
+def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
+    return Evaluation(
+        spec=spec,
+        measure=measure(spec, figures),
+        attainment=attainment(spec, figures),
+        verdict=verdict(spec, figures),
+    )
+
+
+def format_attainment(value: Decimal | None) -> str:
+    """``110,054…`` → ``"110,1%"`` (one decimal, half away from zero); None → ``""``."""
+    return format_percent(value, ATTAINMENT_PLACES)
+
+
+# --- periods, cumulation, roll-ups --------------------------------------------
+
+
+class Period(enum.StrEnum):
+    Q1 = "q1"
+    Q2 = "q2"
+    Q3 = "q3"
+    Q4 = "q4"
+    H1 = "h1"
+    M9 = "m9"
+    YEAR = "year"
+
+    @property
+    def label(self) -> str:
+        return _PERIOD_LABELS[self]
+
+    @property
+    def quarters(self) -> range:
+        """The quarters (1–4) the period covers: Q3 → 3..3, 9 tháng → 1..3."""
+        first, last = _PERIOD_QUARTERS[self]
+        return range(first, last + 1)
+
+
+_PERIOD_LABELS = {
+    Period.Q1: "Quý I",
+    Period.Q2: "Quý II",
+    Period.Q3: "Quý III",
+    Period.Q4: "Quý IV",
+    Period.H1: "6 tháng",
+    Period.M9: "9 tháng",
+    Period.YEAR: "Cả năm",
+}
+_PERIOD_QUARTERS = {
+    Period.Q1: (1, 1),
+    Period.Q2: (2, 2),
+    Period.Q3: (3, 3),
+    Period.Q4: (4, 4),
+    Period.H1: (1, 2),
+    Period.M9: (1, 3),
+    Period.YEAR: (1, 4),
+}
+
+
+def total(values: Iterable[Number | None]) -> Decimal | None:
+    """Sum of the values entered; None when none was (missing is not zero)."""
+    entered = [v for v in (_exact(v) for v in values) if v is not None]
+    return _to_decimal(sum(entered, Fraction(0))) if entered else None
+
+
+def _check_quarter(upto_quarter: int) -> None:
+    if not 1 <= upto_quarter <= 4:
+        raise ValueError(f"Quý phải từ 1 đến 4, không phải {upto_quarter}.")
+
+
+def _quarter(values: Sequence[Number | None], quarter: int) -> Number | None:
+    return values[quarter - 1] if quarter <= len(values) else None
+
+
+def cumulative(
+    quarter_values: Sequence[Number | None], upto_quarter: int
+) -> Decimal | None:
+    """Quarters 1..n added up ("lũy kế", "từ đầu năm đến nay"); None if none entered.
+
+    ``quarter_values[0]`` is quarter I; a shorter sequence means later quarters are
+    not entered yet.
+    """
+    _check_quarter(upto_quarter)
+    return total(_quarter(quarter_values, q) for q in range(1, upto_quarter + 1))
+
+
+def latest(
+    quarter_values: Sequence[Number | None], upto_quarter: int
+) -> Decimal | None:
+    """The last value entered up to quarter n: for stocks (a rate at a date)."""
+    _check_quarter(upto_quarter)
+    for q in range(upto_quarter, 0, -1):
+        found = _exact(_quarter(quarter_values, q))
+        if found is not None:
+            return _to_decimal(found)
+    return None
+
+
+Pair = tuple[Number | None, Number | None]
+
+
+def rollup_rate(pairs: Iterable[Pair | None]) -> Decimal | None:
+    """Σ numerators ÷ Σ denominators × 100, never a mean of percentages.
+
+    Pairs with a missing part (or None) are left out: a unit that has not reported
+    does not count. None when nothing is left or the denominators add up to 0.
+    """
+    nums: list[Fraction] = []
+    dens: list[Fraction] = []
+    for pair in pairs:
+        if pair is None:
+            continue
+        num, den = _exact(pair[0]), _exact(pair[1])
+        if num is not None and den is not None:
+            nums.append(num)
+            dens.append(den)
+    share = _ratio(sum(nums, Fraction(0)), sum(dens, Fraction(0)) if dens else None)
+    return _to_decimal(share * 100 if share is not None else None)
+
+
+def cumulative_rate(
+    quarter_pairs: Sequence[Pair | None], upto_quarter: int
+) -> Decimal | None:
+    """A rate over quarters 1..n: numerators and denominators added, divided once."""
+    _check_quarter(upto_quarter)
+    return rollup_rate(_quarter(quarter_pairs, q) for q in range(1, upto_quarter + 1))
+
+
+def period_total(
+    quarter_values: Sequence[Number | None], period: Period
+) -> Decimal | None:
+    """A flow's figure for a period: the quarter itself, 6 or 9 months, the year."""
+    return total(_quarter(quarter_values, q) for q in period.quarters)
+
+
+def period_rate(quarter_pairs: Sequence[Pair | None], period: Period) -> Decimal | None:
+    return rollup_rate(_quarter(quarter_pairs, q) for q in period.quarters)
+
+
+def per_year_average(term_total: Number | None, years: Number | None) -> Decimal | None:
+    """A term's total per year (2.078 over 3 years → 692,67); None for 0 years."""
+    return _to_decimal(_ratio(_exact(term_total), _exact(years)))
+
+
+# --- counting verdicts ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerdictCounts:
+    """How many targets met their plan ("04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt").
+
+    ``met`` includes ``exceeded``. ``total`` counts every verdict; the summary's
+    denominator leaves out targets that are not assessed (no plan).
+    """
+
+    total: int
+    met: int
+    not_met: int
+    no_data: int
+    not_assessed: int = 0
+    exceeded: int = 0
+
+    @property
+    def assessed(self) -> int:
+        return self.total - self.not_assessed
+
+    @property
+    def summary_text(self) -> str:
+        """``"04/06 chỉ tiêu đạt"``."""
+        return f"{pad2(self.met)}/{pad2(self.assessed)} chỉ tiêu đạt"
+
+    @property
+    def detail_text(self) -> str:
+        """``"04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt"`` (+ those without data)."""
+        parts = [
+            f"{pad2(self.met)} chỉ tiêu đạt",
+            f"{pad2(self.not_met)} chỉ tiêu chưa đạt",
+        ]
+        if self.no_data:
+            parts.append(f"{pad2(self.no_data)} chỉ tiêu chưa có số liệu")
+        return ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
+def count_verdicts(verdicts: Iterable[Verdict]) -> VerdictCounts:
+    seen = list(verdicts)
+    return VerdictCounts(
+        total=len(seen),
+        met=sum(v.is_met for v in seen),
+        not_met=seen.count(Verdict.CHUA_DAT),
+        no_data=seen.count(Verdict.NO_DATA),
+        not_assessed=seen.count(Verdict.NOT_ASSESSED),
+        exceeded=seen.count(Verdict.VUOT),
+    )

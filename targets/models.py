@@ -1,0 +1,1 @@
+"""Targets, plans and quarterly results (see targets/calculations.py for the arithmetic)."""
