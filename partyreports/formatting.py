@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
     "NumberParseError",
@@ -73,8 +73,11 @@ __all__ = [
 
 def round_display(value: Decimal | int, places: int = 0) -> Decimal:
     """Round ``value`` to ``places`` decimals, half away from zero (the one rule)."""
-    exponent = Decimal(1).scaleb(-places)
-    return Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP)
+    exact = Decimal(value)
+    with localcontext() as ctx:
+        # Enough digits for any finite value: quantize must never fail or round twice.
+        ctx.prec = max(ctx.prec, exact.adjusted() + places + 2)
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Decimal | int | None, places: int = 0) -> str:

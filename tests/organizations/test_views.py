@@ -1,0 +1,220 @@
+"""Pages and forms of the organisations app, as their users see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organizations import selectors
+from organizations.models import EventKind, Grade, Member, Organization
+from tests.factories import make_member, make_org
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(world, cells: int, members_per_cell: int) -> None:
+    for i in range(cells):
+        cell = make_org(f"Chi bộ thêm {i}", parent=world.grassroots_a)
+        for _ in range(members_per_cell):
+            make_member(cell)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["organizations:tree", "organizations:detail", "organizations:member_list"],
+)
+def test_page_queries_do_not_grow_with_organisations_or_members(client, world, bloc_office, url_name):
+    client.force_login(bloc_office)
+    kwargs = {} if url_name == "organizations:tree" else {"public_id": world.bloc_a.public_id}
+    url = reverse(url_name, kwargs=kwargs) + "?tat_ca=1"
+    small = _count_queries(client, url)
+    _grow(world, cells=6, members_per_cell=4)
+    extra_grassroots = make_org("Đảng bộ thêm", parent=world.bloc_a)
+    make_member(make_org("Chi bộ sâu", parent=extra_grassroots))
+    assert _count_queries(client, url) == small
+
+
+def test_member_page_queries_do_not_grow_with_events(client, world, office):
+    client.force_login(office)
+    url = reverse("organizations:member_detail", kwargs={"public_id": world.member_a.public_id})
+    before = _count_queries(client, url)
+    from organizations import services
+
+    for years in (30, 40):
+        services.member_record_event(
+            member=world.member_a, kind=EventKind.BADGE, occurred_on=dt.date(2024, 1, years - 20), badge_years=years
+        )
+    assert _count_queries(client, url) == before
+
+
+def test_the_tree_shows_counts_as_of_the_chosen_date(client, world, bloc_office):
+    client.force_login(bloc_office)
+    make_member(world.cell_a2, admitted_on=dt.date(2024, 2, 3), full_member_on=None)
+    url = reverse("organizations:tree")
+    old = client.get(url, {"ngay": "2023-12-31", "tat_ca": "1"}).content.decode()
+    new = client.get(url, {"ngay": "2024-12-31", "tat_ca": "1"}).content.decode()
+    assert "1 đảng viên" in old and "2 đảng viên" in new
+    assert "Đảng bộ Khối B" not in new
+
+
+def test_member_search_ignores_accents_and_sorts_the_vietnamese_way(client, world, office):
+    client.force_login(office)
+    for name in ("Nguyễn Văn Đức", "Lê Thị Dung", "Phạm Văn Ánh", "Trần An"):
+        make_member(world.cell_a2, full_name=name)
+    url = reverse("organizations:member_list", kwargs={"public_id": world.grassroots_a.public_id})
+    body = client.get(url, {"q": "nguyen van duc"}).content.decode()
+    assert "Nguyễn Văn Đức" in body and "Lê Thị Dung" not in body
+    body = client.get(url).content.decode()
+    order = [body.index(n) for n in ("Trần An", "Phạm Văn Ánh", "Lê Thị Dung", "Nguyễn Văn Đức", "Nguyễn Thị Hoà")]
+    assert order == sorted(order)
+
+
+def test_member_list_filters_by_status_sex_and_cell(client, world, office):
+    client.force_login(office)
+    make_member(world.cell_a2, full_name="Vũ Dự Bị", full_member_on=None, admitted_on=dt.date(2024, 5, 5))
+    make_member(world.cell_a2, full_name="Đỗ Văn Nam")
+    url = reverse("organizations:member_list", kwargs={"public_id": world.grassroots_a.public_id})
+    body = client.get(url, {"trang_thai": "du_bi"}).content.decode()
+    assert "Vũ Dự Bị" in body and "Đỗ Văn Nam" not in body
+    body = client.get(url, {"gioi_tinh": "F"}).content.decode()
+    assert "Nguyễn Thị Hoà" in body and "Đỗ Văn Nam" not in body
+    body = client.get(url, {"chi_bo": str(world.cell_a1.public_id)}).content.decode()
+    assert "Nguyễn Thị Hoà" in body and "Đỗ Văn Nam" not in body
+
+
+def test_office_creates_edits_and_moves_an_organisation(client, world, bloc_office):
+    client.force_login(bloc_office)
+    response = client.post(
+        reverse("organizations:create_child", kwargs={"public_id": world.grassroots_a.public_id}),
+        {"name": "Chi bộ Mới", "short_name": "", "level": world.cell_a1.level_id, "kind": "cell", "founded_on": "2024-01-02"},
+    )
+    assert response.status_code == 302
+    new = Organization.objects.get(name="Chi bộ Mới")
+    assert new.parent == world.grassroots_a and new.path.startswith(world.grassroots_a.path)
+
+    client.post(reverse("organizations:edit", kwargs={"public_id": new.public_id}), {"name": "Chi bộ Đổi Tên", "short_name": "CB", "kind": "cell"})
+    new.refresh_from_db()
+    assert new.name == "Chi bộ Đổi Tên"
+
+    other = make_org("Đảng bộ Sở C", parent=world.bloc_a)
+    response = client.post(
+        reverse("organizations:move", kwargs={"public_id": new.public_id}),
+        {"new_parent": other.id, "on_date": "2024-06-01"},
+    )
+    assert response.status_code == 302
+    new.refresh_from_db()
+    assert new.parent == other
+
+
+def test_a_cell_cannot_get_children_and_the_form_says_why(client, world, bloc_office):
+    client.force_login(bloc_office)
+    response = client.post(
+        reverse("organizations:create_child", kwargs={"public_id": world.cell_a1.public_id}),
+        {"name": "Con của chi bộ", "level": world.cell_a1.level_id, "kind": "cell", "founded_on": "2024-01-02"},
+    )
+    assert response.status_code == 200
+    assert "là chi bộ, không thể có tổ chức trực thuộc" in response.content.decode()
+    assert not Organization.objects.filter(name="Con của chi bộ").exists()
+
+
+def test_dissolving_a_cell_with_members_asks_for_a_merger(client, world, office):
+    client.force_login(office)
+    url = reverse("organizations:dissolve", kwargs={"public_id": world.cell_a1.public_id})
+    response = client.post(url, {"on_date": "2024-03-01"})
+    assert "còn 0 tổ chức trực thuộc và 1 đảng viên" in response.content.decode()
+    response = client.post(url, {"on_date": "2024-03-01", "merged_into": world.cell_a2.id})
+    assert response.status_code == 302
+    world.member_a.refresh_from_db()
+    assert world.member_a.organization == world.cell_a2
+
+
+def test_handover_form_moves_many_organisations_in_one_act(client, world, bloc_office):
+    client.force_login(bloc_office)
+    g2 = make_org("Đảng bộ Sở A2", parent=world.bloc_a)
+    target = make_org("Đảng bộ Khối mới", parent=None)
+    from organizations.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=bloc_office, organization=target, role=Role.OFFICE)
+    response = client.post(
+        reverse("organizations:handover", kwargs={"public_id": world.bloc_a.public_id}),
+        {"organizations": [world.grassroots_a.id, g2.id], "new_parent": target.id, "effective_on": "2025-07-01", "decision": "QĐ 1"},
+    )
+    assert response.status_code == 302
+    assert selectors.subtree_counts_on(root=target, day=dt.date(2025, 7, 2)).grassroots == 2
+    assert selectors.subtree_counts_on(root=world.bloc_a, day=dt.date(2025, 6, 30)).total == 1
+
+
+def test_cadre_admits_a_member_and_records_events(client, world, cadre):
+    client.force_login(cadre)
+    response = client.post(
+        reverse("organizations:member_create", kwargs={"public_id": world.grassroots_a.public_id}),
+        {"full_name": "  Hồ  Thị   Mới ", "sex": "F", "date_of_birth": "1995-04-05", "ethnicity": "Tày",
+         "organization": world.cell_a2.id, "arrival": "ket_nap", "admitted_on": "2024-03-02"},
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(full_name="Hồ Thị Mới")
+    assert member.status_on(dt.date(2024, 12, 31)) == "du_bi"
+    url = reverse("organizations:member_event", kwargs={"public_id": member.public_id})
+    client.post(url, {"kind": "cong_nhan_chinh_thuc", "occurred_on": "2025-03-02"})
+    member.refresh_from_db()
+    assert member.full_member_on == dt.date(2025, 3, 2)
+    response = client.post(url, {"kind": "chuyen_di", "occurred_on": "2025-05-01"})
+    assert "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến" in response.content.decode()
+    client.post(url, {"kind": "chuyen_di", "occurred_on": "2025-05-01", "target_organization": world.cell_a1.id})
+    member.refresh_from_db()
+    assert member.organization == world.cell_a1
+    page = client.get(reverse("organizations:member_detail", kwargs={"public_id": member.public_id})).content.decode()
+    assert "Kết nạp" in page and "Công nhận chính thức" in page and "Chuyển sinh hoạt đến" in page
+
+
+def test_a_member_cannot_be_moved_to_a_cell_of_another_tree(client, world, office):
+    client.force_login(office)
+    url = reverse("organizations:member_event", kwargs={"public_id": world.member_a.public_id})
+    response = client.post(url, {"kind": "chuyen_di", "occurred_on": "2025-05-01", "target_organization": world.cell_b.id})
+    assert response.status_code == 200
+    world.member_a.refresh_from_db()
+    assert world.member_a.organization == world.cell_a1
+
+
+def test_ratings_are_entered_as_one_table_and_counted(client, world, office):
+    client.force_login(office)
+    second = make_member(world.cell_a1, full_name="Bùi Văn Hai")
+    url = reverse("organizations:ratings", kwargs={"public_id": world.cell_a1.public_id, "year": 2023})
+    response = client.post(url, {
+        f"org-{world.cell_a1.public_id}": Grade.EXCELLENT,
+        f"member-{world.member_a.public_id}": Grade.GOOD,
+        f"member-{second.public_id}": Grade.EXCELLENT,
+    })
+    assert response.status_code == 302
+    counts = selectors.rating_counts(root=world.grassroots_a, year=2023)
+    assert counts.organizations[Grade.EXCELLENT] == 1
+    assert counts.members == {"HTXSNV": 1, "HTTNV": 1, "HTNV": 0, "KHTNV": 0}
+    assert counts.member_share(Grade.GOOD) == 50.0
+
+
+def test_a_bad_grade_saves_nothing(client, world, office):
+    client.force_login(office)
+    url = reverse("organizations:ratings", kwargs={"public_id": world.cell_a1.public_id, "year": 2023})
+    response = client.post(url, {f"org-{world.cell_a1.public_id}": "HTTNV", f"member-{world.member_a.public_id}": "XYZ"})
+    assert response.status_code == 200
+    assert "không hợp lệ" in response.content.decode()
+    assert selectors.rating_counts(root=world.grassroots_a, year=2023).organizations_rated == 0
+
+
+def test_an_invalid_as_of_date_falls_back_to_today_with_a_message(client, world, office):
+    client.force_login(office)
+    url = reverse("organizations:detail", kwargs={"public_id": world.grassroots_a.public_id})
+    response = client.get(url, {"ngay": "31/02/2023"})
+    assert response.status_code == 200
+    assert "Ngày không hợp lệ" in response.content.decode()
