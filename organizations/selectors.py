@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -216,11 +217,11 @@ class RatingCounts:
     members_rated: int
     member_base: int
 
-    def member_share(self, grade: str) -> float | None:
-        """Share of a grade among full members at year end (the seed's base)."""
+    def member_share(self, grade: str) -> Decimal | None:
+        """Share (percent) of a grade among full members at year end (the seed's base)."""
         if not self.member_base:
             return None
-        return self.members.get(grade, 0) * 100 / self.member_base
+        return Decimal(self.members.get(grade, 0)) * 100 / Decimal(self.member_base)
 
 
 def rating_counts(*, root: Organization, year: int) -> RatingCounts:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from organizations import selectors, services
+from organizations import phrases, selectors, services
 from organizations.forms import (
     HandoverForm,
     OrganizationDissolveForm,
@@ -87,6 +87,10 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             for grade in Grade
         ],
         "events": events,
+        "membership_sentence": phrases.membership_sentence(
+            node.counts if node else selectors.MemberCounts()
+        ),
+        "ratings_sentence": phrases.ratings_sentence(ratings),
         "event_rows": selectors.event_rows(events),
         "day": day,
         "year": year,

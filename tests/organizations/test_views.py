@@ -218,3 +218,17 @@ def test_an_invalid_as_of_date_falls_back_to_today_with_a_message(client, world,
     response = client.get(url, {"ngay": "31/02/2023"})
     assert response.status_code == 200
     assert "Ngày không hợp lệ" in response.content.decode()
+
+
+def test_the_organisation_page_writes_membership_and_ratings_the_seed_way(client, world, office):
+    from organizations import services
+
+    client.force_login(office)
+    make_member(world.cell_a1, full_member_on=None, admitted_on=dt.date(2023, 4, 4))
+    services.organization_rating_set(organization=world.cell_a1, year=2023, grade=Grade.EXCELLENT)
+    services.organization_rating_set(organization=world.cell_a2, year=2023, grade=Grade.FAILED)
+    services.member_rating_set(member=world.member_a, year=2023, grade=Grade.GOOD)
+    url = reverse("organizations:detail", kwargs={"public_id": world.grassroots_a.public_id})
+    body = client.get(url, {"ngay": "2023-12-31", "nam": "2023"}).content.decode()
+    assert "hiện có 02 chi bộ, với 2 đảng viên, trong đó: chính thức 1, dự bị 01" in body
+    assert "01 chi bộ HTXSNV, 01 chi bộ KHTNV; 01 đảng viên (100,00%) HTTNV" in body
