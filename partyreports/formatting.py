@@ -119,7 +119,7 @@ _NUMBER_RE = re.compile(
     (?P<whole>\d{1,3}(?:\.\d{3})+|\d+)
     (?:,(?P<fraction>\d+))?
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # \d is 0-9 only, not other scripts' digits
 )
 _EXAMPLE = (
     "Dùng dấu chấm để ngăn cách hàng nghìn và dấu phẩy cho phần thập phân, "
@@ -154,7 +154,7 @@ def parse_number(text: str) -> Decimal:
 
 def _why(body: str) -> str:
     """The most useful hint for a refused number, followed by the general rule."""
-    if not re.fullmatch(r"[-+\u2212]?[\d.,]+", body):
+    if not re.fullmatch(r"[-+\u2212]?[0-9.,]+", body):
         reason = ""
     elif body.count(",") > 1:
         reason = "Chỉ được có một dấu phẩy (phần thập phân). "

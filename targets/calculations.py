@@ -82,9 +82,16 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-from partyreports.formatting import format_number, format_percent, pad2
+from partyreports.formatting import (
+    format_number,
+    format_percent,
+    format_signed_percent,
+    pad2,
+)
 
 _PRECISION = 40  # significant digits of returned Decimals; far beyond display
+
+Number = Decimal | int  # never float: binary fractions would break exactness
 
 
 class Kind(enum.StrEnum):
@@ -165,7 +172,13 @@ _PERCENT_KINDS = frozenset(
     {Kind.RATE, Kind.PP_CHANGE, Kind.BASE_SHARE, Kind.ALL_OR_NOTHING, Kind.YOY}
 )
 _CHANGE_KINDS = frozenset({Kind.PP_CHANGE, Kind.YOY})
-_DEFAULT_PLACES = {Kind.YOY: 1} | {k: 2 for k in _PERCENT_KINDS - {Kind.YOY}}
+_DEFAULT_PLACES = {  # display places of the measure; counts show 0
+    Kind.RATE: 2,
+    Kind.PP_CHANGE: 2,
+    Kind.BASE_SHARE: 2,
+    Kind.ALL_OR_NOTHING: 2,
+    Kind.YOY: 1,
+}
 ATTAINMENT_PLACES = 1
 
 
@@ -174,16 +187,18 @@ def default_comparator(kind: Kind) -> Comparator:
 
 
 def spec_problems(
-    kind: Kind,
-    comparator: Comparator,
-    plan: Decimal | None,
-    plan_high: Decimal | None = None,
-    base: Decimal | None = None,
+    kind: Kind | str,
+    comparator: Comparator | str,
+    plan: Number | None,
+    plan_high: Number | None = None,
+    base: Number | None = None,
 ) -> list[str]:
     """What is wrong with a target's definition, in Vietnamese (empty when valid).
 
-    Meant for a model's ``clean()`` as well as :class:`TargetSpec`.
+    Meant for a model's ``clean()`` as well as :class:`TargetSpec`; kind and
+    comparator may be given as their codes.
     """
+    kind, comparator = Kind(kind), Comparator(comparator)
     problems = []
     numbers = [v for v in (plan, plan_high, base) if v is not None]
     if any(isinstance(v, Decimal) and not v.is_finite() for v in numbers):
@@ -218,14 +233,16 @@ class TargetSpec:
 
     kind: Kind
     comparator: Comparator | None = None
-    plan: Decimal | None = None
-    plan_high: Decimal | None = None
-    base: Decimal | None = None
+    plan: Number | None = None
+    plan_high: Number | None = None
+    base: Number | None = None
     places: int | None = None
 
     def __post_init__(self) -> None:
-        if self.comparator is None:
-            object.__setattr__(self, "comparator", default_comparator(self.kind))
+        # Accept the stored codes ("count", "gte"), e.g. from a model's fields.
+        object.__setattr__(self, "kind", Kind(self.kind))
+        comparator = self.comparator or default_comparator(self.kind)
+        object.__setattr__(self, "comparator", Comparator(comparator))
         problems = spec_problems(
             self.kind, self.cmp, self.plan, self.plan_high, self.base
         )
@@ -250,27 +267,27 @@ class TargetSpec:
 class Figures:
     """What was reported; which fields matter depends on the kind (module table)."""
 
-    value: Decimal | None = None
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    previous: Decimal | None = None
-    years: Decimal | None = None
+    value: Number | None = None
+    numerator: Number | None = None
+    denominator: Number | None = None
+    previous: Number | None = None
+    years: Number | None = None
 
     @classmethod
-    def of(cls, value: Decimal | None) -> Figures:
+    def of(cls, value: Number | None) -> Figures:
         return cls(value=value)
 
     @classmethod
-    def ratio(cls, numerator: Decimal | None, denominator: Decimal | None) -> Figures:
+    def ratio(cls, numerator: Number | None, denominator: Number | None) -> Figures:
         return cls(numerator=numerator, denominator=denominator)
 
     @classmethod
-    def over_years(cls, total: Decimal | None, years: Decimal | None) -> Figures:
+    def over_years(cls, total: Number | None, years: Number | None) -> Figures:
         return cls(value=total, years=years)
 
     @classmethod
     def against_previous(
-        cls, current: Decimal | None, previous: Decimal | None
+        cls, current: Number | None, previous: Number | None
     ) -> Figures:
         return cls(value=current, previous=previous)
 
@@ -278,13 +295,12 @@ class Figures:
 # --- exact arithmetic ----------------------------------------------------------
 
 
-Number = Decimal | int
-
-
 def _exact(value: Number | None) -> Fraction | None:
     """An exact rational, or None for missing, NaN and infinite values."""
     if value is None:
         return None
+    if isinstance(value, float):
+        raise TypeError("Use Decimal, not float, for target figures.")
     if isinstance(value, Decimal) and not value.is_finite():
         return None
     return Fraction(value)
@@ -412,6 +428,8 @@ class Evaluation:
     @property
     def measure_text(self) -> str:
         places = self.spec.display_places
+        if self.spec.kind in _CHANGE_KINDS:
+            return format_signed_percent(self.measure, places)
         if self.spec.kind in _PERCENT_KINDS:
             return format_percent(self.measure, places)
         return format_number(self.measure, places)

@@ -160,6 +160,8 @@ def test_parse_number_accepts(text: str, expected: str) -> None:
         "1e5",
         "--1",
         "1,5%%",
+        "\u0661\u0662",  # Arabic-Indic digits
+        "\uff11\uff12",  # full-width digits
     ],
 )
 def test_parse_number_refuses(text: str) -> None:

@@ -473,3 +473,17 @@ def test_spec_problems_explain_in_vietnamese() -> None:
         "Chỉ tiêu trong khoảng cần cả cận dưới và cận trên."
     ]
     assert spec_problems(Kind.ALL_OR_NOTHING, Comparator.EQ_ALL, None) == []
+
+
+def test_stored_codes_are_accepted() -> None:
+    spec = TargetSpec("rate", "gt", plan=D(95))  # type: ignore[arg-type]
+    assert spec.kind is Kind.RATE
+    assert spec.comparator is Comparator.GT
+    assert spec_problems("all_or_nothing", "eq_all", None) == []
+    with pytest.raises(ValueError):
+        TargetSpec("bogus")  # type: ignore[arg-type]
+
+
+def test_floats_are_refused() -> None:
+    with pytest.raises(TypeError):
+        verdict(count(10), Figures.of(9.5))  # type: ignore[arg-type]
