@@ -314,6 +314,17 @@ class UserScope:
     def can_write_members(self, organization: Organization) -> bool:
         return bool(self.roles_for(organization) & MEMBER_WRITE_ROLES)
 
+    def can_review(self, organization: Organization) -> bool:
+        """Office (or admin) of a committee above the organisation: approves,
+        returns and reopens its sheets."""
+        if self.is_superuser:
+            return True
+        return any(
+            organization.path.startswith(path) and organization.path != path
+            for path, role, _ in self.grants
+            if role in ORG_WRITE_ROLES
+        )
+
     def path_filter(self, field_name: str = "path") -> Q:
         if self.is_superuser:
             return Q()

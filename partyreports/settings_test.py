@@ -9,3 +9,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -17,7 +17,8 @@ scripts/ensure-venv.sh
 manage=("$VENV_PY" manage.py)
 log "database: migrate"
 "${manage[@]}" migrate --noinput -v 0
-if "${manage[@]}" help --commands | grep -qx load_demo; then
+commands="$("${manage[@]}" help --commands)"
+if grep -qx load_demo <<<"$commands"; then
     log "database: load_demo"
     "${manage[@]}" load_demo
 else

@@ -68,7 +68,9 @@ down() {
     # shellcheck disable=SC1090
     source "$STATE"
     log "test stack: stopping"
-    if alive_as "$WORKER_PID" celery; then
+    # The pool's children may outlive a killed main process: look at the group.
+    if alive_as "$WORKER_PID" celery \
+        || { [ -n "$WORKER_PID" ] && pgrep -g "$WORKER_PID" -f celery >/dev/null 2>&1; }; then
         stop_group "$WORKER_PID" 20
     fi
     if [ -n "$STACK_DIR" ] && [ -d "$STACK_DIR" ]; then
@@ -108,7 +110,8 @@ up() {
     # PostgreSQL: a fresh cluster, trust auth, loopback only, no durability.
     pg_bin="$(pg_bindir)"
     echo "PG_BIN=$pg_bin" >>"$STATE"
-    mkdir -p "$stack_dir/postgres" "$stack_dir/data"
+    # data/staticfiles: WhiteNoise warns (an error in the tests) when STATIC_ROOT is missing.
+    mkdir -p "$stack_dir/postgres" "$stack_dir/data/staticfiles"
     [ "$(id -u)" -ne 0 ] || chown postgres: "$stack_dir/postgres"
     as_postgres "$pg_bin/initdb" -D "$stack_dir/postgres/data" -U postgres -A trust \
         -E UTF8 --locale=C --no-sync >"$stack_dir/initdb.log" 2>&1 \

@@ -54,6 +54,8 @@ for run in "${runs[@]}"; do
     embedded)
         log "run embedded: SQLite + eager Celery"
         scratch="$(mktemp -d /tmp/partyreports-data.XXXXXX)"
+        # WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT is missing.
+        mkdir -p "$scratch/staticfiles"
         (
             unset "${server_vars[@]}"
             DATA_DIR="$scratch" "$VENV_DIR/bin/pytest" "${pytest_args[@]}"
@@ -64,7 +66,8 @@ for run in "${runs[@]}"; do
     real)
         log "run real: PostgreSQL + Redis + Celery worker"
         stack_up=1
-        if ! scripts/test-stack.sh up; then
+        # 9>&-: the services must not inherit the lock, or a killed run would keep it.
+        if ! scripts/test-stack.sh up 9>&-; then
             log "run real: the test stack did not start"
             rc=1
         else

@@ -630,3 +630,37 @@ def count_verdicts(verdicts: Iterable[Verdict]) -> VerdictCounts:
         not_assessed=seen.count(Verdict.NOT_ASSESSED),
         exceeded=seen.count(Verdict.VUOT),
     )
+
+
+# --- year to date ----------------------------------------------------------------
+
+#: Kinds whose figure is a stock at a date (the last quarter entered stands for the
+#: year so far); every other kind is a flow whose quarters add up.
+STOCK_KINDS = frozenset({Kind.RATE, Kind.ALL_OR_NOTHING, Kind.PP_CHANGE})
+
+
+def is_stock(kind: Kind | str) -> bool:
+    return Kind(kind) in STOCK_KINDS
+
+
+def year_to_date(
+    kind: Kind | str, quarters: Sequence[Figures | None], upto_quarter: int
+) -> Figures:
+    """The figures of quarters 1..n taken together, by the kind's nature.
+
+    Flows (counts, admissions, inspections done) add up: "nâng tổng số từ đầu năm
+    đến nay là 261". Stocks (a rate, a share of units, a change in points) are
+    read at the last quarter entered. Derived, never typed twice.
+    """
+    _check_quarter(upto_quarter)
+    seen = [_quarter(quarters, q) or Figures() for q in range(1, upto_quarter + 1)]
+    if is_stock(kind):
+        for figures in reversed(seen):
+            if any(v is not None for v in (figures.value, figures.numerator, figures.denominator)):
+                return figures
+        return Figures()
+    return Figures(
+        value=total(f.value for f in seen),
+        numerator=total(f.numerator for f in seen),
+        denominator=total(f.denominator for f in seen),
+    )

@@ -138,3 +138,25 @@ def test_it_refuses_a_typo_in_debug() -> None:
 
     assert proc.returncode != 0
     assert "ImproperlyConfigured" in proc.stderr
+
+
+def test_it_collects_static_files_for_production(tmp_path: Path) -> None:
+    # DEBUG off switches to WhiteNoise's manifest storage, which fails on any
+    # reference it cannot resolve (e.g. a vendored file's sourceMappingURL).
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT_DIR,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DEBUG": "0",
+            "SECRET_KEY": "test-only-not-secret",
+            "DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()

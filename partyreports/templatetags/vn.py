@@ -39,3 +39,11 @@ def pad2(value: int) -> str:
 @register.filter
 def indent(depth: int, base: int = 1) -> str:
     return str(max(int(depth) - int(base), 0) * 1.25)
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """``{{ mapping|get_item:key }}`` for dicts keyed by ids or field names."""
+    if not mapping:
+        return None
+    return mapping.get(key)

@@ -1,0 +1,324 @@
+"""Reads for the quarterly entry sheet: plan, results, derived figures.
+
+A sheet is read in a fixed number of queries whatever the number of targets:
+the plan's targets, this year's results (all quarters), last year's results and,
+for computed targets, one set of registry reads per source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from organizations import selectors as org_selectors
+from organizations.models import EventKind, Grade, Organization
+from targets import calculations as calc
+from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, Source, Target
+from partyreports.formatting import format_number, format_percent
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return start, end - dt.timedelta(days=1)
+
+
+def plan_for(*, organization: Organization, year: int) -> Plan | None:
+    """The plan a quarter reports against: the year's own plan, else the term's."""
+    plans = list(
+        Plan.objects.filter(organization=organization, start_year__lte=year, end_year__gte=year)
+    )
+    plans.sort(key=lambda p: (p.end_year - p.start_year, -p.start_year))
+    return plans[0] if plans else None
+
+
+def figures_of(result: Result | None) -> calc.Figures | None:
+    if result is None:
+        return None
+    return calc.Figures(value=result.value, numerator=result.numerator, denominator=result.denominator)
+
+
+def spec_of(target: Target, *, base: Decimal | int | None = None) -> calc.TargetSpec:
+    return calc.TargetSpec(
+        kind=target.kind,
+        comparator=target.comparator,
+        plan=target.plan_value,
+        plan_high=target.plan_high,
+        base=base if target.kind == calc.Kind.BASE_SHARE else None,
+        places=target.places,
+    )
+
+
+@dataclass
+class SheetRow:
+    target: Target
+    result: Result | None
+    current: calc.Figures | None
+    to_date: calc.Figures
+    evaluation: calc.Evaluation
+    last_quarter: calc.Figures | None = None
+    last_year: calc.Figures | None = None
+    explanation: str = ""
+    is_sub: bool = False
+
+    @property
+    def verdict_text(self) -> str:
+        return verdict_text(self.evaluation.verdict)
+
+    @property
+    def to_date_text(self) -> str:
+        return self.evaluation.measure_text
+
+    @property
+    def plan_text(self) -> str:
+        return plan_text(self.target)
+
+
+@dataclass
+class GroupRows:
+    name: str
+    rows: list[SheetRow] = field(default_factory=list)
+
+
+@dataclass
+class SheetView:
+    organization: Organization
+    plan: Plan
+    year: int
+    quarter: int
+    sheet: Sheet | None
+    groups: list[GroupRows]
+    verdicts: calc.VerdictCounts
+
+    @property
+    def status(self) -> str:
+        return self.sheet.status if self.sheet else SheetStatus.DRAFT
+
+    @property
+    def version(self) -> int:
+        return self.sheet.version if self.sheet else 0
+
+    @property
+    def rows(self) -> list[SheetRow]:
+        return [row for group in self.groups for row in group.rows]
+
+
+def verdict_text(verdict: calc.Verdict) -> str:
+    """On the sheet a target above plan reads "đạt, vượt kế hoạch": it is met."""
+    if verdict is calc.Verdict.VUOT:
+        return "đạt, vượt kế hoạch"
+    return verdict.label
+
+
+def plan_text(target: Target) -> str:
+    places = target.places if target.places is not None else (0 if target.kind in ("count", "done_of_planned", "per_year") else 2)
+    percent = target.kind in ("rate", "base_share", "pp_change", "yoy")
+    def fmt(v: Decimal | None) -> str:
+        if v is None:
+            return ""
+        return format_percent(v, places) if percent else format_number(v, places)
+    if target.kind == calc.Kind.ALL_OR_NOTHING:
+        return "100%"
+    if target.comparator == calc.Comparator.RANGE:
+        return f"{fmt(target.plan_value)} – {fmt(target.plan_high)}"
+    prefix = {"gt": "trên ", "lt": "dưới ", "lte": "không quá "}.get(target.comparator, "")
+    return prefix + fmt(target.plan_value)
+
+
+def sheet_view(
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    typed: dict[int, calc.Figures] | None = None,
+) -> SheetView | None:
+    """The sheet as stored, or with `typed` figures in place of this quarter's
+    (the live preview while the cadre types)."""
+    plan = plan_for(organization=organization, year=year)
+    if plan is None:
+        return None
+    targets = list(plan.targets.select_related("group").order_by("group__order", "group_id", "order", "id"))
+    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related("updated_by").first()
+    results = list(
+        Result.objects.filter(sheet__organization=organization, sheet__year__in=[year, year - 1])
+        .select_related("sheet", "target")
+    )
+    this_year: dict[int, list[calc.Figures | None]] = {}
+    by_label_last_year: dict[str, list[calc.Figures | None]] = {}
+    current_results: dict[int, Result] = {}
+    for result in results:
+        q = result.sheet.quarter
+        if result.sheet.year == year:
+            this_year.setdefault(result.target_id, [None] * 4)[q - 1] = figures_of(result)
+            if q == quarter:
+                current_results[result.target_id] = result
+        else:
+            by_label_last_year.setdefault(result.target.label, [None] * 4)[q - 1] = figures_of(result)
+    registry = RegistryFigures(organization=organization, year=year, quarter=quarter)
+    groups: dict[int, GroupRows] = {}
+    top_verdicts = []
+    for target in targets:
+        quarters = list(this_year.get(target.id, [None] * 4))
+        if typed is not None and target.id in typed:
+            quarters[quarter - 1] = typed[target.id]
+        last_year = by_label_last_year.get(target.label)
+        if target.is_computed:
+            current, to_date, base, explanation = registry.figures(target)
+            spec = spec_of(target, base=base)
+        else:
+            current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
+            spec, explanation = spec_of(target), ""
+            if target.kind == calc.Kind.YOY and last_year:
+                previous = calc.year_to_date(calc.Kind.COUNT, last_year, quarter).value
+                to_date = calc.Figures(value=to_date.value, previous=previous)
+        evaluation = calc.evaluate(spec, to_date)
+        row = SheetRow(
+            target=target,
+            result=current_results.get(target.id),
+            current=current,
+            to_date=to_date,
+            evaluation=evaluation,
+            last_quarter=quarters[quarter - 2] if quarter > 1 else (last_year[3] if last_year else None),
+            last_year=last_year[quarter - 1] if last_year else None,
+            explanation=explanation,
+            is_sub=target.parent_id is not None,
+        )
+        groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
+        if target.parent_id is None:
+            top_verdicts.append(evaluation.verdict)
+    return SheetView(
+        organization=organization,
+        plan=plan,
+        year=year,
+        quarter=quarter,
+        sheet=sheet,
+        groups=list(groups.values()),
+        verdicts=calc.count_verdicts(top_verdicts),
+    )
+
+
+class RegistryFigures:
+    """Figures of computed targets, read from the member registry and ratings.
+
+    Each source is read once per sheet (cached), so the number of queries does
+    not grow with the number of targets.
+    """
+
+    def __init__(self, *, organization: Organization, year: int, quarter: int) -> None:
+        self.organization, self.year, self.quarter = organization, year, quarter
+        self.start, self.end = quarter_bounds(year, quarter)
+        self._cache: dict[str, object] = {}
+
+    def _get(self, key: str, fn):  # noqa: ANN001, ANN202
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def _members_at_new_year(self) -> int:
+        return self._get(
+            "base",
+            lambda: org_selectors.subtree_counts_on(root=self.organization, day=dt.date(self.year, 1, 1)).total,
+        )
+
+    def _admissions(self, start: dt.date) -> int:
+        return self._get(
+            f"adm{start}",
+            lambda: org_selectors.event_counts(root=self.organization, start=start, end=self.end)[EventKind.ADMISSION],
+        )
+
+    def _ratings(self) -> org_selectors.RatingCounts:
+        return self._get("ratings", lambda: org_selectors.rating_counts(root=self.organization, year=self.year))
+
+    def figures(self, target: Target) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
+        source = target.source
+        if source == Source.ADMISSIONS_SHARE:
+            base = self._members_at_new_year()
+            ytd = self._admissions(dt.date(self.year, 1, 1))
+            quarter_count = self._admissions(self.start)
+            return (
+                calc.Figures.of(quarter_count),
+                calc.Figures.of(ytd),
+                base,
+                f"Từ sổ đảng viên: kết nạp {format_number(ytd)} từ đầu năm / "
+                f"{format_number(base)} đảng viên ngày 01/01/{self.year}.",
+            )
+        if source == Source.MEMBER_TOTAL:
+            total = self._get(
+                "total", lambda: org_selectors.subtree_counts_on(root=self.organization, day=self.end).total
+            )
+            return calc.Figures.of(total), calc.Figures.of(total), None, (
+                f"Từ sổ đảng viên: {format_number(total)} đảng viên ngày {self.end:%d/%m/%Y}."
+            )
+        ratings = self._ratings()
+        if source in (Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT):
+            grades = [Grade.EXCELLENT] if source == Source.MEMBERS_EXCELLENT else [Grade.EXCELLENT, Grade.GOOD]
+            count = sum(ratings.members[g] for g in grades)
+            if not ratings.members_rated:
+                return None, calc.Figures(), None, f"Chưa có xếp loại đảng viên năm {self.year}."
+            figures = calc.Figures.ratio(count, ratings.member_base)
+            return figures, figures, None, (
+                f"Từ xếp loại năm {self.year}: {format_number(count)}/{format_number(ratings.member_base)} "
+                "đảng viên chính thức."
+            )
+        grades = [Grade.EXCELLENT] if source == Source.CELLS_EXCELLENT else [Grade.EXCELLENT, Grade.GOOD]
+        count = sum(ratings.organizations[g] for g in grades)
+        if not ratings.organizations_rated:
+            return None, calc.Figures(), None, f"Chưa có xếp loại chi bộ năm {self.year}."
+        figures = calc.Figures.ratio(count, ratings.organizations_rated)
+        return figures, figures, None, (
+            f"Từ xếp loại năm {self.year}: {format_number(count)}/{format_number(ratings.organizations_rated)} chi bộ."
+        )
+
+
+# --- access ---------------------------------------------------------------------
+
+
+def organization_for_sheet(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object, write: bool = False
+) -> Organization:
+    """The organisation whose sheet is asked for: 404 outside scope, 403 for a
+    read-only role asked to write."""
+    organization = org_selectors.organization_get_for_user(user=user, public_id=public_id)
+    if write and not org_selectors.user_scope(user).can_write_members(organization):
+        raise PermissionDenied("Bạn không có quyền nhập kết quả cho tổ chức này.")
+    return organization
+
+
+def organization_for_review(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object
+) -> Organization:
+    organization = org_selectors.organization_get_for_user(user=user, public_id=public_id)
+    if not org_selectors.user_scope(user).can_review(organization):
+        raise PermissionDenied("Chỉ văn phòng cấp ủy cấp trên được duyệt báo cáo này.")
+    return organization
+
+
+def target_get_for_organization(*, organization: Organization, target_id: int) -> Target:
+    try:
+        return Target.objects.select_related("plan").get(id=target_id, plan__organization=organization)
+    except Target.DoesNotExist as exc:
+        raise Http404("Không tìm thấy chỉ tiêu.") from exc
+
+
+def target_history(*, organization: Organization, target: Target) -> list[ResultChange]:
+    return list(
+        ResultChange.objects.filter(result__target=target, result__sheet__organization=organization)
+        .select_related("changed_by", "result__sheet")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def sheets_to_review(*, organization: Organization) -> list[Sheet]:
+    """Submitted sheets of the organisation's direct and deeper subordinates."""
+    return list(
+        Sheet.objects.filter(
+            Q(organization__path__startswith=organization.path) & ~Q(organization=organization),
+            status=SheetStatus.SUBMITTED,
+        ).select_related("organization").order_by("submitted_at")
+    )

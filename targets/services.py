@@ -1,0 +1,314 @@
+"""Writes: plans and targets, the quarter's figures, and the sheet's workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from organizations.models import Organization
+from targets import calculations as calc
+from targets.models import (
+    Plan,
+    Result,
+    ResultChange,
+    Sheet,
+    SheetStatus,
+    SheetTransition,
+    Source,
+    Target,
+    TargetGroup,
+)
+from targets.selectors import plan_for
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What was typed for one target this quarter (already parsed)."""
+
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""
+
+
+class SheetConflict(Exception):
+    """The sheet changed since the user loaded it; carries the saved sheet."""
+
+    def __init__(self, sheet: Sheet | None) -> None:
+        super().__init__("Báo cáo đã được người khác cập nhật.")
+        self.sheet = sheet
+
+
+# --- plans and targets -------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, organization: Organization, title: str, start_year: int, end_year: int | None = None, resolution: str = ""
+) -> Plan:
+    return Plan.objects.create(
+        organization=organization,
+        title=title,
+        start_year=start_year,
+        end_year=end_year or start_year,
+        resolution=resolution,
+    )
+
+
+@transaction.atomic
+def target_create(
+    *,
+    plan: Plan,
+    group: TargetGroup | str,
+    wording: str,
+    label: str,
+    kind: str,
+    plan_value: Decimal | int | str | None = None,
+    comparator: str | None = None,
+    plan_high: Decimal | int | str | None = None,
+    unit: str = "",
+    parent: Target | None = None,
+    places: int | None = None,
+    source: str = Source.MANUAL,
+    order: int | None = None,
+    derived_from: Target | None = None,
+) -> Target:
+    if isinstance(group, str):
+        group, _ = TargetGroup.objects.get_or_create(
+            plan=plan, name=group, defaults={"order": plan.groups.count() + 1}
+        )
+    comparator = comparator or calc.default_comparator(calc.Kind(kind))
+    plan_value = Decimal(str(plan_value)) if plan_value is not None else None
+    plan_high = Decimal(str(plan_high)) if plan_high is not None else None
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    if problems:
+        raise ValidationError(" ".join(problems))
+    if parent is not None and parent.plan_id != plan.id:
+        raise ValidationError("Chỉ tiêu con phải thuộc cùng kế hoạch.")
+    return Target.objects.create(
+        plan=plan,
+        group=group,
+        order=order if order is not None else plan.targets.count() + 1,
+        parent=parent,
+        wording=wording,
+        label=label,
+        unit=unit,
+        kind=kind,
+        comparator=comparator,
+        plan_value=plan_value,
+        plan_high=plan_high,
+        places=places,
+        source=source,
+        derived_from=derived_from,
+    )
+
+
+@transaction.atomic
+def target_assign(
+    *, target: Target, plan_values: Mapping[Organization, Decimal | int | None], title: str | None = None
+) -> list[Target]:
+    """A committee's target given to each subordinate with its own plan value.
+
+    Each organisation's plan for the same period receives a copy linked by
+    ``derived_from``, so roll-ups can add the subordinates' results up.
+    """
+    created = []
+    source_plan = target.plan
+    for organization, value in plan_values.items():
+        if not organization.path.startswith(source_plan.organization.path) or organization == source_plan.organization:
+            raise ValidationError(f"“{organization.name}” không trực thuộc “{source_plan.organization.name}”.")
+        plan, _ = Plan.objects.get_or_create(
+            organization=organization,
+            start_year=source_plan.start_year,
+            end_year=source_plan.end_year,
+            defaults={"title": title or source_plan.title, "source_plan": source_plan},
+        )
+        existing = plan.targets.filter(derived_from=target).first()
+        if existing:
+            existing.plan_value = Decimal(str(value)) if value is not None else None
+            existing.save(update_fields=["plan_value"])
+            created.append(existing)
+            continue
+        created.append(
+            target_create(
+                plan=plan,
+                group=target.group.name,
+                wording=target.wording,
+                label=target.label,
+                kind=target.kind,
+                comparator=target.comparator,
+                plan_value=value,
+                plan_high=target.plan_high,
+                unit=target.unit,
+                places=target.places,
+                source=target.source,
+                derived_from=target,
+            )
+        )
+    return created
+
+
+# --- the quarter's figures ------------------------------------------------------------
+
+
+def entry_problems(target: Target, entry: Entry) -> list[str]:
+    """Rule violations for one row, in Vietnamese (parsing is the form's job)."""
+    problems = []
+    numbers = [v for v in (entry.value, entry.numerator, entry.denominator) if v is not None]
+    if target.kind not in (calc.Kind.PP_CHANGE, calc.Kind.YOY) and any(v < 0 for v in numbers):
+        problems.append("Số liệu không được âm.")
+    if entry.numerator is not None and entry.denominator is not None:
+        if entry.numerator > entry.denominator:
+            problems.append("Tử số không được lớn hơn mẫu số.")
+    if (entry.numerator is None) != (entry.denominator is None):
+        problems.append("Cần nhập cả tử số và mẫu số.")
+    if any(abs(v) >= Decimal("1e13") for v in numbers):
+        problems.append("Số quá lớn.")
+    return problems
+
+
+@transaction.atomic
+def sheet_save(
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    version: int,
+    entries: Mapping[int, Entry],
+    user: AbstractBaseUser | None,
+    via: str = "web",
+) -> Sheet:
+    """Save the quarter's figures if nobody saved since `version` was read.
+
+    Raises SheetConflict (nothing saved) when the sheet moved on, and
+    ValidationError when it is locked or a row breaks a rule.
+    """
+    plan = plan_for(organization=organization, year=year)
+    if plan is None:
+        raise ValidationError(f"Chưa có kế hoạch chỉ tiêu năm {year}.")
+    sheet = _claim_sheet(organization=organization, plan=plan, year=year, quarter=quarter, version=version, user=user)
+    targets = {t.id: t for t in plan.targets.filter(source=Source.MANUAL)}
+    unknown = set(entries) - set(targets)
+    if unknown:
+        raise ValidationError("Có chỉ tiêu không thuộc kế hoạch hoặc được tính tự động.")
+    for target_id, entry in entries.items():
+        problems = entry_problems(targets[target_id], entry)
+        if problems:
+            raise ValidationError({str(target_id): problems})
+    existing = {r.target_id: r for r in sheet.results.all()}
+    now = timezone.now()
+    for target_id, entry in entries.items():
+        result = existing.get(target_id)
+        old = (None, None, None, "") if result is None else (result.value, result.numerator, result.denominator, result.note)
+        new = (entry.value, entry.numerator, entry.denominator, entry.note)
+        if _same(old, new):
+            continue
+        if result is None:
+            result = Result(sheet=sheet, target_id=target_id)
+        result.value, result.numerator, result.denominator, result.note = new
+        result.entered_by, result.entered_at = user, now
+        result.save()
+        ResultChange.objects.create(
+            result=result,
+            changed_by=user,
+            old_value=old[0], new_value=new[0],
+            old_numerator=old[1], new_numerator=new[1],
+            old_denominator=old[2], new_denominator=new[2],
+            old_note=old[3], new_note=new[3],
+            via=via,
+        )
+    return sheet
+
+
+def _same(old: tuple, new: tuple) -> bool:
+    return all(
+        (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
+        for a, b in zip(old[:3], new[:3], strict=True)
+    ) and (old[3] or "") == (new[3] or "")
+
+
+def _claim_sheet(
+    *, organization: Organization, plan: Plan, year: int, quarter: int, version: int, user: AbstractBaseUser | None
+) -> Sheet:
+    """Bump the sheet's version if it is still `version` (a conditional update),
+    creating it on the first save. Anything else is a conflict."""
+    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
+    if sheet is None:
+        if version != 0:
+            raise SheetConflict(None)
+        try:
+            with transaction.atomic():
+                return Sheet.objects.create(
+                    organization=organization, plan=plan, year=year, quarter=quarter, version=1, updated_by=user
+                )
+        except IntegrityError as exc:
+            raise SheetConflict(Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()) from exc
+    if sheet.is_locked:
+        raise ValidationError(f"Báo cáo đang ở trạng thái “{sheet.get_status_display()}”, không thể sửa.")
+    claimed = Sheet.objects.filter(pk=sheet.pk, version=version).exclude(
+        status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED]
+    ).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    if not claimed:
+        sheet.refresh_from_db()
+        raise SheetConflict(sheet)
+    sheet.refresh_from_db()
+    return sheet
+
+
+# --- workflow -----------------------------------------------------------------------------
+
+
+def _transition(
+    *, sheet: Sheet, allowed_from: set[str], to: str, user: AbstractBaseUser | None, reason: str = ""
+) -> Sheet:
+    locked = Sheet.objects.select_for_update().get(pk=sheet.pk)
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            f"Không thể chuyển báo cáo từ “{locked.get_status_display()}” sang “{SheetStatus(to).label}”."
+        )
+    SheetTransition.objects.create(sheet=locked, from_status=locked.status, to_status=to, reason=reason, by=user)
+    Sheet.objects.filter(pk=locked.pk).update(
+        status=to,
+        return_reason=reason if to == SheetStatus.RETURNED else locked.return_reason,
+        submitted_at=timezone.now() if to == SheetStatus.SUBMITTED else locked.submitted_at,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def sheet_submit(*, organization: Organization, year: int, quarter: int, user: AbstractBaseUser | None) -> Sheet:
+    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
+    if sheet is None:
+        raise ValidationError("Chưa có số liệu để gửi: hãy lưu báo cáo trước.")
+    return _transition(sheet=sheet, allowed_from={SheetStatus.DRAFT, SheetStatus.RETURNED}, to=SheetStatus.SUBMITTED, user=user)
+
+
+@transaction.atomic
+def sheet_approve(*, sheet: Sheet, user: AbstractBaseUser | None) -> Sheet:
+    return _transition(sheet=sheet, allowed_from={SheetStatus.SUBMITTED}, to=SheetStatus.APPROVED, user=user)
+
+
+@transaction.atomic
+def sheet_return(*, sheet: Sheet, reason: str, user: AbstractBaseUser | None) -> Sheet:
+    if not reason.strip():
+        raise ValidationError({"reason": "Ghi rõ lý do trả lại để cán bộ biết cần sửa gì."})
+    return _transition(sheet=sheet, allowed_from={SheetStatus.SUBMITTED}, to=SheetStatus.RETURNED, user=user, reason=reason.strip())
+
+
+@transaction.atomic
+def sheet_reopen(*, sheet: Sheet, reason: str, user: AbstractBaseUser | None) -> Sheet:
+    """Unlock an approved sheet for corrections: the parent office's act, recorded."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Ghi rõ lý do mở lại báo cáo."})
+    return _transition(sheet=sheet, allowed_from={SheetStatus.APPROVED}, to=SheetStatus.RETURNED, user=user, reason=reason.strip())

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from targets.views import sheet, workbook
+
+app_name = "targets"
+
+_sheet = "ket-qua/<uuid:public_id>/<int:year>/quy-<int:quarter>/"
+
+urlpatterns = [
+    path("ket-qua/<uuid:public_id>/", sheet.sheet_index, name="index"),
+    path(_sheet, sheet.sheet, name="sheet"),
+    path(_sheet + "xem-truoc/", sheet.sheet_preview, name="preview"),
+    path(_sheet + "gui/", sheet.sheet_submit, name="submit"),
+    path(_sheet + "<str:decision>/", sheet.sheet_decide, name="decide"),
+    path(_sheet + "excel/tai-ve/", workbook.sheet_download, name="download"),
+    path(_sheet + "excel/tai-len/", workbook.sheet_upload, name="upload"),
+    path("ket-qua/<uuid:public_id>/chi-tieu/<int:target_id>/lich-su/", sheet.target_history, name="history"),
+]
