@@ -45,17 +45,15 @@ from partyreports.formatting import fold_accents, nfc, vietnamese_sort_key
 
 TOP_CODE, SO_CODE = "DEMO-KHOI", "DEMO-LDTBXH"
 FOUNDED, YEAR_END = dt.date(2015, 1, 1), dt.date(2023, 12, 31)
-FAMILY = dict(
-    (w.split(":")[0], int(w.split(":")[1]))
-    for w in "Nguyễn:36 Trần:10 Lê:11 Phạm:6 Hoàng:6 Huỳnh:2 Phan:5 Vũ:3 Võ:5 Đặng:3 "
-    "Bùi:2 Đỗ:2 Hồ:3 Ngô:2 Dương:2 Lý:1 Trương:2 Đinh:2 Cao:1 Mai:1".split()
-)
+BADGE_DAY = dt.date(2023, 9, 2)  # Huy hiệu 30 and 40 năm tuổi Đảng, on National Day
+_FAMILY = ("Nguyễn 36 Trần 10 Lê 11 Phạm 6 Hoàng 6 Huỳnh 2 Phan 5 Vũ 3 Võ 5 Đặng 3 Bùi 2 "
+           "Đỗ 2 Hồ 3 Ngô 2 Dương 2 Lý 1 Trương 2 Đinh 2 Cao 1 Mai 1").split()
+FAMILY, FAMILY_WEIGHTS = _FAMILY[0::2], [int(w) for w in _FAMILY[1::2]]
 MIDDLE = {
     "M": "Văn Văn Văn Hữu Đức Minh Thanh Quang Công Xuân Đình Ngọc Quốc Trọng Anh".split(),
-    "F": "Thị Thị Thị Thị Thị|Thu Thị|Thanh Thị|Minh Ngọc Thanh Thu Phương Hồng Kim "
-    "Diệu Thùy Mai".replace("|", " ").split(" "),
+    "F": "Thị|Thị|Thị|Thị|Thị|Thị Thu|Thị Thanh|Thị Minh|Ngọc|Thanh|Thu|Phương|Hồng|Kim|"
+    "Diệu|Thùy|Mai".split("|"),
 }
-MIDDLE["F"] = [m.replace("Thị ", "Thị_") for m in MIDDLE["F"]]  # keep "Thị Thu" whole
 GIVEN = {
     "M": "Anh Bình Cường Dũng Đạt Đông Giang Hải Hậu Hiếu Hoàng Hùng Huy Khánh Khoa Lâm "
     "Long Lực Mạnh Minh Nam Nghĩa Phong Phúc Quang Quân Sơn Tài Tâm Thắng Thành Tiến "
@@ -72,6 +70,9 @@ ETHNIC = {  # ethnicity: (weight in ‰, family names)
 KHMER_GIVEN = {"M": "Sóc Kha|Sa Rươn|Chanh Đa|Sô Phal|Phước".split("|"),
                "F": "Sa Rết|Sô Phia|Chanh Ty|Sa Ly|Mây".split("|")}
 DISTRICTS = "Đồng Hới|Ba Đồn|Bố Trạch|Quảng Trạch|Quảng Ninh|Lệ Thủy|Tuyên Hóa|Minh Hóa".split("|")
+PLACES = ["phường Đồng Phú, thành phố Đồng Hới", "phường Bắc Lý, thành phố Đồng Hới",
+          "phường Hải Thành, thành phố Đồng Hới", "thị trấn Hoàn Lão, huyện Bố Trạch",
+          "thị trấn Kiến Giang, huyện Lệ Thủy", "phường Ba Đồn, thị xã Ba Đồn"]
 ELSEWHERE = ["Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Quảng Trị",
              "Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Hà Tĩnh",
              "Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Thừa Thiên Huế",
@@ -130,6 +131,7 @@ P C Công ty Cổ phần Đầu tư Phát triển Đô thị Bảo Ninh|P C Côn
 P C Công ty Cổ phần Chế biến lâm sản Lệ Thủy|P C Công ty Cổ phần Xây dựng và Thương mại Đồng Hới
 K D các doanh nghiệp Khu công nghiệp Tây Bắc Đồng Hới|K D các doanh nghiệp Khu kinh tế Hòn La
 K C các doanh nghiệp Khu công nghiệp Bắc Đồng Hới|K C các doanh nghiệp Khu kinh tế cửa khẩu Cha Lo"""
+SHORT = {"grassroots_committee": "ĐU", "grassroots_cell": "CB"}
 KINDS = {"A": Kind.AGENCY, "V": Kind.VERTICAL, "S": Kind.STATE_ENTERPRISE,
          "P": Kind.PRIVATE_ENTERPRISE, "K": Kind.INDUSTRIAL_ZONE}
 # sector: (chi bộ per đảng bộ lo, hi, members per chi bộ lo, hi, female share, chi bộ names)
@@ -146,18 +148,18 @@ SECTORS = {
              "Cảng cá|Hạt Kiểm lâm Bố Trạch|Hạt Kiểm lâm Minh Hóa|Hạt Kiểm lâm Lệ Thủy|Trung tâm "
              "Giống cây trồng, vật nuôi"),
     "hospital": (16, 26, 9, 22, 0.62, "Khoa Khám bệnh|Khoa Nội tổng hợp|Khoa Nội tim mạch|Khoa "
-                 "Nhi|Khoa Truyền nhiễm|Khoa Y học cổ truyền|Khoa Ung bướu|Khoa Ngoại tổng hợp|Khoa "
+                 "Nhi|Khoa Truyền nhiễm|Khoa Y học cổ truyền|Khoa Ung bướu;Khoa Ngoại tổng hợp|Khoa "
                  "Ngoại chấn thương|Khoa Phụ sản|Khoa Gây mê hồi sức|Khoa Mắt|Khoa Tai mũi họng|"
-                 "Khoa Răng hàm mặt|Khoa Xét nghiệm|Khoa Chẩn đoán hình ảnh|Khoa Dược|Khoa Dinh "
-                 "dưỡng|Khoa Kiểm soát nhiễm khuẩn|Khoa Giải phẫu bệnh|Phòng Kế hoạch tổng hợp|"
+                 "Khoa Răng hàm mặt;Khoa Xét nghiệm|Khoa Chẩn đoán hình ảnh|Khoa Dược|Khoa Dinh "
+                 "dưỡng|Khoa Kiểm soát nhiễm khuẩn|Khoa Giải phẫu bệnh;Phòng Kế hoạch tổng hợp|"
                  "Phòng Điều dưỡng|Phòng Tổ chức cán bộ|Phòng Tài chính - Kế toán|Phòng Hành chính "
                  "quản trị|Phòng Vật tư - Thiết bị y tế"),
     "school": (10, 18, 8, 18, 0.55, "Khoa Khoa học Xã hội|Khoa Khoa học Tự nhiên|Khoa Kinh tế - "
                "Du lịch|Khoa Kỹ thuật - Công nghệ thông tin|Khoa Nông - Lâm - Ngư|Khoa Sư phạm|"
-               "Khoa Ngoại ngữ|Khoa Lý luận chính trị|Khoa Cơ khí - Điện|Phòng Đào tạo|Phòng Tổ "
+               "Khoa Ngoại ngữ|Khoa Lý luận chính trị|Khoa Cơ khí - Điện|Sinh viên;Phòng Đào tạo|Phòng Tổ "
                "chức - Hành chính|Phòng Công tác học sinh, sinh viên|Phòng Kế hoạch - Tài chính|"
-               "Phòng Khảo thí và Đảm bảo chất lượng|Trung tâm Thông tin - Thư viện|Trung tâm "
-               "Ngoại ngữ - Tin học|Sinh viên"),
+               "Phòng Khảo thí và Đảm bảo chất lượng;Trung tâm Thông tin - Thư viện|Trung tâm "
+               "Ngoại ngữ - Tin học|Trung tâm Giáo dục thường xuyên"),
     "vertical": (3, 5, 7, 15, 0.45, "Văn phòng|Phòng Tổ chức cán bộ|Phòng Nghiệp vụ|Thanh tra - "
                  "Kiểm tra|Phòng Kế hoạch - Tài chính|Phòng Tổng hợp - Pháp chế"),
     "enterprise": (8, 15, 6, 16, 0.32, "Văn phòng Công ty|Phòng Tổ chức - Hành chính|Phòng Kế "
@@ -263,7 +265,7 @@ def _load(*, rng: random.Random, stdout: TextIO | None) -> Organization:
 # --- the Sở of seed 001 ------------------------------------------------------------
 
 
-def _load_so(*, rng: random.Random, top: Organization, levels: dict) -> Organization:
+def _load_so(*, rng: random.Random, top: Organization, levels: dict[str, OrganizationLevel]) -> Organization:
     """Đảng bộ Sở LĐ-TB&XH, through the services. Its 2023, as the seeds tell it:
     1/1/2023: 154 members (152 chính thức + 2 dự bị admitted 2022); 2023: the two
     become chính thức (25/4, 16/8); 4 admitted (10/3, 15/6, 02/9, 20/11 — seed 000:
@@ -280,40 +282,42 @@ def _load_so(*, rng: random.Random, top: Organization, levels: dict) -> Organiza
                                           kind=Kind.CELL, parent=so, founded_on=FOUNDED)
              for name in SO_CELLS]
 
-    def add(cell: Organization, admitted: dt.date, full: dt.date | None, *, young: bool = False,
-            **extra: object) -> Member:
-        name, sex, ethnicity, dob = _person(rng, 0.45, young=young)
+    def add(cell: Organization, admitted: dt.date, full: dt.date | None, *,
+            born: tuple[int, int] = (1993, 2000), sex: str = "", **extra: object) -> Member:
+        name, sex, ethnicity, dob = _person(rng, 0.45, born=born, sex=sex)
+        dob = extra.pop("date_of_birth", dob)
         return services.member_create(full_name=name, sex=sex, date_of_birth=dob,
                                       organization=cell, admitted_on=admitted,
                                       full_member_on=full, ethnicity=ethnicity, **extra)
 
+    retiree = add(cells[0], dt.date(1993, 2, 3), dt.date(1994, 2, 3), sex="M",
+                  date_of_birth=dt.date(1963, 1, 12))
+    services.member_record_event(member=retiree, kind=EventKind.BADGE, badge_years=30,
+                                 occurred_on=dt.date(2023, 2, 3))
+    services.member_record_event(
+        member=retiree, kind=EventKind.TRANSFER_OUT, occurred_on=dt.date(2023, 11, 1),
+        destination="Chi bộ Tổ dân phố 4, phường Đồng Phú, thành phố Đồng Hới",
+        note="Nghỉ hưu, chuyển sinh hoạt đảng về nơi cư trú")
     rated = []
-    for cell, size in zip(cells, SO_CELLS.values(), strict=True):
-        for _ in range(size):
+    for i, (cell, size) in enumerate(zip(cells, SO_CELLS.values(), strict=True)):
+        for _ in range(size - (i == 0)):  # the retiree was one of the Văn phòng's
             name, sex, ethnicity, dob = _person(rng, 0.45)
             admitted, full = _full_dates(rng, dob, latest=dt.date(2020, 11, 30))
             rated.append(services.member_create(
                 full_name=name, sex=sex, date_of_birth=dob, organization=cell,
                 admitted_on=admitted, full_member_on=full, ethnicity=ethnicity))
-    retiree = rated.pop(0)
-    services.member_update(member=retiree, full_name=retiree.full_name, sex="M",
-                           date_of_birth=dt.date(1963, 1, 12), ethnicity="Kinh")
-    services.member_record_event(
-        member=retiree, kind=EventKind.TRANSFER_OUT, occurred_on=dt.date(2023, 11, 1),
-        destination="Chi bộ Tổ dân phố 4, phường Đồng Phú, thành phố Đồng Hới",
-        note="Nghỉ hưu, chuyển sinh hoạt đảng về nơi cư trú")
-    rated.append(add(cells[4], dt.date(2022, 4, 20), dt.date(2023, 4, 25), young=True))
-    rated.append(add(cells[7], dt.date(2022, 8, 10), dt.date(2023, 8, 16), young=True))
-    mover = add(cells[3], dt.date(2023, 3, 10), None, young=True)
+    rated.append(add(cells[4], dt.date(2022, 4, 20), dt.date(2023, 4, 25)))
+    rated.append(add(cells[7], dt.date(2022, 8, 10), dt.date(2023, 8, 16)))
+    mover = add(cells[3], dt.date(2023, 3, 10), None)
     services.member_record_event(
         member=mover, kind=EventKind.TRANSFER_OUT, occurred_on=dt.date(2023, 10, 16),
         destination="Đảng bộ Sở Lao động - Thương binh và Xã hội tỉnh Quảng Trị",
         note="Chuyển công tác")
     for cell, day in ((cells[5], dt.date(2023, 6, 15)), (cells[8], dt.date(2023, 9, 2)),
                       (cells[7], dt.date(2023, 11, 20))):
-        add(cell, day, None, young=True)
-    add(cells[3], dt.date(2009, 5, 19), dt.date(2010, 5, 19), joined_on=dt.date(2023, 12, 5),
-        arrival=EventKind.TRANSFER_IN)
+        add(cell, day, None)
+    add(cells[3], dt.date(2009, 5, 19), dt.date(2010, 5, 19), born=(1978, 1985),
+        joined_on=dt.date(2023, 12, 5), arrival=EventKind.TRANSFER_IN)
     grades = [Grade.EXCELLENT] * 27 + [Grade.GOOD] * 124 + [Grade.DONE, Grade.FAILED]
     rng.shuffle(grades)
     for member, grade in zip(rated, grades, strict=True):
@@ -330,11 +334,11 @@ def _load_so(*, rng: random.Random, top: Organization, levels: dict) -> Organiza
 
 
 def _pool(sector: str) -> list[str]:
-    return SECTORS[sector][5].split("|")
+    return SECTORS[sector][5].replace(";", "|").split("|")
 
 
 def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
-               levels: dict) -> list[_Cell]:
+               levels: dict[str, OrganizationLevel]) -> list[_Cell]:
     """Every other TCCSĐ with its đảng bộ bộ phận and chi bộ, by generation:
     one bulk insert, one path update and one placement insert per generation."""
     generations: list[list[Organization]] = [[], [], []]
@@ -342,7 +346,7 @@ def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
 
     def org(name: str, level: str, kind: str, parent: Organization, gen: int) -> Organization:
         new = Organization(name=nfc(name), level=levels[level], kind=kind, parent=parent,
-                           founded_on=FOUNDED, path="", short_name="ĐU" if level[0] == "g" else "")
+                           founded_on=FOUNDED, path="", short_name=SHORT.get(level, ""))
         generations[gen].append(new)
         return new
 
@@ -354,40 +358,39 @@ def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
     for line in GRASSROOTS.replace("\n", "|").split("|"):
         letter, shape, rest = line.split(" ", 2)
         name, _, branch = rest.partition("@")
+        kind = KINDS[letter]
         sector = ("hospital" if "Bệnh viện" in name or "bệnh tật" in name else
                   "school" if name.startswith("Trường") else
                   "agri" if name.startswith("Sở Nông") else
                   {"V": "vertical", "S": "enterprise", "P": "enterprise",
                    "K": "industrial"}.get(letter, "agency"))
         if shape == "C":
-            node = org(f"Chi bộ {name}", "grassroots_cell", KINDS[letter], top, 0)
+            node = org(f"Chi bộ {name}", "grassroots_cell", kind, top, 0)
             cells.append(_Cell(node, rng.randint(7, 28), sector))
             continue
         parent = dong_hoi if f"Đảng bộ {name}" == HANDED_OVER[0] else top
-        node = org(f"Đảng bộ {name}", "grassroots_committee", KINDS[letter], parent, 0)
+        node = org(f"Đảng bộ {name}", "grassroots_committee", kind, parent, 0)
         lo, hi, *_ = SECTORS[sector]
         pool = _pool(sector)
-        if sector != "agri":
+        if sector != "agri":  # the Văn phòng first, the rest in any order
             pool = pool[:1] + rng.sample(pool[1:], len(pool) - 1)
         if shape == "B" and branch:
-            for name_ in pool[: rng.randint(2, 4)]:
-                cell(name_, node, sector, 1)
+            for label in pool[: rng.randint(2, 4)]:
+                cell(label, node, sector, 1)
             for district in DISTRICTS[:4]:
-                sub = org(f"Đảng bộ bộ phận {branch} {district}", "sub_committee",
-                          Kind.CELL, node, 1)
+                sub = org(f"Đảng bộ bộ phận {branch} {district}", "sub_committee", kind,
+                          node, 1)
                 for unit in BRANCH_UNITS:
                     cell(f"{unit} {branch} {district}", sub, sector, 2)
         elif shape == "B":
-            blocks = BLOCKS[sector].split("|")
-            pool = _pool(sector)
-            step = -(-len(pool) // len(blocks))
-            for i, block in enumerate(blocks):
-                sub = org(f"Đảng bộ bộ phận {block}", "sub_committee", Kind.CELL, node, 1)
-                for name_ in pool[i * step:(i + 1) * step]:
-                    cell(name_, sub, sector, 2)
+            blocks = SECTORS[sector][5].split(";")
+            for block, labels in zip(BLOCKS[sector].split("|"), blocks, strict=True):
+                sub = org(f"Đảng bộ bộ phận {block}", "sub_committee", kind, node, 1)
+                for label in labels.split("|"):
+                    cell(label, sub, sector, 2)
         else:
-            for name_ in pool[: rng.randint(lo, hi)]:
-                cell(name_, node, sector, 1)
+            for label in pool[: rng.randint(lo, hi)]:
+                cell(label, node, sector, 1)
             for district in DISTRICTS if branch else []:
                 cell(f"{branch} {district}", node, sector, 1)
     for gen in generations:
@@ -405,21 +408,21 @@ def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
     return cells
 
 
-def _person(rng: random.Random, female: float, *, young: bool = False) -> tuple:
+def _person(rng: random.Random, female: float, *, born: tuple[int, int] = (1963, 2000),
+            sex: str = "") -> tuple[str, str, str, dt.date]:
     """(full name, sex, ethnicity, date of birth): a synthetic but plausible person."""
     ethnicity = rng.choices(list(ETHNIC), [w for w, _ in ETHNIC.values()])[0]
-    sex = "F" if rng.random() < female else "M"
+    sex = sex or ("F" if rng.random() < female else "M")
     if ethnicity == "Kinh":
-        family = rng.choices(list(FAMILY), list(FAMILY.values()))[0]
+        family = rng.choices(FAMILY, FAMILY_WEIGHTS)[0]
     else:
         family = rng.choice(ETHNIC[ethnicity][1].split())
     if ethnicity == "Khmer":
         name = f"{family} {'Thị ' if sex == 'F' else ''}{rng.choice(KHMER_GIVEN[sex])}"
     else:
-        middle = rng.choice(MIDDLE[sex]).replace("_", " ")
-        name = f"{family} {middle} {rng.choice(GIVEN[sex])}"
-    first = 1993 if young else 1963 if sex == "M" else 1968
-    dob = dt.date(rng.randint(first, 2000), 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+        name = f"{family} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+    first = born[0] if sex == "M" else max(born[0], 1968)  # women retire earlier
+    dob = dt.date(rng.randint(first, born[1]), 1, 1) + dt.timedelta(days=rng.randint(0, 364))
     return name, sex, ethnicity, dob
 
 
@@ -436,82 +439,89 @@ def _full_dates(rng: random.Random, dob: dt.date, *, latest: dt.date) -> tuple[d
     return admitted, admitted + dt.timedelta(days=365 + rng.randint(0, 20))
 
 
+def _story(rng: random.Random, c: _Cell, sex: str, dob: dt.date) -> tuple:
+    """(admitted, chính thức, joined, how, leaving) for one member of chi bộ `c`:
+    ~3% dự bị admitted in 2023, ~10% arrived by transfer, a few left in 2023."""
+    if c.before is None and dob.year >= 1985 and rng.random() < 0.07:
+        admitted = _day(rng, dt.date(2023, 1, 2), dt.date(2023, 12, 20))
+        return admitted, None, admitted, EventKind.ADMISSION, None
+    latest = c.before - dt.timedelta(days=400) if c.before else dt.date(2022, 11, 30)
+    admitted, full = _full_dates(rng, dob, latest=latest)
+    joined, how, leaving = admitted, EventKind.ADMISSION, None
+    if c.before is None and rng.random() < 0.1 and full < dt.date(2023, 9, 1):
+        joined = _day(rng, max(full + dt.timedelta(days=60), FOUNDED), dt.date(2023, 11, 30))
+        how = EventKind.TRANSFER_IN
+    if c.before or max(joined, full) >= dt.date(2023, 6, 1):
+        pass
+    elif sex == "M" and dob < dt.date(1963, 4, 1):  # retires at 60 years 9 months
+        leaving = (EventKind.TRANSFER_OUT, dt.date(2023, dob.month + 9, 1),
+                   f"Chi bộ Tổ dân phố {rng.randint(1, 12)}, {rng.choice(PLACES)}",
+                   "Nghỉ hưu, chuyển sinh hoạt đảng về nơi cư trú")
+    elif rng.random() < 0.006:
+        leaving = (EventKind.TRANSFER_OUT, _day(rng, dt.date(2023, 6, 1), YEAR_END),
+                   rng.choice(ELSEWHERE), "Chuyển công tác")
+    elif rng.random() < 0.001:
+        leaving = (EventKind.DEATH, _day(rng, dt.date(2023, 6, 1), YEAR_END), "", "")
+    return admitted, full, joined, how, leaving
+
+
 def _bulk_members(*, rng: random.Random, cells: list[_Cell]) -> int:
-    """Members with what member_create writes (placement, kết nạp or chuyển đến,
-    công nhận chính thức), plus what happened to some of them in 2023."""
-    rows: list[tuple[Member, dt.date, str, tuple | None]] = []
+    """Members with the rows member_create writes (placement; kết nạp or chuyển
+    đến; công nhận chính thức), plus their 2023 departures and Huy hiệu."""
+    rows: list[tuple[Member, dt.date, str, tuple | None, bool]] = []
     for c in cells:
         for _ in range(c.size):
             name, sex, ethnicity, dob = _person(rng, SECTORS[c.sector][4])
-            joined, arrival, leaves = None, EventKind.ADMISSION, None
-            if c.before is None and dob.year >= 1985 and rng.random() < 0.07:
-                admitted, full = _day(rng, dt.date(2023, 1, 2), dt.date(2023, 12, 20)), None
-            else:
-                latest = (c.before - dt.timedelta(days=400)) if c.before else dt.date(2022, 11, 30)
-                admitted, full = _full_dates(rng, dob, latest=latest)
-                if c.before is None and rng.random() < 0.1 and full < dt.date(2023, 9, 1):
-                    joined = _day(rng, max(full + dt.timedelta(days=60), FOUNDED),
-                                  dt.date(2023, 11, 30))
-                    arrival = EventKind.TRANSFER_IN
-                last = max(joined or admitted, full)
-                if c.before or last >= dt.date(2023, 6, 1):
-                    pass
-                elif sex == "M" and dob < dt.date(1963, 4, 1):  # 60 years 9 months
-                    leaves = (EventKind.TRANSFER_OUT, dt.date(2023, dob.month + 9, 1),
-                              f"Chi bộ Tổ dân phố {rng.randint(1, 12)}, "
-                              f"{rng.choice(DISTRICTS)}", "Nghỉ hưu, chuyển về nơi cư trú")
-                elif rng.random() < 0.006:
-                    leaves = (EventKind.TRANSFER_OUT, _day(rng, dt.date(2023, 6, 1), YEAR_END),
-                              rng.choice(ELSEWHERE), "Chuyển công tác")
-                elif rng.random() < 0.001:
-                    leaves = (EventKind.DEATH, _day(rng, dt.date(2023, 6, 1), YEAR_END), "", "")
-            name = " ".join(nfc(name).split())
+            admitted, full, joined, how, leaving = _story(rng, c, sex, dob)
+            card = f"44{rng.randint(0, 999999):06d}" if full else ""
             member = Member(full_name=name, search_name=fold_accents(name),
                             sort_key=vietnamese_sort_key(name), sex=sex, date_of_birth=dob,
                             ethnicity=ethnicity, admitted_on=admitted, full_member_on=full,
-                            organization=c.org, left_on=leaves[1] if leaves else None,
-                            party_card_number=f"44{rng.randint(0, 999999):06d}" if full else "")
-            rows.append((member, joined or admitted, arrival, leaves))
-    Member.objects.bulk_create([r[0] for r in rows], batch_size=2000)
+                            organization=c.org, left_on=leaving[1] if leaving else None,
+                            party_card_number=card)
+            badge = c.before is None and not leaving and admitted.year in (1983, 1993)
+            rows.append((member, joined, how, leaving, badge))
+    Member.objects.bulk_create([row[0] for row in rows], batch_size=2000)
     placements, events = [], []
-    for m, joined, arrival, leaves in rows:
+    for m, joined, how, leaving, badge in rows:
         placements.append(MemberPlacement(member=m, organization_id=m.organization_id,
                                           valid_from=joined, valid_to=m.left_on))
         at = {"member": m, "organization_id": m.organization_id}
-        events.append(MemberEvent(kind=arrival, occurred_on=joined, **at))
-        if m.full_member_on and arrival == EventKind.ADMISSION:
+        events.append(MemberEvent(kind=how, occurred_on=joined, **at))
+        if m.full_member_on and how == EventKind.ADMISSION:
             events.append(MemberEvent(kind=EventKind.FULL_MEMBERSHIP,
                                       occurred_on=m.full_member_on, **at))
-        if leaves:
-            events.append(MemberEvent(kind=leaves[0], occurred_on=leaves[1],
-                                      destination=leaves[2], note=leaves[3], **at))
-        elif m.admitted_on.year in (1983, 1993) and joined < dt.date(2023, 9, 2):
-            events.append(MemberEvent(kind=EventKind.BADGE, occurred_on=dt.date(2023, 9, 2),
+        if leaving:
+            events.append(MemberEvent(kind=leaving[0], occurred_on=leaving[1],
+                                      destination=leaving[2], note=leaving[3], **at))
+        if badge and joined < BADGE_DAY:
+            events.append(MemberEvent(kind=EventKind.BADGE, occurred_on=BADGE_DAY,
                                       badge_years=2023 - m.admitted_on.year, **at))
     MemberPlacement.objects.bulk_create(placements, batch_size=2000)
     MemberEvent.objects.bulk_create(events, batch_size=2000)
     return len(rows)
 
 
-def _history(*, top: Organization, dong_hoi: Organization, levels: dict) -> None:
+def _history(*, top: Organization, dong_hoi: Organization,
+             levels: dict[str, OrganizationLevel]) -> None:
     """2022, through the services: a handover from Đồng Hới, two mergers, a closure."""
-    by_name = {o.name: o for o in Organization.objects.filter(
-        path__startswith=top.path).select_related("level")} | {
-        o.name: o for o in Organization.objects.filter(parent=dong_hoi)}
+    named = {HANDED_OVER[0], "Đảng bộ Sở Kế hoạch và Đầu tư", CLOSED[0]}
+    named |= {name for merger in MERGERS for name in merger[:2]}
+    by_name = {o.name: o for o in Organization.objects.filter(name__in=named)
+               .select_related("level")}
     services.handover_create(source=dong_hoi, moves=[(by_name[HANDED_OVER[0]], top)],
                              effective_on=HANDED_OVER[1],
                              decision="Quyết định số 1250-QĐ/TU của Ban Thường vụ Tỉnh ủy")
-    ministry = by_name["Đảng bộ Sở Kế hoạch và Đầu tư"]
-    services.organization_create(name=MERGERS[0][1], level=levels["cell"], kind=Kind.CELL,
-                                 parent=ministry, founded_on=MERGERS[0][2])
-    by_name[MERGERS[0][1]] = Organization.objects.get(name=MERGERS[0][1], parent=ministry)
+    by_name[MERGERS[0][1]] = services.organization_create(
+        name=MERGERS[0][1], level=levels["cell"], kind=Kind.CELL, founded_on=MERGERS[0][2],
+        parent=by_name["Đảng bộ Sở Kế hoạch và Đầu tư"])
     for name, into, day in MERGERS:
         services.organization_dissolve(organization=by_name[name], on_date=day,
                                        merged_into=by_name[into])
     closed, day = by_name[CLOSED[0]], CLOSED[1]
     for member in Member.objects.filter(organization=closed, left_on__isnull=True):
-        services.member_record_event(member=member, kind=EventKind.TRANSFER_OUT, occurred_on=day,
-                                     destination="Đảng bộ thị xã Ba Đồn",
+        services.member_record_event(member=member, kind=EventKind.TRANSFER_OUT,
+                                     occurred_on=day, destination="Đảng bộ thị xã Ba Đồn",
                                      note="Doanh nghiệp giải thể")
     services.organization_dissolve(organization=closed, on_date=dt.date(2022, 12, 31))
 

@@ -150,16 +150,19 @@ def template_workbook() -> bytes:
     members = workbook.create_sheet(MEMBER_SHEET)
     _header(orgs, ORG_COLUMNS, (16, 40, 10, 24, 40, 20, 16))
     _header(members, MEMBER_COLUMNS, (30, 10, 14, 12, 16, 16, 16, 14))
-    for sheet, columns, text, dates in (
-        (orgs, ORG_COLUMNS, (ORG_CODE, ORG_PARENT), (ORG_FOUNDED,)),
-        (members, MEMBER_COLUMNS, (MEMBER_CELL, MEMBER_CARD), MEMBER_COLUMNS[5:7]),
-    ):
-        # Codes typed as text keep their zeros; dates show as dd/mm/yyyy.
-        for column, style in [(c, "@") for c in text] + [
-            (c, "DD/MM/YYYY") for c in dates
-        ]:
-            letter = get_column_letter(columns.index(column) + 1)
-            sheet.column_dimensions[letter].number_format = style
+    # Codes typed as text keep their leading zeros; dates show as dd/mm/yyyy.
+    for sheet, columns, column, style in [
+        (orgs, ORG_COLUMNS, ORG_CODE, "@"),
+        (orgs, ORG_COLUMNS, ORG_PARENT, "@"),
+        (orgs, ORG_COLUMNS, ORG_FOUNDED, "DD/MM/YYYY"),
+        (members, MEMBER_COLUMNS, MEMBER_CELL, "@"),
+        (members, MEMBER_COLUMNS, MEMBER_CARD, "@"),
+        (members, MEMBER_COLUMNS, MEMBER_BIRTH, "DD/MM/YYYY"),
+        (members, MEMBER_COLUMNS, MEMBER_ADMITTED, "DD/MM/YYYY"),
+        (members, MEMBER_COLUMNS, MEMBER_FULL, "DD/MM/YYYY"),
+    ]:
+        letter = get_column_letter(columns.index(column) + 1)
+        sheet.column_dimensions[letter].number_format = style
     _write_guide(workbook.create_sheet(GUIDE_SHEET), levels)
     # The lists live in cells: kind labels contain commas, which an inline list
     # cannot hold.

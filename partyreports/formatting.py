@@ -93,6 +93,15 @@ def format_number(value: Decimal | int | None, places: int = 0) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def format_plain(value: Decimal | int | None) -> str:
+    """A stored figure as a person typed it, without trailing zeros: 20.360; 4,05."""
+    if value is None:
+        return ""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_number(value, places)
+
+
 def format_percent(value: Decimal | int | None, places: int = 1) -> str:
     """``Decimal("110.054")`` → ``"110,1%"``; None → ``""``."""
     if value is None:

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.http import QueryDict
 
-from partyreports.formatting import NumberParseError, format_number, parse_number
+from partyreports.formatting import NumberParseError, parse_number
+from partyreports.formatting import format_plain as plain_number
 from targets import calculations as calc
 from targets.selectors import SheetView
 from targets.services import Entry, entry_problems
@@ -15,15 +16,6 @@ from targets.services import Entry, entry_problems
 #: A quarter's value this many times above (or below 1/x of) the last quarter's
 #: or last year's asks the cadre to confirm it (DHIS2-style outlier check).
 OUTLIER_FACTOR = Decimal(3)
-
-
-def plain_number(value: Decimal | None) -> str:
-    """A stored figure as typed: no trailing zeros ("20.360", "4,05")."""
-    if value is None:
-        return ""
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return format_number(value, places)
 
 
 def field_names(target_id: int) -> dict[str, str]:

@@ -20,6 +20,11 @@ def vn_number(value: Decimal | int | float | None, places: int = 0) -> str:
 
 
 @register.filter
+def vn_plain(value: Decimal | int | None) -> str:
+    return formatting.format_plain(value) if value is not None and value != "" else ""
+
+
+@register.filter
 def vn_percent(value: Decimal | int | float | None, places: int = 2) -> str:
     if value is None or value == "":
         return "–"

@@ -1,0 +1,204 @@
+"""The cadre's quarterly sheet: entry, live preview, conflicts, workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from targets import services
+from targets.models import Result, ResultChange, Sheet, SheetStatus
+from tests.factories import make_member, make_user
+from organizations.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(world, name: str = "targets:sheet", quarter: int = 3, **extra) -> str:  # noqa: ANN001
+    return reverse(name, kwargs={"public_id": world.grassroots_a.public_id, "year": 2023, "quarter": quarter, **extra})
+
+
+def _post(plan_world, **figures: str) -> dict[str, str]:  # noqa: ANN001
+    data = {"version": "0", "action": "save"}
+    for key, value in figures.items():
+        name, field = key.rsplit("_", 1)
+        target = getattr(plan_world, name)
+        data[f"{field}-{target.id}"] = value
+    return data
+
+
+def test_the_sheet_shows_plan_and_groups(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    body = client.get(_url(world)).content.decode()
+    assert "Chỉ tiêu về công tác chuyên môn" in body and "Chỉ tiêu về công tác Đảng" in body
+    assert "18.500" in body and "68,7%" in body and "chưa có số liệu" in body
+
+
+def test_saving_vietnamese_numbers_stores_exact_figures_and_history(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world), _post(plan_world, jobs_v="20.360", overseas_v="6042", trained_v="68,9", poor_v="-0,95"))
+    assert response.status_code == 302
+    sheet = Sheet.objects.get(organization=world.grassroots_a, year=2023, quarter=3)
+    values = {r.target_id: r.value for r in sheet.results.all()}
+    assert values[plan_world.jobs.id] == Decimal("20360")
+    assert values[plan_world.trained.id] == Decimal("68.9")
+    assert values[plan_world.poor.id] == Decimal("-0.95")
+    assert ResultChange.objects.count() == 4
+    body = client.get(_url(world)).content.decode()
+    assert "110,1%" in body and "163,3%" in body and "100,3%" in body and "118,8%" in body
+    assert 'value="20.360"' in body
+
+
+def test_the_preview_computes_attainment_without_saving(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world, "targets:preview"), _post(plan_world, jobs_v="20.360"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "110,1%" in body and "đạt, vượt kế hoạch" in body and 'hx-swap-oob="true"' in body
+    assert not Result.objects.exists()
+
+
+def test_bad_numbers_are_refused_next_to_the_field_and_nothing_is_saved(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world), _post(plan_world, jobs_v="20,360,5", overseas_v="abc", inspections_v="5"))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "“20,360,5”" in body and "“abc”" in body
+    assert not Sheet.objects.exists() and not Result.objects.exists()
+
+
+def test_a_numerator_above_its_denominator_is_an_error(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world), _post(plan_world, trained_n="120", trained_d="100"))
+    assert response.status_code == 422
+    assert "Tử số không được lớn hơn mẫu số" in response.content.decode()
+    assert not Result.objects.exists()
+
+
+def test_a_value_far_from_last_quarter_asks_for_confirmation(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    client.post(_url(world, quarter=2), _post(plan_world, jobs_v="5.000"))
+    data = _post(plan_world, jobs_v="50.000")
+    response = client.post(_url(world, quarter=3), data)
+    assert response.status_code == 422
+    assert "khác nhiều so với quý trước" in response.content.decode()
+    assert not Sheet.objects.filter(quarter=3).exists()
+    response = client.post(_url(world, quarter=3), {**data, "xac_nhan": "1"})
+    assert response.status_code == 302
+
+
+def test_the_second_of_two_concurrent_saves_gets_the_conflict_and_the_others_values(client, world, plan_world, cadre, office):
+    client.force_login(cadre)
+    client.post(_url(world), _post(plan_world, jobs_v="100"))
+    # Both open the sheet at version 1.
+    first = _post(plan_world, jobs_v="20.360")
+    first["version"] = "1"
+    second = _post(plan_world, jobs_v="19.999")
+    second["version"] = "1"
+    assert client.post(_url(world), first).status_code == 302
+    client.force_login(office)
+    response = client.post(_url(world), second)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "đã cập nhật báo cáo này" in body and "20.360" in body and 'value="19.999"' in body
+    result = Result.objects.get(target=plan_world.jobs, sheet__quarter=3)
+    assert result.value == Decimal("20360")
+
+
+def test_cumulative_adds_quarters_and_stocks_take_the_latest(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    for quarter, jobs, trained in ((1, "5.000", "60"), (2, "6.000", "65"), (3, "9.360", "68,9")):
+        response = client.post(_url(world, quarter=quarter), {**_post(plan_world, jobs_v=jobs, trained_v=trained), "xac_nhan": "1"})
+        assert response.status_code == 302
+    body = client.get(_url(world, quarter=3)).content.decode()
+    assert "20.360" in body and "110,1%" in body and "68,9%" in body
+
+
+def test_computed_admissions_come_from_the_registry(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    # world has 1 member on 1 January 2023 in the Sở; admit one in Q2.
+    make_member(world.cell_a2, admitted_on=dt.date(2023, 5, 5), full_member_on=None)
+    body = client.get(_url(world)).content.decode()
+    assert "kết nạp 1 từ đầu năm / 1 đảng viên ngày 01/01/2023" in body
+    assert "100,00%" in body
+
+
+def test_workflow_submit_return_resubmit_approve_lock(client, world, plan_world, cadre, bloc_office):
+    client.force_login(cadre)
+    client.post(_url(world), {**_post(plan_world, jobs_v="20.360"), "action": "submit"})
+    sheet = Sheet.objects.get()
+    assert sheet.status == SheetStatus.SUBMITTED
+    # Submitted sheets are locked for the cadre.
+    response = client.post(_url(world), {**_post(plan_world, jobs_v="1"), "version": str(sheet.version)})
+    assert response.status_code == 422
+    # The cadre cannot approve its own sheet.
+    assert client.post(_url(world, "targets:decide", decision="duyet")).status_code == 403
+    client.force_login(bloc_office)
+    client.post(_url(world, "targets:decide", decision="tra-lai"), {"reason": "Thiếu số liệu đi làm việc ở nước ngoài"})
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.RETURNED
+    client.force_login(cadre)
+    body = client.get(_url(world)).content.decode()
+    assert "Thiếu số liệu đi làm việc ở nước ngoài" in body
+    client.post(_url(world), {**_post(plan_world, jobs_v="20.360", overseas_v="6.042"), "version": str(sheet.version), "action": "submit"})
+    client.force_login(bloc_office)
+    client.post(_url(world, "targets:decide", decision="duyet"))
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.APPROVED
+    assert [t.to_status for t in sheet.transitions.all()] == ["submitted", "returned", "submitted", "approved"]
+    client.force_login(cadre)
+    body = client.get(_url(world)).content.decode()
+    assert "không thể sửa" in body and 'name="v-' in body and "disabled" in body
+    client.force_login(bloc_office)
+    client.post(_url(world, "targets:decide", decision="mo-lai"), {"reason": "Sửa số liệu quý"})
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.RETURNED
+
+
+def test_return_needs_a_reason(client, world, plan_world, cadre, bloc_office):
+    client.force_login(cadre)
+    client.post(_url(world), {**_post(plan_world, jobs_v="1"), "action": "submit"})
+    client.force_login(bloc_office)
+    client.post(_url(world, "targets:decide", decision="tra-lai"), {"reason": "  "})
+    assert Sheet.objects.get().status == SheetStatus.SUBMITTED
+
+
+def test_the_target_history_lists_each_change(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    client.post(_url(world), _post(plan_world, jobs_v="100"))
+    client.post(_url(world), {**_post(plan_world, jobs_v="20.360"), "version": "1"})
+    url = reverse("targets:history", kwargs={"public_id": world.grassroots_a.public_id, "target_id": plan_world.jobs.id})
+    body = client.get(url).content.decode()
+    assert body.count("Quý 3/2023") == 2 and "20.360" in body and "100" in body
+
+
+def test_a_sheet_with_40_targets_renders_in_a_fixed_number_of_queries(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    client.post(_url(world), _post(plan_world, jobs_v="100"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(world)).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(34):
+        target = services.target_create(plan=plan_world.plan, group="Nhóm thêm", wording=f"Chỉ tiêu {i}", label=f"CT {i}", kind="count", plan_value=10)
+        Result.objects.create(sheet=Sheet.objects.get(quarter=3), target=target, value=i)
+    assert plan_world.plan.targets.count() == 40
+    assert count() == few
+
+
+def test_a_reviewer_must_be_above_the_organisation(client, world, plan_world, cadre, office):
+    client.force_login(cadre)
+    client.post(_url(world), {**_post(plan_world, jobs_v="1"), "action": "submit"})
+    # The Sở's own office cannot approve its own sheet; only the bloc's office.
+    client.force_login(office)
+    assert client.post(_url(world, "targets:decide", decision="duyet")).status_code == 403
+    leader = make_user("leader_x", role=Role.LEADER, organization=world.bloc_a)
+    client.force_login(leader)
+    assert client.post(_url(world, "targets:decide", decision="duyet")).status_code == 403
