@@ -80,7 +80,7 @@ ELSEWHERE = ["Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Quản
 # kind letter, structure (D đảng bộ cơ sở, B with đảng bộ bộ phận, C chi bộ cơ sở), name[@branch]
 GRASSROOTS = """A D Văn phòng Tỉnh ủy|A C Ban Tổ chức Tỉnh ủy|A C Ủy ban Kiểm tra Tỉnh ủy
 A C Ban Tuyên giáo Tỉnh ủy|A C Ban Dân vận Tỉnh ủy|A C Ban Nội chính Tỉnh ủy
-A C Trường Chính trị tỉnh|A C Báo Quảng Bình|A D Cơ quan Ủy ban Mặt trận Tổ quốc và các đoàn thể tỉnh
+A D Trường Chính trị tỉnh|A D Báo Quảng Bình|A D Cơ quan Ủy ban Mặt trận Tổ quốc và các đoàn thể tỉnh
 A D Văn phòng Đoàn Đại biểu Quốc hội và Hội đồng nhân dân tỉnh|A D Văn phòng Ủy ban nhân dân tỉnh
 A D Sở Tài chính|A D Sở Kế hoạch và Đầu tư|A D Sở Nội vụ|A D Sở Tư pháp|A D Sở Công Thương
 A D Sở Nông nghiệp và Phát triển nông thôn|A D Sở Xây dựng|A D Sở Giao thông vận tải
@@ -90,7 +90,8 @@ A C Sở Ngoại vụ|A C Thanh tra tỉnh|A C Ban Dân tộc tỉnh|A D Ban Qu�
 A D Đài Phát thanh và Truyền hình Quảng Bình|A B Bệnh viện Hữu nghị Việt Nam - Cu Ba Đồng Hới
 A D Bệnh viện Đa khoa tỉnh Quảng Bình|A D Bệnh viện Y dược cổ truyền tỉnh
 A D Bệnh viện Lao và Bệnh phổi tỉnh|A C Bệnh viện Tâm thần tỉnh
-A D Bệnh viện Đa khoa khu vực Bắc Quảng Bình|A D Trung tâm Kiểm soát bệnh tật tỉnh
+A D Bệnh viện Đa khoa khu vực Bắc Quảng Bình
+A D Bệnh viện Đa khoa khu vực Nam Quảng Bình|A D Trường Cao đẳng Nghề Quảng Bình|A D Trung tâm Kiểm soát bệnh tật tỉnh
 A B Trường Đại học Quảng Bình|A D Trường Cao đẳng Kỹ thuật Công nông nghiệp Quảng Bình
 A D Vườn Quốc gia Phong Nha - Kẻ Bàng|A C Ban Quản lý rừng phòng hộ Nam Quảng Bình
 A D Ban Quản lý dự án đầu tư xây dựng công trình dân dụng và công nghiệp tỉnh
@@ -115,18 +116,19 @@ S D Ngân hàng TMCP Ngoại thương Chi nhánh Quảng Bình|S D Ngân hàng T
 S D Ngân hàng TMCP Đầu tư và Phát triển Chi nhánh Quảng Bình|S D Công ty Xăng dầu Quảng Bình
 S C Công ty TNHH MTV Xổ số kiến thiết Quảng Bình|S D Công ty TNHH MTV Lâm công nghiệp Long Đại
 S D Công ty TNHH MTV Lâm nghiệp Bắc Quảng Bình|S D Công ty TNHH MTV Khai thác công trình thủy lợi Quảng Bình
-S D Công ty Cổ phần Cấp nước Quảng Bình|S C Công ty Cổ phần Môi trường và Phát triển đô thị Quảng Bình
+S D Công ty Cổ phần Cấp nước Quảng Bình|S D Công ty Cổ phần Môi trường và Phát triển đô thị Quảng Bình
 S D Công ty TNHH MTV Cao su Lệ Ninh|S C Bảo Việt Quảng Bình
-S C Công ty Cổ phần Quản lý và Xây dựng giao thông Quảng Bình
-P D Công ty Cổ phần Tập đoàn Trường Thịnh|P D Công ty Cổ phần Xi măng Sông Gianh
+S D Công ty Cổ phần Quản lý và Xây dựng giao thông Quảng Bình
+P D Công ty Cổ phần Tập đoàn Trường Thịnh|P D Công ty Cổ phần Tập đoàn Hoàng Phúc
+P D Công ty Cổ phần Xi măng Sông Gianh
 P D Công ty Cổ phần Đầu tư và Xây dựng Nhật Lệ|P D Công ty Cổ phần Du lịch Phong Nha
-P C Công ty Cổ phần Vận tải ô tô Quảng Bình|P C Công ty Cổ phần Dược phẩm Quảng Bình
+P D Công ty Cổ phần Vận tải ô tô Quảng Bình|P D Công ty Cổ phần Dược phẩm Quảng Bình
 P C Công ty Cổ phần Gạch ngói Ba Đồn|P C Công ty Cổ phần In Quảng Bình
 P C Công ty Cổ phần Sách và Thiết bị trường học Quảng Bình|P C Công ty Cổ phần Khoáng sản Quảng Bình
 P C Công ty Cổ phần Tư vấn Thiết kế Xây dựng Quảng Bình|P C Công ty TNHH Xây dựng Sông Gianh
 P C Công ty Cổ phần Thủy sản Nhật Lệ|P C Công ty Cổ phần Nhựa Quảng Bình
 P C Công ty Cổ phần Giống cây trồng Quảng Bình|P C Công ty Cổ phần Bia Quảng Bình
-P C Công ty Cổ phần Xây lắp điện Quảng Bình|P C Công ty Cổ phần Thương mại Quảng Bình
+P D Công ty Cổ phần Xây lắp điện Quảng Bình|P C Công ty Cổ phần Thương mại Quảng Bình
 P C Công ty Cổ phần Đầu tư Phát triển Đô thị Bảo Ninh|P C Công ty Cổ phần Thực phẩm Quảng Bình
 P C Công ty Cổ phần Chế biến lâm sản Lệ Thủy|P C Công ty Cổ phần Xây dựng và Thương mại Đồng Hới
 K D các doanh nghiệp Khu công nghiệp Tây Bắc Đồng Hới|K D các doanh nghiệp Khu kinh tế Hòn La
@@ -136,7 +138,7 @@ KINDS = {"A": Kind.AGENCY, "V": Kind.VERTICAL, "S": Kind.STATE_ENTERPRISE,
          "P": Kind.PRIVATE_ENTERPRISE, "K": Kind.INDUSTRIAL_ZONE}
 # sector: (chi bộ per đảng bộ lo, hi, members per chi bộ lo, hi, female share, chi bộ names)
 SECTORS = {
-    "agency": (9, 17, 7, 16, 0.45, "Văn phòng|Thanh tra|Phòng Kế hoạch - Tài chính|Phòng Tổ chức "
+    "agency": (12, 19, 8, 17, 0.45, "Văn phòng|Thanh tra|Phòng Kế hoạch - Tài chính|Phòng Tổ chức "
                "cán bộ|Phòng Pháp chế|Phòng Quản lý chuyên ngành|Phòng Nghiệp vụ 1|Phòng Nghiệp vụ 2|"
                "Phòng Nghiệp vụ 3|Phòng Thông tin - Tổng hợp|Ban Quản lý dự án|Trung tâm Dịch vụ "
                "tổng hợp|Trung tâm Thông tin|Trung tâm Tư vấn và Dịch vụ|Trung tâm Kỹ thuật|Phòng "
@@ -160,9 +162,9 @@ SECTORS = {
                "chức - Hành chính|Phòng Công tác học sinh, sinh viên|Phòng Kế hoạch - Tài chính|"
                "Phòng Khảo thí và Đảm bảo chất lượng;Trung tâm Thông tin - Thư viện|Trung tâm "
                "Ngoại ngữ - Tin học|Trung tâm Giáo dục thường xuyên"),
-    "vertical": (3, 5, 7, 15, 0.45, "Văn phòng|Phòng Tổ chức cán bộ|Phòng Nghiệp vụ|Thanh tra - "
+    "vertical": (4, 6, 7, 15, 0.45, "Văn phòng|Phòng Tổ chức cán bộ|Phòng Nghiệp vụ|Thanh tra - "
                  "Kiểm tra|Phòng Kế hoạch - Tài chính|Phòng Tổng hợp - Pháp chế"),
-    "enterprise": (8, 15, 6, 16, 0.32, "Văn phòng Công ty|Phòng Tổ chức - Hành chính|Phòng Kế "
+    "enterprise": (10, 16, 6, 16, 0.32, "Văn phòng Công ty|Phòng Tổ chức - Hành chính|Phòng Kế "
                    "hoạch - Kỹ thuật|Phòng Kinh doanh|Phòng Tài chính - Kế toán|Phòng Vật tư|Phòng "
                    "Quản lý chất lượng|Xí nghiệp số 1|Xí nghiệp số 2|Xí nghiệp số 3|Phân xưởng Sản "
                    "xuất|Phân xưởng Cơ điện|Nhà máy|Đội Thi công số 1|Đội Thi công số 2|Đội Xe"),
@@ -175,7 +177,8 @@ SECTORS = {
 }
 BLOCKS = {"hospital": "Khối Nội|Khối Ngoại|Khối Cận lâm sàng|Khối Hành chính",
           "school": "Khối các Khoa|Khối Phòng ban|Khối Trung tâm"}
-BRANCH_UNITS = ["Văn phòng", "Đội Nghiệp vụ số 1", "Đội Nghiệp vụ số 2", "Đội Nghiệp vụ số 3"]
+BRANCH_UNITS = ["Văn phòng", "Đội Nghiệp vụ số 1", "Đội Nghiệp vụ số 2", "Đội Nghiệp vụ số 3",
+                "Đội Kiểm tra"]
 SO_NAME = "Đảng bộ Sở Lao động - Thương binh và Xã hội"
 SO_CELLS = {  # chi bộ: full members on the roll all through 2022
     "Văn phòng": 14, "Thanh tra": 9, "Phòng Kế hoạch - Tài chính": 12,
@@ -377,7 +380,7 @@ def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
         if shape == "B" and branch:
             for label in pool[: rng.randint(2, 4)]:
                 cell(label, node, sector, 1)
-            for district in DISTRICTS[:4]:
+            for district in DISTRICTS[:5]:
                 sub = org(f"Đảng bộ bộ phận {branch} {district}", "sub_committee", kind,
                           node, 1)
                 for unit in BRANCH_UNITS:

@@ -7,10 +7,13 @@ Tree B: bloc_b → grassroots_b → cell_b (the outsider's world).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
 from organizations.models import Member, Organization, Role
+from targets import services as target_services
+from targets.models import Plan, Source, Target
 from tests.factories import make_member, make_org, make_user
 
 
@@ -25,6 +28,7 @@ class World:
     cell_b: Organization
     member_a: Member
     member_b: Member
+    plan_target_id: int = 0
 
 
 @pytest.fixture
@@ -38,7 +42,19 @@ def world(db) -> World:  # noqa: ANN001
     cell_b = make_org("Chi bộ Văn phòng B", parent=grassroots_b)
     member_a = make_member(cell_a1, full_name="Nguyễn Thị Hoà", sex="F")
     member_b = make_member(cell_b, full_name="Trần Văn Bê")
-    return World(bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b)
+    plan = target_services.plan_create(organization=grassroots_a, title="Kế hoạch 2023", start_year=2023)
+    target = target_services.target_create(
+        plan=plan, group="Chỉ tiêu chung", wording="Chỉ tiêu thử", label="Chỉ tiêu thử", kind="count", plan_value=10
+    )
+    # A submitted Q4 sheet, so review actions have an object to act on.
+    target_services.sheet_save(
+        organization=grassroots_a, year=2023, quarter=4, version=0,
+        entries={target.id: target_services.Entry(value=Decimal(5))}, user=None,
+    )
+    target_services.sheet_submit(organization=grassroots_a, year=2023, quarter=4, user=None)
+    return World(
+        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id
+    )
 
 
 @pytest.fixture
@@ -64,3 +80,50 @@ def leader(world: World):  # noqa: ANN201
 @pytest.fixture
 def outsider(world: World):  # noqa: ANN201
     return make_user("office_b", role=Role.OFFICE, organization=world.bloc_b)
+
+
+# --- a plan for the Sở of tree A, with targets of several kinds (seed 001) -------
+
+PRO = "Chỉ tiêu về công tác chuyên môn"
+PARTY = "Chỉ tiêu về công tác Đảng"
+
+
+@dataclass
+class PlanWorld:
+    plan: Plan
+    jobs: Target
+    overseas: Target
+    trained: Target
+    poor: Target
+    admissions: Target
+    inspections: Target
+
+
+@pytest.fixture
+def plan_world(world) -> PlanWorld:  # noqa: ANN001
+    plan = Plan.objects.get(organization=world.grassroots_a, start_year=2023)
+    jobs = target_services.target_create(
+        plan=plan, group=PRO, wording="Giải quyết việc làm cho 18.500 lao động", label="Giải quyết việc làm",
+        kind="count", plan_value=18500, unit="người",
+    )
+    overseas = target_services.target_create(
+        plan=plan, group=PRO, wording="trong đó đi làm việc ở nước ngoài 3.700 người", label="Đi làm việc ở nước ngoài",
+        kind="count", plan_value=3700, unit="người", parent=jobs,
+    )
+    trained = target_services.target_create(
+        plan=plan, group=PRO, wording="Tỷ lệ lao động qua đào tạo đạt 68,7%", label="Tỷ lệ lao động qua đào tạo",
+        kind="rate", plan_value="68.7", unit="%", places=1,
+    )
+    poor = target_services.target_create(
+        plan=plan, group=PRO, wording="Giảm tỷ lệ hộ nghèo 0,8%", label="Giảm tỷ lệ hộ nghèo",
+        kind="pp_change", plan_value="-0.8", unit="%",
+    )
+    admissions = target_services.target_create(
+        plan=plan, group=PARTY, wording="Kết nạp đảng viên đạt 4% so với tổng số đảng viên đầu năm",
+        label="Kết nạp đảng viên", kind="base_share", plan_value=4, unit="%", source=Source.ADMISSIONS_SHARE,
+    )
+    inspections = target_services.target_create(
+        plan=plan, group=PARTY, wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch", label="Kiểm tra, giám sát",
+        kind="done_of_planned", plan_value=7, unit="cuộc",
+    )
+    return PlanWorld(plan, jobs, overseas, trained, poor, admissions, inspections)
