@@ -43,7 +43,8 @@ def pad2(value: int) -> str:
 
 @register.filter
 def indent(depth: int, base: int = 1) -> str:
-    return str(max(int(depth) - int(base), 0) * 1.25)
+    # 0.25rem keeps the top row in line with the table's own cell padding.
+    return str(0.25 + max(int(depth) - int(base), 0) * 1.25)
 
 
 @register.filter

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from targets.models import Plan, Result, ResultChange, Sheet, SheetTransition, Target, TargetGroup
+
+
+class TargetGroupInline(admin.TabularInline):
+    model = TargetGroup
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "organization", "start_year", "end_year", "resolution"]
+    list_filter = ["start_year"]
+    search_fields = ["title", "organization__name"]
+    list_select_related = ["organization"]
+    raw_id_fields = ["organization", "source_plan"]
+    inlines = [TargetGroupInline]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["label", "plan", "group", "kind", "comparator", "plan_value", "unit", "source"]
+    list_filter = ["kind", "source"]
+    search_fields = ["label", "wording"]
+    list_select_related = ["plan", "group"]
+    raw_id_fields = ["plan", "group", "parent", "derived_from"]
+
+
+class SheetTransitionInline(admin.TabularInline):
+    model = SheetTransition
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "reason", "by", "at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Sheet)
+class SheetAdmin(admin.ModelAdmin):
+    # Figures and states change through the entry sheet and its workflow only.
+    list_display = ["organization", "year", "quarter", "status", "updated_at"]
+    list_filter = ["year", "quarter", "status"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization"]
+    readonly_fields = ["organization", "plan", "year", "quarter", "status", "version", "return_reason", "submitted_at", "updated_by"]
+    inlines = [SheetTransitionInline]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["target", "sheet", "value", "numerator", "denominator", "entered_by", "entered_at"]
+    list_select_related = ["target", "sheet__organization", "entered_by"]
+    readonly_fields = ["sheet", "target", "value", "numerator", "denominator", "note", "entered_by", "entered_at"]
+
+
+@admin.register(ResultChange)
+class ResultChangeAdmin(admin.ModelAdmin):
+    list_display = ["result", "changed_by", "changed_at", "old_value", "new_value", "via"]
+    list_select_related = ["result__target", "result__sheet__organization", "changed_by"]
+    readonly_fields = [f.name for f in ResultChange._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
