@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django import forms
 from django.http import QueryDict
+
+from organizations.forms import CrispyForm
 
 from partyreports.formatting import NumberParseError, parse_number
 from partyreports.formatting import format_plain as plain_number
 from targets import calculations as calc
+from targets.models import Plan, Source, Target
 from targets.selectors import SheetView
 from targets.services import Entry, entry_problems
 
@@ -96,3 +100,61 @@ def _outlier(entry: Entry, previous: calc.Figures | None, what: str) -> str:
             f"({plain_number(before)}). Kiểm tra lại hoặc xác nhận."
         )
     return ""
+
+
+class VietnameseDecimalField(forms.CharField):
+    """A number typed the Vietnamese way ("20.360", "4,05"), read by parse_number."""
+
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_number(text)
+        except NumberParseError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def prepare_value(self, value: object) -> object:
+        return plain_number(value) if isinstance(value, Decimal) else value
+
+
+class PlanForm(CrispyForm):
+    title = forms.CharField(label="Tên kế hoạch", max_length=255, initial="Chỉ tiêu theo Nghị quyết năm")
+    start_year = forms.IntegerField(label="Từ năm", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="Đến năm", min_value=2000, max_value=2100)
+    resolution = forms.CharField(label="Nghị quyết thông qua", max_length=255, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("start_year") and data.get("end_year") and data["end_year"] < data["start_year"]:
+            self.add_error("end_year", "Năm kết thúc phải sau năm bắt đầu.")
+        return data
+
+
+class TargetForm(CrispyForm):
+    group = forms.CharField(label="Nhóm chỉ tiêu", max_length=255, initial="Chỉ tiêu về công tác chuyên môn")
+    order = forms.IntegerField(label="Thứ tự", min_value=0, required=False)
+    parent = forms.ModelChoiceField(label="Thuộc chỉ tiêu (trong đó)", queryset=Target.objects.none(), required=False)
+    wording = forms.CharField(label="Nội dung như nghị quyết", widget=forms.Textarea(attrs={"rows": 2}))
+    label = forms.CharField(label="Tên ngắn", max_length=160)
+    unit = forms.CharField(label="Đơn vị", max_length=40, required=False)
+    kind = forms.ChoiceField(label="Loại chỉ tiêu", choices=[(k.value, k.label) for k in calc.Kind])
+    comparator = forms.ChoiceField(label="Điều kiện đạt", choices=[(c.value, c.label) for c in calc.Comparator])
+    plan_value = VietnameseDecimalField(label="Kế hoạch", required=False)
+    plan_high = VietnameseDecimalField(label="Cận trên (chỉ tiêu trong khoảng)", required=False)
+    places = forms.IntegerField(label="Số chữ số thập phân khi hiển thị", min_value=0, max_value=4, required=False)
+    source = forms.ChoiceField(label="Nguồn số liệu", choices=Source.choices)
+
+    def __init__(self, *args: object, plan: Plan, target: Target | None = None, **kwargs: object) -> None:
+        if target is not None:
+            kwargs.setdefault("initial", {
+                "group": target.group.name, "order": target.order, "parent": target.parent,
+                "wording": target.wording, "label": target.label, "unit": target.unit, "kind": target.kind,
+                "comparator": target.comparator, "plan_value": target.plan_value, "plan_high": target.plan_high,
+                "places": target.places, "source": target.source,
+            })
+        super().__init__(*args, **kwargs)
+        parents = plan.targets.filter(parent__isnull=True)
+        if target is not None:
+            parents = parents.exclude(pk=target.pk)
+        self.fields["parent"].queryset = parents

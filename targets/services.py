@@ -111,6 +111,48 @@ def target_create(
 
 
 @transaction.atomic
+def target_save(
+    *,
+    plan: Plan,
+    target: Target | None,
+    group: str,
+    wording: str,
+    label: str,
+    kind: str,
+    comparator: str,
+    plan_value: Decimal | None = None,
+    plan_high: Decimal | None = None,
+    unit: str = "",
+    parent: Target | None = None,
+    places: int | None = None,
+    source: str = Source.MANUAL,
+    order: int | None = None,
+) -> Target:
+    """Create a target, or change one: the office keys the resolution in."""
+    if target is None:
+        return target_create(
+            plan=plan, group=group, wording=wording, label=label, kind=kind, comparator=comparator,
+            plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
+            source=source, order=order,
+        )
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    if problems:
+        raise ValidationError(" ".join(problems))
+    if parent is not None and (parent.plan_id != plan.id or parent.pk == target.pk):
+        raise ValidationError({"parent": "Chỉ tiêu cha không hợp lệ."})
+    target.group, _ = TargetGroup.objects.get_or_create(
+        plan=plan, name=group, defaults={"order": plan.groups.count() + 1}
+    )
+    target.wording, target.label, target.kind, target.comparator = wording, label, kind, comparator
+    target.plan_value, target.plan_high, target.unit, target.parent = plan_value, plan_high, unit, parent
+    target.places, target.source = places, source
+    if order is not None:
+        target.order = order
+    target.save()
+    return target
+
+
+@transaction.atomic
 def target_assign(
     *, target: Target, plan_values: Mapping[Organization, Decimal | int | None], title: str | None = None
 ) -> list[Target]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from targets.views import sheet, workbook
+from targets.views import plans, sheet, workbook
 
 app_name = "targets"
 
@@ -10,6 +10,11 @@ _sheet = "ket-qua/<uuid:public_id>/<int:year>/quy-<int:quarter>/"
 
 urlpatterns = [
     path("ket-qua/<uuid:public_id>/", sheet.sheet_index, name="index"),
+    path("chi-tieu/to-chuc/<uuid:public_id>/", plans.plan_list, name="plans"),
+    path("chi-tieu/to-chuc/<uuid:public_id>/them/", plans.plan_create, name="plan_create"),
+    path("chi-tieu/<uuid:public_id>/", plans.plan_detail, name="plan"),
+    path("chi-tieu/<uuid:public_id>/them/", plans.target_edit, name="target_create"),
+    path("chi-tieu/<uuid:public_id>/<int:target_id>/sua/", plans.target_edit, name="target_edit"),
     path(_sheet, sheet.sheet, name="sheet"),
     path(_sheet + "xem-truoc/", sheet.sheet_preview, name="preview"),
     path(_sheet + "gui/", sheet.sheet_submit, name="submit"),

@@ -29,6 +29,7 @@ class World:
     member_a: Member
     member_b: Member
     plan_target_id: int = 0
+    plan_public_id: object = None
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def world(db) -> World:  # noqa: ANN001
     )
     target_services.sheet_submit(organization=grassroots_a, year=2023, quarter=4, user=None)
     return World(
-        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id
+        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id, plan.public_id
     )
 
 

@@ -65,6 +65,13 @@ VIEWS: dict[str, ViewSpec] = {
     "organizations:member_edit": ViewSpec(_member, get="member", post="member"),
     "organizations:member_event": ViewSpec(_member, get="member", post="member"),
     "targets:index": ViewSpec(_org),
+    "targets:plans": ViewSpec(_org),
+    "targets:plan_create": ViewSpec(_org, get="org", post="org"),
+    "targets:plan": ViewSpec(lambda w: {"public_id": w.plan_public_id}),
+    "targets:target_create": ViewSpec(lambda w: {"public_id": w.plan_public_id}, get="org", post="org"),
+    "targets:target_edit": ViewSpec(
+        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id}, get="org", post="org"
+    ),
     "targets:sheet": ViewSpec(_quarter, get="read", post="member"),
     "targets:preview": ViewSpec(_quarter, get=None, post="member"),
     "targets:submit": ViewSpec(_quarter, get=None, post="member"),

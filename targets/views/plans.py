@@ -1,0 +1,92 @@
+"""The office's pages for a plan: its targets as adopted, add and edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from organizations import selectors as org_selectors
+from organizations.views.common import attach_errors
+from targets import selectors, services
+from targets.forms import PlanForm, TargetForm
+from targets.models import Plan
+
+
+def _plan(request: HttpRequest, public_id: str, *, write: bool) -> Plan:
+    try:
+        plan = Plan.objects.select_related("organization").get(public_id=public_id)
+    except (Plan.DoesNotExist, ValueError) as exc:
+        raise Http404("Không tìm thấy kế hoạch.") from exc
+    org_selectors.organization_get_for_user(user=request.user, public_id=plan.organization.public_id, write=write)
+    return plan
+
+
+@login_required
+def plan_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    return render(
+        request,
+        "targets/plan_list.html",
+        {
+            "organization": organization,
+            "plans": list(organization.plans.order_by("-start_year")),
+            "can_write": org_selectors.user_scope(request.user).can_write_organization(organization),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if organization.plans.filter(start_year=data["start_year"], end_year=data["end_year"]).exists():
+            form.add_error(None, "Tổ chức đã có kế hoạch cho giai đoạn này.")
+        else:
+            plan = services.plan_create(organization=organization, **data)
+            messages.success(request, "Đã tạo kế hoạch. Thêm các chỉ tiêu theo nghị quyết.")
+            return redirect("targets:plan", public_id=plan.public_id)
+    return render(request, "organizations/form.html", {"form": form, "organization": organization, "title": "Tạo kế hoạch chỉ tiêu"})
+
+
+@login_required
+def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    plan = _plan(request, public_id, write=False)
+    targets = list(plan.targets.select_related("group", "parent").order_by("group__order", "group_id", "order", "id"))
+    return render(
+        request,
+        "targets/plan_detail.html",
+        {
+            "plan": plan,
+            "organization": plan.organization,
+            "targets": targets,
+            "plan_texts": {t.id: selectors.plan_text(t) for t in targets},
+            "can_write": org_selectors.user_scope(request.user).can_write_organization(plan.organization),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest, public_id: str, target_id: int | None = None) -> HttpResponse:
+    plan = _plan(request, public_id, write=True)
+    target = plan.targets.filter(id=target_id).first() if target_id else None
+    if target_id and target is None:
+        raise Http404("Không tìm thấy chỉ tiêu.")
+    form = TargetForm(request.POST or None, plan=plan, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_save(plan=plan, target=target, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu chỉ tiêu.")
+            return redirect("targets:plan", public_id=plan.public_id)
+    title = f"Sửa chỉ tiêu “{target.label}”" if target else "Thêm chỉ tiêu"
+    return render(request, "organizations/form.html", {"form": form, "organization": plan.organization, "title": title})
