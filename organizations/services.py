@@ -67,7 +67,7 @@ def organization_create(
     parent_path = ""
     if parent is not None:
         parent_path = _path_on_or_error(parent, founded_on)
-        if parent.level.holds_members and not parent.level.is_grassroots:
+        if parent.level.holds_members:
             raise ValidationError(
                 {"parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
             )
@@ -142,7 +142,7 @@ def organization_move(
         raise ValidationError(
             {"new_parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó."}
         )
-    if new_parent.level.holds_members and not new_parent.level.is_grassroots:
+    if new_parent.level.holds_members:
         raise ValidationError(
             {"new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
         )
@@ -242,9 +242,10 @@ def organization_dissolve(
             f"{len(members)} đảng viên vào ngày {_date_vn(on_date)}; hãy chuyển hoặc "
             "sáp nhập trước khi giải thể."
         )
-    OrganizationPlacement.objects.filter(valid_on(on_date), organization=organization).update(
-        valid_to=on_date
-    )
+    current = OrganizationPlacement.objects.filter(valid_on(on_date), organization=organization)
+    if current.filter(valid_from=on_date).exists():
+        raise ValidationError("Ngày giải thể phải sau ngày tổ chức được lập hoặc chuyển đến.")
+    current.update(valid_to=on_date)
     organization.dissolved_on = on_date
     organization.merged_into = merged_into
     organization.save(update_fields=["dissolved_on", "merged_into", "updated_at"])
@@ -281,13 +282,17 @@ def handover_create(
         member_count = MemberPlacement.objects.filter(
             valid_on(effective_on), organization_id__in=subtree_ids
         ).count()
-        old_parent = organization.parent
+        old_parent = (
+            OrganizationPlacement.objects.filter(valid_on(effective_on), organization=organization)
+            .values_list("parent", flat=True)
+            .first()
+        )
         organization_move(organization=organization, new_parent=new_parent, on_date=effective_on)
         items.append(
             HandoverItem(
                 handover=handover,
                 organization=organization,
-                old_parent=old_parent,
+                old_parent_id=old_parent,
                 new_parent=new_parent,
                 member_count=member_count,
             )

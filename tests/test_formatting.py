@@ -375,3 +375,8 @@ def test_sort_key_byte_order_matches_string_order(a: str, b: str) -> None:
 @given(names)
 def test_sort_key_ignores_case(name: str) -> None:
     assert vietnamese_sort_key(name.upper()) == vietnamese_sort_key(name)
+
+
+def test_pad2_groups_thousands_in_large_counts() -> None:
+    assert pad2(1117) == "1.117"
+    assert pad2(14103) == "14.103"

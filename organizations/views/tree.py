@@ -151,13 +151,11 @@ def organization_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _other_parents(request: HttpRequest, organization: Organization):  # noqa: ANN202
-    scope = selectors.user_scope(request.user)
     return (
         selectors.organizations_for_user(request.user)
         .filter(dissolved_on__isnull=True)
         .exclude(path__startswith=organization.path)
-        .exclude(level__holds_members=True, level__is_grassroots=False)
-        .filter(scope.path_filter())
+        .exclude(level__holds_members=True)
         .select_related("level")
         .order_by("path")
     )
