@@ -17,13 +17,8 @@ scripts/ensure-venv.sh
 manage=("$VENV_PY" manage.py)
 log "database: migrate"
 "${manage[@]}" migrate --noinput -v 0
-commands="$("${manage[@]}" help --commands)"
-if grep -qx load_demo <<<"$commands"; then
-    log "database: load_demo"
-    "${manage[@]}" load_demo
-else
-    log "warning: no load_demo command yet; serving without demo data"
-fi
+log "database: load_demo (only the first time; a second run adds nothing)"
+"${manage[@]}" load_demo
 log "static files: collectstatic"
 "${manage[@]}" collectstatic --noinput -v 0
 log "ready in $(elapsed "$started")"
