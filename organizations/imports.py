@@ -80,7 +80,7 @@ NO_DATA = "Tệp không có dòng dữ liệu nào (từ dòng 2)."
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What openpyxl raises on a damaged or foreign file, at load or while reading rows.
-_BROKEN_FILE_ERRORS = (
+BROKEN_FILE_ERRORS = (
     *(zipfile.BadZipFile, InvalidFileException, ParseError, KeyError),
     *(ValueError, TypeError, IndexError, EOFError, OSError),
 )
@@ -253,18 +253,18 @@ def import_workbook(
 ) -> ImportResult:
     """Check the uploaded workbook and, if it is clean, create its organisations
     and members under `root`. User errors come back in `errors`, never raised."""
-    if problem := _file_problem_of(file):
+    if problem := file_problem_of(file):
         return _file_problem(problem)
     if root.dissolved_on is not None:
         return _file_problem(f"“{root.name}” đã giải thể, không thể nhập thêm.")
     file.seek(0)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except _BROKEN_FILE_ERRORS:
+    except BROKEN_FILE_ERRORS:
         return _file_problem(INVALID_FILE)
     try:
         sheets, problems = _read(workbook)
-    except _BROKEN_FILE_ERRORS:
+    except BROKEN_FILE_ERRORS:
         return _file_problem(INVALID_FILE)
     finally:
         workbook.close()
@@ -279,7 +279,7 @@ def import_workbook(
     return plan.apply(user=user)
 
 
-def _file_problem_of(file: IO[bytes]) -> str:
+def file_problem_of(file: IO[bytes]) -> str:
     limit = settings.UPLOAD_MAX_BYTES
     size = getattr(file, "size", None)
     if not isinstance(size, int):
@@ -299,7 +299,7 @@ def _file_problem_of(file: IO[bytes]) -> str:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
-    except _BROKEN_FILE_ERRORS:
+    except BROKEN_FILE_ERRORS:
         return INVALID_FILE
     if inflated > limit * MAX_INFLATION:
         return "Tệp có quá nhiều dữ liệu khi giải nén; hãy chia thành nhiều tệp."

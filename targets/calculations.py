@@ -168,10 +168,10 @@ _VERDICT_LABELS = {
     Verdict.NOT_ASSESSED: "không đánh giá",
 }
 
-_PERCENT_KINDS = frozenset(
+PERCENT_KINDS = frozenset(
     {Kind.RATE, Kind.PP_CHANGE, Kind.BASE_SHARE, Kind.ALL_OR_NOTHING, Kind.YOY}
 )
-_CHANGE_KINDS = frozenset({Kind.PP_CHANGE, Kind.YOY})
+CHANGE_KINDS = frozenset({Kind.PP_CHANGE, Kind.YOY})
 _DEFAULT_PLACES = {  # display places of the measure; counts show 0
     Kind.RATE: 2,
     Kind.PP_CHANGE: 2,
@@ -209,7 +209,7 @@ def spec_problems(
         problems.append("Chỉ tiêu trong khoảng cần cả cận dưới và cận trên.")
     if comparator is not Comparator.RANGE and plan_high is not None:
         problems.append("Cận trên chỉ dùng cho chỉ tiêu trong khoảng.")
-    if kind not in _CHANGE_KINDS and any(
+    if kind not in CHANGE_KINDS and any(
         v is not None and v < 0 for v in (plan, plan_high)
     ):
         problems.append("Kế hoạch không được âm.")
@@ -399,7 +399,7 @@ def verdict(spec: TargetSpec, figures: Figures) -> Verdict:
             return Verdict.NOT_ASSESSED
         low, high = sorted((plan, high))
         return _met(low <= value <= high)
-    if spec.kind in _CHANGE_KINDS and plan < 0:
+    if spec.kind in CHANGE_KINDS and plan < 0:
         value, plan = -value, -plan  # compare the size of a planned reduction
     if spec.cmp is Comparator.GTE:
         if value > plan:
@@ -428,9 +428,9 @@ class Evaluation:
     @property
     def measure_text(self) -> str:
         places = self.spec.display_places
-        if self.spec.kind in _CHANGE_KINDS:
+        if self.spec.kind in CHANGE_KINDS:
             return format_signed_percent(self.measure, places)
-        if self.spec.kind in _PERCENT_KINDS:
+        if self.spec.kind in PERCENT_KINDS:
             return format_percent(self.measure, places)
         return format_number(self.measure, places)
 

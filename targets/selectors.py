@@ -85,6 +85,12 @@ class GroupRows:
     name: str
     rows: list[SheetRow] = field(default_factory=list)
 
+    @property
+    def verdicts(self) -> calc.VerdictCounts:
+        """Top-level targets of the group ("04/06 chỉ tiêu đạt"); sub-targets
+        ("trong đó") are part of their parent and not counted on their own."""
+        return calc.count_verdicts(r.evaluation.verdict for r in self.rows if not r.is_sub)
+
 
 @dataclass
 class SheetView:
@@ -116,8 +122,16 @@ def verdict_text(verdict: calc.Verdict) -> str:
     return verdict.label
 
 
+def _plan_places(value: Decimal | None) -> int:
+    """As many decimals as the plan was adopted with: 95 → "95", 68,7 → "68,7"."""
+    if value is None:
+        return 0
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def plan_text(target: Target) -> str:
-    places = target.places if target.places is not None else (0 if target.kind in ("count", "done_of_planned", "per_year") else 2)
+    places = target.places if target.places is not None else _plan_places(target.plan_value)
     percent = target.kind in ("rate", "base_share", "pp_change", "yoy")
     def fmt(v: Decimal | None) -> str:
         if v is None:
@@ -125,6 +139,9 @@ def plan_text(target: Target) -> str:
         return format_percent(v, places) if percent else format_number(v, places)
     if target.kind == calc.Kind.ALL_OR_NOTHING:
         return "100%"
+    if target.kind == calc.Kind.PP_CHANGE and target.plan_value is not None:
+        word = "giảm" if target.plan_value < 0 else "tăng"
+        return f"{word} {format_number(abs(target.plan_value), places)} điểm %"
     if target.comparator == calc.Comparator.RANGE:
         return f"{fmt(target.plan_value)} – {fmt(target.plan_high)}"
     prefix = {"gt": "trên ", "lt": "dưới ", "lte": "không quá "}.get(target.comparator, "")
@@ -255,6 +272,9 @@ class RegistryFigures:
             return calc.Figures.of(total), calc.Figures.of(total), None, (
                 f"Từ sổ đảng viên: {format_number(total)} đảng viên ngày {self.end:%d/%m/%Y}."
             )
+        if self.quarter < 4:
+            # Ratings are made at year end: earlier quarters have nothing to show.
+            return None, calc.Figures(), None, "Xếp loại chất lượng được tổng hợp vào quý IV."
         ratings = self._ratings()
         if source in (Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT):
             grades = [Grade.EXCELLENT] if source == Source.MEMBERS_EXCELLENT else [Grade.EXCELLENT, Grade.GOOD]

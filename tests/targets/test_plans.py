@@ -35,7 +35,7 @@ def test_office_creates_a_plan_and_adds_targets_with_vietnamese_numbers(client, 
     })
     assert Target.objects.get(label="Thất nghiệp").plan_value == Decimal("2.5")
     body = client.get(reverse("targets:plan", kwargs={"public_id": plan.public_id})).content.decode()
-    assert "19.500" in body and "dưới 2,50%" in body
+    assert "19.500" in body and "dưới 2,5%" in body
 
 
 def test_a_wrong_number_or_an_inconsistent_target_is_refused_in_vietnamese(client, world, office):

@@ -1,10 +1,13 @@
-"""`python manage.py load_demo`: the demo deployment (see organizations.demo)."""
+"""`python manage.py load_demo`: the demo deployment (organizations.demo, then
+targets.demo for the plans and quarterly results)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from organizations.demo import demo_load
+from organizations.models import Organization
+from targets.demo import demo_targets_load
 
 
 class Command(BaseCommand):
@@ -14,3 +17,13 @@ class Command(BaseCommand):
         summary = demo_load(stdout=self.stdout)
         style = self.style.SUCCESS if summary.created else self.style.WARNING
         self.stdout.write(style(summary.describe()))
+        bloc = Organization.objects.get(code="DEMO-KHOI")
+        so = Organization.objects.get(code="DEMO-LDTBXH")
+        added = demo_targets_load(bloc=bloc, so=so)
+        if any(added.values()):
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Đã nạp chỉ tiêu và kết quả: "
+                    + ", ".join(f"{n} {what}" for what, n in added.items())
+                )
+            )
