@@ -12,7 +12,8 @@ Builds, in a fresh database and through the services (what the app writes):
   sub-targets, rates typed as numerator/denominator or as a %, point changes,
   done-of-planned, a year-on-year count, and 5 computed from the registry
   (admissions share, member total, members/cells rated HTTNV+, HTXSNV);
-* results for Q1–Q3 2023 (Q3 still a draft, so the page renders its inputs) and,
+* results for Q1–Q3 2023 (Q3 still a draft, so the page renders its inputs;
+  --quarter 4 adds Q4 and measures it, the quarter where ratings are read) and,
   unless --no-last-year, a 2022 plan with the same targets and Q1–Q4 2022
   results (the "cùng kỳ năm trước" and yoy figures);
 * a cadre (Role.CADRE at the Sở).
@@ -20,7 +21,7 @@ Builds, in a fresh database and through the services (what the app writes):
 Then, with django.test.Client and force_login (the request path the browser
 takes: middleware, session, scope, the view, the template):
 
-* GET /ket-qua/<id>/2023/quy-3/ — 1 warm-up + --requests timed requests;
+* GET /ket-qua/<id>/2023/quy-3/ — 1 warm-up + --requests (100) timed requests;
 * POST …/xem-truoc/ with HX-Request, every input as the page sends it and one
   figure changed — the same count.
 
@@ -41,7 +42,7 @@ from pathlib import Path
 
 from _common import figure, log, throwaway_django
 
-YEAR, QUARTER = 2023, 3
+YEAR = 2023
 SEED = 20230930
 PRO = "Chỉ tiêu về phát triển kinh tế - xã hội"
 PARTY = "Chỉ tiêu về công tác xây dựng Đảng"
@@ -305,7 +306,7 @@ def entries_for(plan, rng: random.Random, quarter: int, scale: float = 1.0) -> d
     return entries
 
 
-def build(last_year: bool):  # noqa: ANN201
+def build(last_year: bool, quarter_measured: int):  # noqa: ANN201
     from django.contrib.auth import get_user_model
 
     from organizations.models import Role, RoleAssignment
@@ -316,9 +317,9 @@ def build(last_year: bool):  # noqa: ANN201
     so = build_registry(rng)
     log(f"registry: 150 members, ratings ({time.perf_counter() - start:.1f}s)")
     years = (
-        [(YEAR - 1, 4, 0.95), (YEAR, QUARTER, 1.0)]
+        [(YEAR - 1, 4, 0.95), (YEAR, quarter_measured, 1.0)]
         if last_year
-        else [(YEAR, QUARTER, 1.0)]
+        else [(YEAR, quarter_measured, 1.0)]
     )
     for year, quarters, scale in years:
         plan = build_plan(so, year)
@@ -331,7 +332,7 @@ def build(last_year: bool):  # noqa: ANN201
                 entries=entries_for(plan, rng, quarter, scale),
                 user=None,
             )
-            if (year, quarter) != (YEAR, QUARTER):
+            if (year, quarter) != (YEAR, quarter_measured):  # that one: a draft
                 services.sheet_submit(
                     organization=so, year=year, quarter=quarter, user=None
                 )
@@ -372,6 +373,13 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument(
+        "--quarter",
+        type=int,
+        choices=[1, 2, 3, 4],
+        default=3,
+        help="the 2023 quarter measured (results Q1..this one; 4: ratings are read)",
+    )
+    parser.add_argument(
         "--no-last-year",
         dest="last_year",
         action="store_false",
@@ -405,19 +413,19 @@ def main() -> None:
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
         with transaction.atomic():
-            so, cadre = build(args.last_year)
+            so, cadre = build(args.last_year, args.quarter)
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
-        kwargs = {"public_id": so.public_id, "year": YEAR, "quarter": QUARTER}
+        kwargs = {"public_id": so.public_id, "year": YEAR, "quarter": args.quarter}
         sheet_url = reverse("targets:sheet", kwargs=kwargs)
         preview_url = reverse("targets:preview", kwargs=kwargs)
         client = Client()
         client.force_login(cadre)
 
         # The form as the page posts it: every manual input, one figure retyped.
-        sheet = Sheet.objects.get(organization=so, year=YEAR, quarter=QUARTER)
+        sheet = Sheet.objects.get(organization=so, year=YEAR, quarter=args.quarter)
         form = {"version": str(sheet.version)}
         for result in Result.objects.filter(sheet=sheet).select_related("target"):
             names = field_names(result.target_id)

@@ -102,6 +102,15 @@ class Target(models.Model):
     plan_high = models.DecimalField("cận trên", max_digits=18, decimal_places=4, null=True, blank=True)
     places = models.PositiveSmallIntegerField("số chữ số thập phân", null=True, blank=True)
     source = models.CharField("nguồn số liệu", max_length=20, choices=Source.choices, default=Source.MANUAL)
+    report_phrase = models.CharField(
+        "câu báo cáo",
+        max_length=500,
+        blank=True,
+        help_text=(
+            "Cách văn bản viết kết quả, ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết "
+            "việc làm, đạt {ty_le} so với kế hoạch. Để trống: cách viết chung."
+        ),
+    )
     derived_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="assigned",
         verbose_name="chỉ tiêu cấp trên giao",

@@ -148,6 +148,51 @@ def plan_text(target: Target) -> str:
     return prefix + fmt(target.plan_value)
 
 
+@dataclass
+class SheetData:
+    """Everything a sheet reads from the database, loaded once: the preview
+    re-evaluates it with the typed figures without querying again."""
+
+    organization: Organization
+    plan: Plan
+    year: int
+    quarter: int
+    targets: list[Target]
+    sheet: Sheet | None
+    this_year: dict[int, list[calc.Figures | None]]
+    last_year: dict[str, list[calc.Figures | None]]
+    current_results: dict[int, Result]
+    registry: RegistryFigures
+
+
+def sheet_data(*, organization: Organization, year: int, quarter: int) -> SheetData | None:
+    plan = plan_for(organization=organization, year=year)
+    if plan is None:
+        return None
+    targets = list(plan.targets.select_related("group").order_by("group__order", "group_id", "order", "id"))
+    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related("updated_by").first()
+    this_year: dict[int, list[calc.Figures | None]] = {}
+    current_results: dict[int, Result] = {}
+    for result in Result.objects.filter(sheet__organization=organization, sheet__year=year).select_related("sheet"):
+        q = result.sheet.quarter
+        this_year.setdefault(result.target_id, [None] * 4)[q - 1] = figures_of(result)
+        if q == quarter:
+            current_results[result.target_id] = result
+    # Last year's figures are matched by the target's label (last year's plan has its own rows).
+    last_year: dict[str, list[calc.Figures | None]] = {}
+    for label, q, value, numerator, denominator in Result.objects.filter(
+        sheet__organization=organization, sheet__year=year - 1
+    ).values_list("target__label", "sheet__quarter", "value", "numerator", "denominator"):
+        last_year.setdefault(label, [None] * 4)[q - 1] = calc.Figures(
+            value=value, numerator=numerator, denominator=denominator
+        )
+    return SheetData(
+        organization=organization, plan=plan, year=year, quarter=quarter, targets=targets, sheet=sheet,
+        this_year=this_year, last_year=last_year, current_results=current_results,
+        registry=RegistryFigures(organization=organization, year=year, quarter=quarter),
+    )
+
+
 def sheet_view(
     *,
     organization: Organization,
@@ -157,36 +202,21 @@ def sheet_view(
 ) -> SheetView | None:
     """The sheet as stored, or with `typed` figures in place of this quarter's
     (the live preview while the cadre types)."""
-    plan = plan_for(organization=organization, year=year)
-    if plan is None:
-        return None
-    targets = list(plan.targets.select_related("group").order_by("group__order", "group_id", "order", "id"))
-    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related("updated_by").first()
-    results = list(
-        Result.objects.filter(sheet__organization=organization, sheet__year__in=[year, year - 1])
-        .select_related("sheet", "target")
-    )
-    this_year: dict[int, list[calc.Figures | None]] = {}
-    by_label_last_year: dict[str, list[calc.Figures | None]] = {}
-    current_results: dict[int, Result] = {}
-    for result in results:
-        q = result.sheet.quarter
-        if result.sheet.year == year:
-            this_year.setdefault(result.target_id, [None] * 4)[q - 1] = figures_of(result)
-            if q == quarter:
-                current_results[result.target_id] = result
-        else:
-            by_label_last_year.setdefault(result.target.label, [None] * 4)[q - 1] = figures_of(result)
-    registry = RegistryFigures(organization=organization, year=year, quarter=quarter)
+    data = sheet_data(organization=organization, year=year, quarter=quarter)
+    return None if data is None else build_sheet_view(data, typed=typed)
+
+
+def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None = None) -> SheetView:
+    quarter = data.quarter
     groups: dict[int, GroupRows] = {}
     top_verdicts = []
-    for target in targets:
-        quarters = list(this_year.get(target.id, [None] * 4))
+    for target in data.targets:
+        quarters = list(data.this_year.get(target.id, [None] * 4))
         if typed is not None and target.id in typed:
             quarters[quarter - 1] = typed[target.id]
-        last_year = by_label_last_year.get(target.label)
+        last_year = data.last_year.get(target.label)
         if target.is_computed:
-            current, to_date, base, explanation = registry.figures(target)
+            current, to_date, base, explanation = data.registry.figures(target)
             spec = spec_of(target, base=base)
         else:
             current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
@@ -197,7 +227,7 @@ def sheet_view(
         evaluation = calc.evaluate(spec, to_date)
         row = SheetRow(
             target=target,
-            result=current_results.get(target.id),
+            result=data.current_results.get(target.id),
             current=current,
             to_date=to_date,
             evaluation=evaluation,
@@ -210,11 +240,11 @@ def sheet_view(
         if target.parent_id is None:
             top_verdicts.append(evaluation.verdict)
     return SheetView(
-        organization=organization,
-        plan=plan,
-        year=year,
+        organization=data.organization,
+        plan=data.plan,
+        year=data.year,
         quarter=quarter,
-        sheet=sheet,
+        sheet=data.sheet,
         groups=list(groups.values()),
         verdicts=calc.count_verdicts(top_verdicts),
     )

@@ -131,11 +131,11 @@ def sheet_preview(request: HttpRequest, public_id: str, year: int, quarter: int)
     """HTMX: recompute every row from what is typed (nothing is saved)."""
     _check_period(year, quarter)
     organization = selectors.organization_for_sheet(user=request.user, public_id=public_id, write=True)
-    stored = selectors.sheet_view(organization=organization, year=year, quarter=quarter)
-    if stored is None:
+    data = selectors.sheet_data(organization=organization, year=year, quarter=quarter)
+    if data is None:
         raise Http404("Chưa có kế hoạch chỉ tiêu.")
-    parsed = parse_sheet(request.POST, stored)
-    view = selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed)
+    parsed = parse_sheet(request.POST, selectors.build_sheet_view(data))
+    view = selectors.build_sheet_view(data, typed=parsed.typed)
     return render(request, "targets/_partials/preview.html", {"view": view, "row_errors": parsed.by_target(), "warnings": parsed.warnings})
 
 

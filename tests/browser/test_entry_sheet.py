@@ -9,13 +9,10 @@ cadre of Sở A and the bloc's office (the reviewer must be the parent's office)
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -25,31 +22,6 @@ from tests.browser.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RETURN_REASON = "Thiếu số liệu đi làm việc ở nước ngoài"
-
-
-def _create_default_levels() -> None:
-    """organizations/migrations/0002_default_levels.py, run again (idempotent)."""
-    migration = importlib.import_module("organizations.migrations.0002_default_levels")
-    migration.create_levels(apps, None)
-
-
-# A transactional test ends with a flush that also empties the rows a data
-# migration wrote (the organisation levels), so a transactional test that runs
-# after another one finds no levels. Ours put them back before each test, and
-# once more after this module's last flush for the transactional tests that
-# follow (test_office_journey.py).
-
-
-@pytest.fixture(autouse=True)
-def _default_levels(db) -> None:  # noqa: ANN001
-    _create_default_levels()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _default_levels_after_module(django_db_setup, django_db_blocker) -> Iterator[None]:  # noqa: ANN001
-    yield
-    with django_db_blocker.unblock():
-        _create_default_levels()
 
 
 def log_in(page: Page, username: str) -> None:

@@ -1,0 +1,340 @@
+"""Data blocks: "[[chi_tieu nhom=…]]" in a section's text, written out from data.
+
+A block expands into the same light markup the office types (one paragraph per
+line, "- "/"+ " items, "[^…]" footnotes, "| … |" table rows), so a draft shows
+current figures and issuing a document freezes the expanded text. Numbers are
+formatted by partyreports.formatting and computed by targets.calculations; this
+module only words them the way the seeds do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from organizations import phrases
+from organizations import selectors as org_selectors
+from partyreports.formatting import format_number, format_percent, pad2
+from reports.models import Document, DocumentType
+from targets import calculations as calc
+from targets import selectors as target_selectors
+
+TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
+
+BLOCK_HELP = {
+    "chi_tieu": "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]",
+    "ke_hoach": "Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom=\"…\" nam=2024]]",
+    "danh_gia": "Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom=\"Chỉ tiêu về công tác Đảng\"]]",
+    "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
+    "xep_loai": "Kết quả xếp loại chất lượng: [[xep_loai nam=2023]]",
+    "phu_luc": "Bảng phụ lục chỉ tiêu: [[phu_luc]]",
+}
+
+
+class BlockError(ValueError):
+    """A block that cannot be written out; the message is Vietnamese."""
+
+
+@dataclass
+class Block:
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def parse_block(body: str) -> Block:
+    try:
+        words = shlex.split(body)
+    except ValueError as exc:
+        raise BlockError(f"Khối dữ liệu viết sai: [[{body}]]") from exc
+    if not words:
+        raise BlockError("Khối dữ liệu rỗng.")
+    params = {}
+    for word in words[1:]:
+        key, sep, value = word.partition("=")
+        if not sep:
+            raise BlockError(f"Khối dữ liệu viết sai: [[{body}]] (cần dạng khoa=giatri).")
+        params[key] = value
+    return Block(name=words[0], params=params)
+
+
+def _int(params: dict[str, str], key: str, default: int | None) -> int | None:
+    raw = params.get(key)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise BlockError(f"“{key}={raw}” phải là số.")
+    return int(raw)
+
+
+class BlockContext:
+    """The data a document's blocks read, fetched once per (year, quarter)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.organization = document.organization
+        self._sheets: dict[tuple[int, int], target_selectors.SheetView | None] = {}
+
+    @property
+    def default_year(self) -> int:
+        if self.document.doc_type == DocumentType.RESOLUTION:
+            return self.document.year - 1  # its part I reviews the past year
+        return self.document.year
+
+    @property
+    def default_quarter(self) -> int:
+        return self.document.quarter or 4
+
+    def period_end(self, year: int, quarter: int) -> dt.date:
+        return target_selectors.quarter_bounds(year, quarter)[1]
+
+    def sheet(self, year: int, quarter: int) -> target_selectors.SheetView:
+        key = (year, quarter)
+        if key not in self._sheets:
+            self._sheets[key] = target_selectors.sheet_view(
+                organization=self.organization, year=year, quarter=quarter
+            )
+        view = self._sheets[key]
+        if view is None:
+            raise BlockError(f"{self.organization.name} chưa có kế hoạch chỉ tiêu năm {year}.")
+        return view
+
+    def rows_of_group(self, params: dict[str, str]) -> tuple[list[target_selectors.SheetRow], target_selectors.SheetView]:
+        year = _int(params, "nam", self.default_year)
+        quarter = _int(params, "quy", self.default_quarter)
+        view = self.sheet(year, quarter)
+        if "id" in params:
+            target_id = _int(params, "id", None)
+            rows = [r for r in view.rows if r.target.id == target_id or r.target.parent_id == target_id]
+            if not rows:
+                raise BlockError(f"Không có chỉ tiêu số {target_id} trong kế hoạch năm {year}.")
+            return rows, view
+        group = params.get("nhom")
+        rows = [r for g in view.groups if group is None or g.name == group for r in g.rows]
+        if not rows:
+            raise BlockError(f"Không có nhóm chỉ tiêu “{group}” trong kế hoạch năm {year}.")
+        return rows, view
+
+
+# --- wording ------------------------------------------------------------------------
+
+_DEFAULT_PHRASES = {
+    calc.Kind.COUNT: "{nhan}: {thuc_hien}/{ke_hoach} {don_vi}, đạt {ty_le} so với kế hoạch",
+    calc.Kind.DONE_OF_PLANNED: "{nhan}: hoàn thành {thuc_hien}/{ke_hoach} {don_vi} theo kế hoạch, đạt {ty_le}",
+    calc.Kind.RATE: "{nhan}: {thuc_hien}% (kế hoạch {ke_hoach}%), đạt {ty_le} so với kế hoạch",
+    calc.Kind.PP_CHANGE: "{nhan} {giam_tang} {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+    calc.Kind.BASE_SHARE: "{nhan}: {so_luong} đồng chí, đạt {thuc_hien}% so với tổng số đảng viên đầu năm (chỉ tiêu {ke_hoach}%)",
+    calc.Kind.ALL_OR_NOTHING: "{nhan}: {tu_so}/{mau_so}, {danh_gia}",
+    calc.Kind.PER_YEAR: "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu {ke_hoach}/năm), đạt {ty_le}",
+    calc.Kind.YOY: "{nhan}: {thuc_hien}% so với cùng kỳ",
+}
+_QUARTER_COUNT_PHRASE = (
+    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} kế hoạch năm)"
+)
+_SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
+
+
+def _num(value: Decimal | int | None, places: int = 0) -> str:
+    return "…" if value is None else format_number(value, places)
+
+
+def _places(row: target_selectors.SheetRow) -> int:
+    return row.evaluation.spec.display_places
+
+
+def row_values(row: target_selectors.SheetRow, *, year: int) -> dict[str, str]:
+    """The placeholders a target's phrase may use, formatted the Vietnamese way."""
+    target, ev = row.target, row.evaluation
+    places = _places(row)
+    plan = target.plan_value
+    measure = ev.measure
+    is_change = target.kind in (calc.Kind.PP_CHANGE,)
+    attainment = ev.attainment_text or ("100%" if ev.verdict.is_met and target.kind == calc.Kind.ALL_OR_NOTHING else "…")
+    current = row.current.value if row.current else None
+    to_date = row.to_date
+    return {
+        "nhan": target.label,
+        "don_vi": target.unit,
+        "ke_hoach": _num(abs(plan) if (plan is not None and is_change) else plan, target_selectors._plan_places(plan) if target.places is None else target.places),
+        "thuc_hien": _num(abs(measure) if (measure is not None and is_change) else measure, places),
+        "ty_le": attainment,
+        "quy_nay": _num(current, places),
+        "luy_ke": _num(to_date.value if to_date.value is not None else measure, places),
+        "so_luong": _num(to_date.value, 0),
+        "tu_so": _num(to_date.numerator, 0),
+        "mau_so": _num(to_date.denominator, 0),
+        "danh_gia": ev.verdict.label,
+        "giam_tang": "giảm" if (plan is not None and plan < 0) else "tăng",
+        "nam": str(year),
+        "nam_truoc": str(year - 1),
+    }
+
+
+def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> str:
+    target = row.target
+    if target.report_phrase:
+        return target.report_phrase
+    if sub:
+        return _SUB_PHRASE
+    if quarterly and not calc.is_stock(target.kind) and target.kind in (calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED):
+        return _QUARTER_COUNT_PHRASE
+    return _DEFAULT_PHRASES[calc.Kind(target.kind)]
+
+
+def _fill(phrase: str, values: dict[str, str]) -> str:
+    try:
+        text = phrase.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise BlockError(f"Câu báo cáo có chỗ điền không hợp lệ: “{phrase}”.") from exc
+    return " ".join(text.split())
+
+
+def target_sentence(
+    row: target_selectors.SheetRow,
+    children: list[target_selectors.SheetRow],
+    *,
+    year: int,
+    quarterly: bool = False,
+) -> str:
+    """"Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
+    text = _fill(_phrase(row, quarterly=quarterly, sub=False), row_values(row, year=year))
+    parts = [_fill(_phrase(c, quarterly=quarterly, sub=True), row_values(c, year=year)) for c in children]
+    if parts:
+        joined = ", ".join(parts)
+        lead = "" if parts[0].lower().startswith("trong đó") else "trong đó: "
+        text = f"{text}; {lead}{joined}"
+    return text.rstrip(".;, ") + "."
+
+
+def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_selectors.SheetRow, list[target_selectors.SheetRow]]]:
+    tops = [r for r in rows if not r.is_sub]
+    return [(top, [r for r in rows if r.target.parent_id == top.target.id]) for top in tops]
+
+
+def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
+    rows, view = ctx.rows_of_group(params)
+    quarterly = ctx.document.doc_type == DocumentType.QUARTERLY
+    return "\n".join(
+        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly)
+        for top, children in _with_children(rows)
+    )
+
+
+def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
+    params = {**params, "nam": params.get("nam", str(ctx.document.year))}
+    rows, _view = ctx.rows_of_group(params)
+    lines = []
+    for top, children in _with_children(rows):
+        wording = top.target.wording.rstrip(".; ")
+        if children:
+            wording += "; " + ", ".join(c.target.wording.rstrip(".; ") for c in children)
+        lines.append(f"- {wording}.")
+    return "\n".join(lines)
+
+
+def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
+    """"06 chỉ tiêu …; kết quả: có 04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt[^…]"."""
+    rows, _view = ctx.rows_of_group(params)
+    tops = [r for r in rows if not r.is_sub]
+    counts = calc.count_verdicts(r.evaluation.verdict for r in tops)
+    met = [r for r in tops if r.evaluation.verdict.is_met]
+    not_met = [r for r in tops if r.evaluation.verdict is calc.Verdict.CHUA_DAT]
+    notes = []
+    if met:
+        notes.append(
+            f"{pad2(len(met))} chỉ tiêu đạt kế hoạch, gồm: "
+            + "; ".join(r.target.wording.rstrip(".; ") for r in met)
+            + "."
+        )
+    if not_met:
+        notes.append(
+            f"{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
+            + "; ".join(f"{_shortfall(r)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met)
+            + "."
+        )
+    footnote = f"[^{' '.join(notes)}]" if notes else ""
+    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có {counts.detail_text}{footnote}"
+
+
+def _shortfall(row: target_selectors.SheetRow) -> str:
+    ev = row.evaluation
+    if row.to_date.numerator is not None and row.to_date.denominator is not None:
+        return f"{row.target.label}: đạt {_num(row.to_date.numerator)}/{_num(row.to_date.denominator)}"
+    if row.target.kind == calc.Kind.BASE_SHARE:
+        return f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, đạt {format_percent(ev.measure, 1)}"
+    return f"{row.target.label}: đạt {ev.measure_text}"
+
+
+def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
+    day = ctx.period_end(ctx.default_year, ctx.default_quarter)
+    if "ngay" in params:
+        try:
+            day = dt.date.fromisoformat(params["ngay"])
+        except ValueError as exc:
+            raise BlockError(f"Ngày “{params['ngay']}” không hợp lệ (yyyy-mm-dd).") from exc
+    counts = org_selectors.subtree_counts_on(root=ctx.organization, day=day)
+    return phrases.membership_sentence(counts)
+
+
+def render_xep_loai(ctx: BlockContext, params: dict[str, str]) -> str:
+    year = _int(params, "nam", ctx.default_year)
+    ratings = org_selectors.rating_counts(root=ctx.organization, year=year)
+    return phrases.ratings_sentence(ratings) or f"chưa có kết quả xếp loại năm {year}"
+
+
+APPENDIX_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]
+
+
+def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
+    rows, view = ctx.rows_of_group(params)
+    lines = ["| " + " | ".join(APPENDIX_HEADER) + " |"]
+    number = 0
+    for row in rows:
+        if not row.is_sub:
+            number += 1
+        label = ("- " if row.is_sub else "") + row.target.label
+        cells = [
+            "" if row.is_sub else str(number),
+            label,
+            row.target.unit,
+            row.plan_text,
+            row.to_date_text or "…",
+            row.evaluation.attainment_text or "",
+            target_selectors.verdict_text(row.evaluation.verdict),
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+RENDERERS = {
+    "chi_tieu": render_chi_tieu,
+    "ke_hoach": render_ke_hoach,
+    "danh_gia": render_danh_gia,
+    "dang_vien": render_dang_vien,
+    "xep_loai": render_xep_loai,
+    "phu_luc": render_phu_luc,
+}
+
+
+def expand(text: str, ctx: BlockContext) -> tuple[str, list[str]]:
+    """The text with every block written out, and the problems met (Vietnamese).
+
+    A block that cannot be written out stays visible as "[[…]]" with its problem
+    listed, so a draft shows where data is missing; issuance refuses it.
+    """
+    problems: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            block = parse_block(match.group("body"))
+            renderer = RENDERERS.get(block.name)
+            if renderer is None:
+                raise BlockError(f"Không có khối dữ liệu “{block.name}”.")
+            return renderer(ctx, block.params)
+        except BlockError as exc:
+            problems.append(str(exc))
+            return match.group(0)
+
+    return TOKEN_RE.sub(replace, text), problems
