@@ -15,6 +15,7 @@ urlpatterns = [
     path("chi-tieu/<uuid:public_id>/", plans.plan_detail, name="plan"),
     path("chi-tieu/<uuid:public_id>/them/", plans.target_edit, name="target_create"),
     path("chi-tieu/<uuid:public_id>/<int:target_id>/sua/", plans.target_edit, name="target_edit"),
+    path("chi-tieu/<uuid:public_id>/<int:target_id>/giao/", plans.target_assign, name="target_assign"),
     path(_sheet, sheet.sheet, name="sheet"),
     path(_sheet + "xem-truoc/", sheet.sheet_preview, name="preview"),
     path(_sheet + "gui/", sheet.sheet_submit, name="submit"),

@@ -69,6 +69,9 @@ VIEWS: dict[str, ViewSpec] = {
     "targets:plan_create": ViewSpec(_org, get="org", post="org"),
     "targets:plan": ViewSpec(lambda w: {"public_id": w.plan_public_id}),
     "targets:target_create": ViewSpec(lambda w: {"public_id": w.plan_public_id}, get="org", post="org"),
+    "targets:target_assign": ViewSpec(
+        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id}, get="org", post="org"
+    ),
     "targets:target_edit": ViewSpec(
         lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id}, get="org", post="org"
     ),

@@ -12,6 +12,9 @@ from django.views.decorators.http import require_http_methods
 from organizations import selectors as org_selectors
 from organizations.views.common import attach_errors
 from targets import selectors, services
+from organizations.models import Organization
+from partyreports.formatting import NumberParseError, parse_number
+from partyreports.formatting import format_plain as plain_number
 from targets.forms import PlanForm, TargetForm
 from targets.models import Plan
 
@@ -90,3 +93,45 @@ def target_edit(request: HttpRequest, public_id: str, target_id: int | None = No
             return redirect("targets:plan", public_id=plan.public_id)
     title = f"Sửa chỉ tiêu “{target.label}”" if target else "Thêm chỉ tiêu"
     return render(request, "organizations/form.html", {"form": form, "organization": plan.organization, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpResponse:
+    """A committee gives one of its targets to each subordinate, with its own plan value."""
+    plan = _plan(request, public_id, write=True)
+    target = plan.targets.filter(id=target_id, parent__isnull=True).first()
+    if target is None:
+        raise Http404("Không tìm thấy chỉ tiêu.")
+    subordinates = list(
+        Organization.objects.filter(parent=plan.organization, dissolved_on__isnull=True).order_by("name")
+    )
+    current = dict(target.assigned.values_list("plan__organization_id", "plan_value"))
+    errors: dict[int, str] = {}
+    values: dict[int, str] = {}
+    if request.method == "POST":
+        plan_values = {}
+        for organization in subordinates:
+            raw = request.POST.get(f"org-{organization.public_id}", "").strip()
+            values[organization.id] = raw
+            if not raw:
+                continue
+            try:
+                plan_values[organization] = parse_number(raw)
+            except NumberParseError as exc:
+                errors[organization.id] = exc.message
+        if not errors and plan_values:
+            services.target_assign(target=target, plan_values=plan_values)
+            messages.success(request, f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.")
+            return redirect("targets:plan", public_id=plan.public_id)
+        if not plan_values and not errors:
+            messages.error(request, "Nhập kế hoạch cho ít nhất một tổ chức.")
+    rows = [
+        (org, values.get(org.id, plain_number(current.get(org.id))), errors.get(org.id))
+        for org in subordinates
+    ]
+    return render(
+        request,
+        "targets/assign.html",
+        {"plan": plan, "target": target, "organization": plan.organization, "rows": rows},
+    )

@@ -65,3 +65,23 @@ def test_editing_a_target_keeps_its_results(client, world, office):
     assert response.status_code == 302
     target = Target.objects.get(id=world.plan_target_id)
     assert target.plan_value == Decimal("12") and target.results.count() == 1
+
+
+def test_a_bloc_gives_a_target_to_each_subordinate_with_its_own_plan_value(client, world, bloc_office):
+    from tests.factories import make_org
+    from targets import services
+
+    client.force_login(bloc_office)
+    other = make_org("Đảng bộ Sở thứ hai", parent=world.bloc_a)
+    plan = services.plan_create(organization=world.bloc_a, title="Chỉ tiêu khối 2023", start_year=2023)
+    target = services.target_create(plan=plan, group="Công tác Đảng", wording="Kết nạp 300 đảng viên", label="Kết nạp", kind="count", plan_value=300)
+    url = reverse("targets:target_assign", kwargs={"public_id": plan.public_id, "target_id": target.id})
+    body = client.post(url, {f"org-{world.grassroots_a.public_id}": "1.200,5,5"}).content.decode()
+    assert "Số không hợp lệ" in body and not target.assigned.exists()
+    response = client.post(url, {f"org-{world.grassroots_a.public_id}": "120", f"org-{other.public_id}": "180"})
+    assert response.status_code == 302
+    given = {t.plan.organization_id: t.plan_value for t in target.assigned.select_related("plan")}
+    assert given == {world.grassroots_a.id: Decimal("120"), other.id: Decimal("180")}
+    # The Sở's existing 2023 plan received the target: its sheet shows it.
+    sheet = client.get(reverse("targets:sheet", kwargs={"public_id": world.grassroots_a.public_id, "year": 2023, "quarter": 1}))
+    assert "Kết nạp" in sheet.content.decode()
