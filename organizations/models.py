@@ -80,6 +80,12 @@ class Organization(models.Model):
         help_text="Chỉ cần cho tổ chức ở đỉnh cây, ví dụ ĐẢNG BỘ TỈNH THANH HÓA.",
     )
     code = models.CharField("mã tổ chức", max_length=40, null=True, blank=True, unique=True)
+    place_name = models.CharField(
+        "địa danh trên văn bản",
+        max_length=80,
+        blank=True,
+        help_text="Ví dụ Quảng Bình; để trống thì dùng địa danh của cấp trên.",
+    )
     founded_on = models.DateField("ngày thành lập")
     dissolved_on = models.DateField("ngày giải thể/sáp nhập", null=True, blank=True)
     merged_into = models.ForeignKey(

@@ -168,3 +168,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Official documents (format.md). One block so that a new layout rule is a small change.
+PARTY_TERM_FIRST_START = env_str("PARTY_TERM_FIRST_START", "2020-07-01")  # a congress date
+PARTY_TERM_YEARS = env_int("PARTY_TERM_YEARS", 5)
+DOCUMENT_DEFAULT_PLACE = env_str("DOCUMENT_DEFAULT_PLACE", "Quảng Bình")
+DOCUMENT_LAYOUT = {
+    "font_family": env_str("DOCUMENT_FONT", "Liberation Serif"),
+    "font_size_pt": 14,
+    "margin_top_mm": 20,
+    "margin_bottom_mm": 20,
+    "margin_left_mm": 30,
+    "margin_right_mm": 15,
+    "footnote_size_pt": 12,
+    "recipients_size_pt": 12,
+}

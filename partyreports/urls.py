@@ -9,5 +9,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("quan-tri/", admin.site.urls),
     path("", include("targets.urls")),
+    path("", include("reports.urls")),
     path("", include("organizations.urls")),
 ]

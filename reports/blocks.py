@@ -124,7 +124,7 @@ _DEFAULT_PHRASES = {
     calc.Kind.COUNT: "{nhan}: {thuc_hien}/{ke_hoach} {don_vi}, đạt {ty_le} so với kế hoạch",
     calc.Kind.DONE_OF_PLANNED: "{nhan}: hoàn thành {thuc_hien}/{ke_hoach} {don_vi} theo kế hoạch, đạt {ty_le}",
     calc.Kind.RATE: "{nhan}: {thuc_hien}% (kế hoạch {ke_hoach}%), đạt {ty_le} so với kế hoạch",
-    calc.Kind.PP_CHANGE: "{nhan} {giam_tang} {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+    calc.Kind.PP_CHANGE: "{nhan}: {giam_tang} {thuc_hien}/{ke_hoach} điểm % so với năm {nam_truoc}, đạt {ty_le}",
     calc.Kind.BASE_SHARE: "{nhan}: {so_luong} đồng chí, đạt {thuc_hien}% so với tổng số đảng viên đầu năm (chỉ tiêu {ke_hoach}%)",
     calc.Kind.ALL_OR_NOTHING: "{nhan}: {tu_so}/{mau_so}, {danh_gia}",
     calc.Kind.PER_YEAR: "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu {ke_hoach}/năm), đạt {ty_le}",
@@ -133,6 +133,12 @@ _DEFAULT_PHRASES = {
 _QUARTER_COUNT_PHRASE = (
     "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} kế hoạch năm)"
 )
+_SUB_PHRASES = {
+    calc.Kind.RATE: "{nhan}: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
+    calc.Kind.BASE_SHARE: "{nhan}: {thuc_hien}% (chỉ tiêu {ke_hoach}%)",
+    calc.Kind.PP_CHANGE: "{nhan} {giam_tang} {thuc_hien}/{ke_hoach} điểm % (đạt {ty_le})",
+    calc.Kind.ALL_OR_NOTHING: "{nhan} {tu_so}/{mau_so}",
+}
 _SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
 
 
@@ -177,7 +183,7 @@ def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> st
     if target.report_phrase:
         return target.report_phrase
     if sub:
-        return _SUB_PHRASE
+        return _SUB_PHRASES.get(calc.Kind(target.kind), _SUB_PHRASE)
     if quarterly and not calc.is_stock(target.kind) and target.kind in (calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED):
         return _QUARTER_COUNT_PHRASE
     return _DEFAULT_PHRASES[calc.Kind(target.kind)]

@@ -202,6 +202,8 @@ class Rendering(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="renderings")
     fmt = models.CharField(max_length=4, choices=[("pdf", "PDF"), ("docx", "Word")], default="pdf")
+    # An issuance: the task assigns the number, freezes the text and stores the PDF.
+    for_issue = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING)
     document_version = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="documents/renderings/", blank=True)

@@ -83,6 +83,22 @@ class Spec:
     source: str = Source.MANUAL
 
 
+# How seed 001 words each result ("Có 20.360/18.500 lao động …, đạt 110%"), so
+# the demo's documents read like the seed with the numbers computed.
+REPORT_PHRASES = {
+    "jobs": "Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
+    "overseas": "trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi làm việc có thời "
+    "hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế hoạch",
+    "vocational": "Tuyển sinh giáo dục nghề nghiệp {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
+    "college": "trong đó: cao đẳng {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
+    "intermediate": "trung cấp {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
+    "elementary": "sơ cấp và dưới 3 tháng {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
+    "trained": "Tỷ lệ lao động qua đào tạo: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
+    "certified": "trong đó: tỷ lệ lao động có bằng cấp, chứng chỉ: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
+    "poor": "Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+    "near_poor": "Tỷ lệ hộ cận nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+}
+
 # fmt: off
 # --- the Sở: seed 001 ("Về chỉ tiêu"), seed 000 (2023 party work, its footnotes) ------
 
@@ -324,6 +340,7 @@ def _plan(
             places=spec.places,
             source=spec.source,
             derived_from=(derived or {}).get(spec.key),
+            report_phrase=REPORT_PHRASES.get(spec.key, ""),
         )
     return made
 

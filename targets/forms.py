@@ -144,6 +144,11 @@ class TargetForm(CrispyForm):
     plan_high = VietnameseDecimalField(label="Cận trên (chỉ tiêu trong khoảng)", required=False)
     places = forms.IntegerField(label="Số chữ số thập phân khi hiển thị", min_value=0, max_value=4, required=False)
     source = forms.ChoiceField(label="Nguồn số liệu", choices=Source.choices)
+    report_phrase = forms.CharField(
+        label="Câu báo cáo (tùy chọn)", max_length=500, required=False,
+        help_text="Chỗ điền: {thuc_hien} {ke_hoach} {ty_le} {quy_nay} {luy_ke} {don_vi} {nam_truoc}. "
+        "Ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
+    )
 
     def __init__(self, *args: object, plan: Plan, target: Target | None = None, **kwargs: object) -> None:
         if target is not None:
@@ -151,7 +156,7 @@ class TargetForm(CrispyForm):
                 "group": target.group.name, "order": target.order, "parent": target.parent,
                 "wording": target.wording, "label": target.label, "unit": target.unit, "kind": target.kind,
                 "comparator": target.comparator, "plan_value": target.plan_value, "plan_high": target.plan_high,
-                "places": target.places, "source": target.source,
+                "places": target.places, "source": target.source, "report_phrase": target.report_phrase,
             })
         super().__init__(*args, **kwargs)
         parents = plan.targets.filter(parent__isnull=True)

@@ -79,6 +79,7 @@ def target_create(
     source: str = Source.MANUAL,
     order: int | None = None,
     derived_from: Target | None = None,
+    report_phrase: str = "",
 ) -> Target:
     if isinstance(group, str):
         group, _ = TargetGroup.objects.get_or_create(
@@ -107,6 +108,7 @@ def target_create(
         places=places,
         source=source,
         derived_from=derived_from,
+        report_phrase=report_phrase,
     )
 
 
@@ -127,13 +129,14 @@ def target_save(
     places: int | None = None,
     source: str = Source.MANUAL,
     order: int | None = None,
+    report_phrase: str = "",
 ) -> Target:
     """Create a target, or change one: the office keys the resolution in."""
     if target is None:
         return target_create(
             plan=plan, group=group, wording=wording, label=label, kind=kind, comparator=comparator,
             plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
-            source=source, order=order,
+            source=source, order=order, report_phrase=report_phrase,
         )
     problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
     if problems:
@@ -145,7 +148,7 @@ def target_save(
     )
     target.wording, target.label, target.kind, target.comparator = wording, label, kind, comparator
     target.plan_value, target.plan_high, target.unit, target.parent = plan_value, plan_high, unit, parent
-    target.places, target.source = places, source
+    target.places, target.source, target.report_phrase = places, source, report_phrase
     if order is not None:
         target.order = order
     target.save()

@@ -1,0 +1,193 @@
+"""What a new document of each type starts with: the seeds' structure, with data
+blocks where the seeds put numbers and short prompts where the office writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reports.models import DocumentType, SectionKind
+
+PRO = "Chỉ tiêu về công tác chuyên môn"
+PARTY = "Chỉ tiêu về công tác Đảng"
+WRITE = "(Văn phòng soạn nội dung.)"
+QUARTER_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass
+class Draft:
+    heading: str
+    body: str = ""
+    children: list[Draft] = field(default_factory=list)
+    kind: str = SectionKind.BODY
+    numbered: bool = True
+
+
+def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[int, int] | None) -> str:
+    if doc_type == DocumentType.RESOLUTION:
+        return f"Về phương hướng, nhiệm vụ năm {year}"
+    if doc_type == DocumentType.QUARTERLY:
+        q = quarter or 1
+        nxt, nxt_year = (q + 1, year) if q < 4 else (1, year + 1)
+        return (
+            f"Tình hình thực hiện nhiệm vụ quý {QUARTER_ROMAN[q]} và "
+            f"chương trình chỉ đạo quý {QUARTER_ROMAN[nxt]}/{nxt_year}"
+        )
+    if doc_type == DocumentType.ANNUAL:
+        return f"Tổng kết công tác xây dựng Đảng năm {year}, phương hướng, nhiệm vụ năm {year + 1}"
+    start, end = term or (year - 2, year + 2)
+    return f"Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ, nhiệm kỳ {start}-{end}"
+
+
+def sections_for(doc_type: str, *, organization_name: str, year: int, quarter: int | None) -> list[Draft]:
+    if doc_type == DocumentType.RESOLUTION:
+        return _resolution(organization_name, year)
+    if doc_type == DocumentType.QUARTERLY:
+        return _quarterly(organization_name, year, quarter or 1)
+    if doc_type == DocumentType.ANNUAL:
+        return _annual(organization_name, year)
+    return _midterm(organization_name, year)
+
+
+def _resolution(name: str, year: int) -> list[Draft]:
+    prev = year - 1
+    return [
+        Draft(
+            "",
+            f"Hội nghị Ban Chấp hành {name} mở rộng ngày …; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
+            f"kết quả thực hiện nhiệm vụ năm {prev}; phương hướng, nhiệm vụ, giải pháp năm {year}, "
+            "đã nhất trí quyết nghị:",
+            numbered=False,
+        ),
+        Draft(
+            f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM {prev}",
+            f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh … {WRITE}\n"
+            f"Các chỉ tiêu chuyên môn năm {prev}:\n"
+            f'[[chi_tieu nhom="{PRO}" nam={prev}]]\n'
+            f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu năm, Ban Chấp hành đã đề ra "
+            f'[[danh_gia nhom="{PARTY}" nam={prev}]].\n'
+            f"Đến ngày 31/12/{prev}, Đảng bộ [[dang_vien ngay={prev}-12-31]]; kết quả xếp loại chất lượng: "
+            f"[[xep_loai nam={prev}]].",
+        ),
+        Draft(
+            f"CHỈ TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP NĂM {year}",
+            children=[
+                Draft(
+                    "Các chỉ tiêu chủ yếu",
+                    children=[
+                        Draft(PRO, f'[[ke_hoach nhom="{PRO}" nam={year}]]'),
+                        Draft(PARTY, f'[[ke_hoach nhom="{PARTY}" nam={year}]]'),
+                    ],
+                ),
+                Draft("Nhiệm vụ, giải pháp", WRITE),
+            ],
+        ),
+        Draft(
+            "TỔ CHỨC THỰC HIỆN",
+            f"Các chi bộ trực thuộc căn cứ Nghị quyết của {name} về phương hướng, nhiệm vụ năm {year} để xây dựng "
+            "kế hoạch thực hiện phù hợp với nhiệm vụ chính trị của từng chi bộ.\n"
+            "Văn phòng Đảng ủy chủ trì, phối hợp theo dõi, đôn đốc việc thực hiện Nghị quyết và định kỳ báo cáo "
+            "kết quả về Ban Thường vụ Đảng ủy./.",
+        ),
+    ]
+
+
+def _quarterly(name: str, year: int, quarter: int) -> list[Draft]:
+    q = QUARTER_ROMAN[quarter]
+    nxt = QUARTER_ROMAN[quarter % 4 + 1]
+    return [
+        Draft(
+            f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ QUÝ {q}/{year}",
+            children=[
+                Draft(
+                    "Lãnh đạo thực hiện nhiệm vụ chính trị",
+                    f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý {q}/{year}:\n[[chi_tieu]]",
+                ),
+                Draft("Công tác chính trị, tư tưởng", WRITE),
+                Draft("Thực hiện Nghị quyết Trung ương 4 gắn với Chỉ thị 05-CT/TW", WRITE),
+                Draft(
+                    "Công tác xây dựng tổ chức cơ sở đảng và đảng viên",
+                    f"Đảng bộ [[dang_vien]]. {WRITE}",
+                ),
+                Draft("Công tác tổ chức cán bộ và bảo vệ chính trị nội bộ", WRITE),
+                Draft("Công tác kiểm tra, giám sát và thi hành kỷ luật trong Đảng", WRITE),
+                Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),
+            ],
+        ),
+        Draft(
+            "ĐÁNH GIÁ CHUNG",
+            children=[Draft("Ưu điểm", WRITE), Draft("Hạn chế, khuyết điểm", WRITE)],
+        ),
+        Draft(f"CHƯƠNG TRÌNH CHỈ ĐẠO QUÝ {nxt}", WRITE),
+        Draft(
+            "",
+            f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý {q} và chương trình chỉ đạo quý {nxt} "
+            f"năm {year} của {name}./.",
+            numbered=False,
+        ),
+        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "[[phu_luc]]", kind=SectionKind.APPENDIX),
+    ]
+
+
+def _annual(name: str, year: int) -> list[Draft]:
+    return [
+        Draft(
+            "KẾT QUẢ ĐẠT ĐƯỢC",
+            children=[
+                Draft(
+                    "Lãnh đạo thực hiện nhiệm vụ chuyên môn",
+                    children=[
+                        Draft(
+                            "Kết quả đạt được",
+                            f"{WRITE}\n* Về chỉ tiêu\n[[chi_tieu nhom=\"{PRO}\"]]\n* Về nhiệm vụ\n{WRITE}",
+                        ),
+                        Draft("Khó khăn, hạn chế", WRITE),
+                    ],
+                ),
+                Draft(
+                    "Công tác xây dựng Đảng",
+                    children=[
+                        Draft("Công tác chính trị, tư tưởng", WRITE),
+                        Draft(
+                            "Công tác tổ chức, cán bộ, đảng viên",
+                            f"Đảng bộ [[dang_vien ngay={year}-12-31]].\n"
+                            f"Kết quả đánh giá, xếp loại chất lượng năm {year}: [[xep_loai nam={year}]].\n"
+                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]].',
+                        ),
+                        Draft("Công tác kiểm tra, giám sát", WRITE),
+                        Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),
+                    ],
+                ),
+            ],
+        ),
+        Draft("ĐÁNH GIÁ CHUNG", WRITE),
+        Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", WRITE),
+        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM " + str(year), "[[phu_luc]]", kind=SectionKind.APPENDIX),
+    ]
+
+
+def _midterm(name: str, year: int) -> list[Draft]:
+    return [
+        Draft(
+            "PHẦN THỨ NHẤT: KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI NỬA ĐẦU NHIỆM KỲ",
+            children=[
+                Draft("Đặc điểm, tình hình", f"{name} [[dang_vien]]. {WRITE}"),
+                Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]\n(Phụ lục 1)"),
+                Draft("Hạn chế, khuyết điểm và nguyên nhân", WRITE),
+                Draft("Bài học kinh nghiệm", WRITE),
+            ],
+        ),
+        Draft(
+            "PHẦN THỨ HAI: PHƯƠNG HƯỚNG, NHIỆM VỤ NỬA CUỐI NHIỆM KỲ",
+            children=[
+                Draft("Dự báo khả năng thực hiện các chỉ tiêu", WRITE),
+                Draft("Mục tiêu, nhiệm vụ và giải pháp", WRITE),
+            ],
+        ),
+        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI", "[[phu_luc]]", kind=SectionKind.APPENDIX),
+    ]
+
+
+def recipients_for(doc_type: str, *, superior_short: str) -> str:
+    lines = [f"- {superior_short} (báo cáo)," if doc_type != DocumentType.RESOLUTION else f"- {superior_short} (để b/c),"]
+    lines += ["- Các đồng chí Đảng ủy viên,", "- Các chi bộ trực thuộc,", "- Lưu Văn phòng."]
+    return "\n".join(lines)

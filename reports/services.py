@@ -1,0 +1,284 @@
+"""Writes for documents: create (pre-filled), edit, issue (numbered, frozen, PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from organizations.models import Organization
+from reports import blocks, checks, prefill
+from reports.models import (
+    TYPE_ABBREVIATION,
+    TYPE_TITLE,
+    Document,
+    DocumentStatus,
+    NumberCounter,
+    Rendering,
+    RenderStatus,
+    Section,
+)
+from reports.structure import build_layout
+
+
+class DocumentConflict(Exception):
+    """The document changed since the user opened it."""
+
+
+# --- names in the header ------------------------------------------------------------
+
+
+def issuer_name_for(organization: Organization) -> str:
+    """The issuing body is the committee: "Đảng bộ Sở X" issues as "ĐẢNG ỦY SỞ X"."""
+    name = organization.name.strip()
+    if re.match(r"(?i)^đảng bộ\s", name):
+        name = "Đảng ủy " + name[len("Đảng bộ ") :]
+    return name.upper()
+
+
+def superior_name_for(organization: Organization) -> str:
+    if organization.parent is not None:
+        return organization.parent.name.upper()
+    return (organization.superior_name or "").upper()
+
+
+def place_for(organization: Organization) -> str:
+    node: Organization | None = organization
+    while node is not None:
+        if node.place_name:
+            return node.place_name
+        node = node.parent
+    return settings.DOCUMENT_DEFAULT_PLACE
+
+
+def term_for(day: dt.date) -> tuple[int, int]:
+    """The committee's term (nhiệm kỳ) holding `day`: numbering runs through it."""
+    first = dt.date.fromisoformat(settings.PARTY_TERM_FIRST_START)
+    years = settings.PARTY_TERM_YEARS
+    offset = (day.year - first.year) // years * years
+    start = first.replace(year=first.year + offset)
+    if day < start:
+        start = start.replace(year=start.year - years)
+    return start.year, start.year + years
+
+
+# --- create and edit --------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_create(
+    *,
+    organization: Organization,
+    doc_type: str,
+    year: int,
+    quarter: int | None = None,
+    dated: dt.date | None = None,
+    user: AbstractBaseUser | None = None,
+    corrects: Document | None = None,
+) -> Document:
+    """A draft of `doc_type` for the organisation and period, pre-filled with the
+    seeds' structure and data blocks."""
+    if doc_type == "quarterly" and quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": "Chọn quý (1–4) cho báo cáo quý."})
+    dated = dated or timezone.localdate()
+    term = term_for(dated)
+    parent_short = organization.parent.short_name if organization.parent else ""
+    document = Document.objects.create(
+        organization=organization,
+        doc_type=doc_type,
+        year=year,
+        quarter=quarter if doc_type == "quarterly" else None,
+        term_start_year=term[0],
+        term_end_year=term[1],
+        superior_name=superior_name_for(organization),
+        issuer_name=issuer_name_for(organization),
+        symbol=f"{TYPE_ABBREVIATION[doc_type]}/{organization.short_name or 'ĐU'}",
+        place=place_for(organization),
+        dated=dated,
+        title=TYPE_TITLE[doc_type],
+        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=term),
+        recipients=prefill.recipients_for(doc_type, superior_short=f"BTV {parent_short or 'cấp ủy cấp trên'}"),
+        created_by=user,
+        corrects=corrects,
+    )
+    drafts = prefill.sections_for(doc_type, organization_name=organization.name, year=year, quarter=quarter)
+    _create_sections(document, drafts, parent=None)
+    return document
+
+
+def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Section | None) -> None:
+    for order, draft in enumerate(drafts, start=1):
+        section = Section.objects.create(
+            document=document,
+            parent=parent,
+            kind=draft.kind,
+            order=order,
+            heading=draft.heading,
+            numbered=draft.numbered,
+            body=draft.body,
+        )
+        _create_sections(document, draft.children, parent=section)
+
+
+def _claim(document: Document, version: int) -> None:
+    """Bump the version if nobody saved since `version` and it is still a draft."""
+    claimed = Document.objects.filter(pk=document.pk, version=version, status=DocumentStatus.DRAFT).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        document.refresh_from_db()
+        if not document.is_draft:
+            raise ValidationError("Văn bản đã ban hành, không thể sửa. Muốn đính chính, hãy tạo văn bản mới.")
+        raise DocumentConflict()
+    document.refresh_from_db()
+
+
+HEADER_FIELDS = (
+    "superior_name", "issuer_name", "place", "dated", "abstract", "authority", "signer_position",
+    "signer_name", "recipients", "secrecy", "urgency",
+)
+
+
+@transaction.atomic
+def document_update(*, document: Document, version: int, **fields: object) -> Document:
+    _claim(document, version)
+    for name, value in fields.items():
+        if name not in HEADER_FIELDS:
+            raise ValueError(f"{name} is not an editable header field")
+        setattr(document, name, value)
+    document.save(update_fields=[*fields, "updated_at"])
+    return document
+
+
+@transaction.atomic
+def section_save(*, document: Document, section: Section, version: int, heading: str, body: str) -> Section:
+    if section.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    _claim(document, version)
+    section.heading, section.body = heading.strip(), body.replace("\r\n", "\n").strip()
+    section.save(update_fields=["heading", "body"])
+    return section
+
+
+# --- checks and issuance -----------------------------------------------------------------
+
+
+def document_problems(document: Document) -> tuple[list[str], list[checks.Flag]]:
+    """Blocks that cannot be written out (they stop issuance) and typed numbers
+    that disagree with the data (issuance needs them confirmed)."""
+    layout = build_layout(document)
+    return layout.problems, checks.typed_number_flags(document)
+
+
+def _next_number(document: Document, term_label: str) -> int:
+    """Take the next number of this type in the committee's term.
+
+    The conditional UPDATE takes the row's write lock first, so two issuances at
+    once queue on it and never read the same value.
+    """
+    counter, _ = NumberCounter.objects.get_or_create(
+        organization=document.organization, symbol=document.symbol, term_label=term_label
+    )
+    NumberCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db()
+    return counter.last_number
+
+
+def document_issue(
+    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False
+) -> Document:
+    """Draft → issued: number, frozen text and the stored PDF, all or nothing.
+
+    The PDF is rendered inside the transaction: if the layout check refuses it
+    (a footnote lost or moved), the number is not used and the draft stays.
+    """
+    from reports import pdf  # WeasyPrint is heavy; import where it is used.
+
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if not locked.is_draft:
+            return locked  # already issued (a retried task): nothing to do
+        problems, flags = document_problems(locked)
+        if problems:
+            raise ValidationError(["Chưa thể ban hành: " + p for p in problems])
+        if flags and not confirm_flags:
+            raise ValidationError(["Số liệu gõ tay khác dữ liệu: " + f.message for f in flags])
+        sections = list(locked.sections.order_by("order", "id"))
+        ctx = blocks.BlockContext(locked)
+        for section in sections:
+            section.frozen_body, _ = blocks.expand(section.body, ctx)
+        Section.objects.bulk_update(sections, ["frozen_body"])
+        start, end = locked.term_start_year, locked.term_end_year
+        locked.term_label = f"{start}-{end}"
+        locked.number = _next_number(locked, locked.term_label)
+        locked.status = DocumentStatus.ISSUED
+        locked.issued_at = timezone.now()
+        locked.issued_by = user
+        result = pdf.render_pdf(build_layout(locked, sections=sections))
+        if result.problems:
+            raise ValidationError(["Bản PDF chưa đạt, chưa ban hành: " + p for p in result.problems])
+        locked.pdf_sha256 = hashlib.sha256(result.content).hexdigest()
+        locked.pdf.save(f"{locked.symbol.replace('/', '-')}-{locked.number:02d}-{locked.public_id}.pdf",
+                        ContentFile(result.content), save=False)
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+# --- renderings (Celery) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def rendering_request(
+    *, document: Document, fmt: str, user: AbstractBaseUser | None, for_issue: bool = False
+) -> Rendering:
+    """Queue a rendering; the task runs once the transaction commits."""
+    from reports import tasks
+
+    rendering = Rendering.objects.create(
+        document=document, fmt=fmt, for_issue=for_issue, requested_by=user, document_version=document.version
+    )
+    transaction.on_commit(lambda: tasks.render_document.delay(rendering.pk))
+    return rendering
+
+
+def rendering_run(*, rendering_id: int) -> None:
+    """Do a queued rendering once: claim it, render, store (safe to run twice)."""
+    from reports import docx, pdf
+
+    claimed = Rendering.objects.filter(
+        pk=rendering_id, status__in=[RenderStatus.PENDING, RenderStatus.RUNNING]
+    ).update(status=RenderStatus.RUNNING)
+    if not claimed:
+        return
+    rendering = Rendering.objects.select_related("document__organization", "requested_by").get(pk=rendering_id)
+    try:
+        if rendering.for_issue:
+            document = document_issue(
+                document=rendering.document, user=rendering.requested_by, confirm_flags=True
+            )
+            rendering.sha256, pages = document.pdf_sha256, None
+        else:
+            layout = build_layout(rendering.document)
+            if rendering.fmt == "docx":
+                content, pages = docx.render_docx(layout), None
+            else:
+                result = pdf.render_pdf(layout)
+                content, pages = result.content, result.pages
+            name = f"{rendering.document.public_id}-{rendering.pk}.{rendering.fmt}"
+            rendering.sha256 = hashlib.sha256(content).hexdigest()
+            rendering.file.save(name, ContentFile(content), save=False)
+        rendering.pages = pages
+        rendering.status = RenderStatus.DONE
+    except ValidationError as exc:
+        rendering.status, rendering.error = RenderStatus.FAILED, " ".join(exc.messages)
+    rendering.finished_at = timezone.now()
+    rendering.save()

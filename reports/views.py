@@ -1,0 +1,230 @@
+"""The office's documents: list, create, edit, preview, render, issue, download."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organizations import selectors as org_selectors
+from organizations.views.common import attach_errors
+from reports import selectors, services
+from reports.forms import DocumentCreateForm, DocumentHeaderForm
+from reports.models import RenderStatus, Section
+from reports.structure import build_layout
+
+log = logging.getLogger(__name__)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    can_write = org_selectors.user_scope(request.user).can_write_organization(organization)
+    form = DocumentCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("Chỉ văn phòng cấp ủy được soạn văn bản.")
+        if form.is_valid():
+            document = services.document_create(organization=organization, user=request.user, **form.cleaned_data)
+            messages.success(request, "Đã tạo dự thảo với số liệu từ dữ liệu. Soạn nội dung rồi ban hành.")
+            return redirect("reports:edit", public_id=document.public_id)
+    return render(
+        request,
+        "reports/document_list.html",
+        {
+            "organization": organization,
+            "documents": selectors.documents_of(organization=organization),
+            "form": form,
+            "can_write": can_write,
+        },
+    )
+
+
+def _editor(request: HttpRequest, document, *, header_form=None, status: int = 200) -> HttpResponse:  # noqa: ANN001
+    sections = list(document.sections.order_by("order", "id"))
+    layout = build_layout(document, sections=sections)
+    numbers = {node.section_id: node.number for node in layout.walk()}
+    flags = services.checks.typed_number_flags(document) if document.is_draft else []
+    can_write = org_selectors.user_scope(request.user).can_write_organization(document.organization)
+    return render(
+        request,
+        "reports/document_edit.html",
+        {
+            "document": document,
+            "organization": document.organization,
+            "sections": [(s, numbers.get(s.id, ""), _depth(s, sections)) for s in _tree_order(sections)],
+            "header_form": header_form or DocumentHeaderForm.for_document(document),
+            "problems": layout.problems,
+            "flags": flags,
+            "renderings": list(document.renderings.order_by("-created_at")[:5]),
+            "can_write": can_write and document.is_draft,
+            "can_issue_role": can_write,
+        },
+        status=status,
+    )
+
+
+def _tree_order(sections: list[Section]) -> list[Section]:
+    by_parent: dict[int | None, list[Section]] = {}
+    for section in sections:
+        by_parent.setdefault(section.parent_id, []).append(section)
+    out: list[Section] = []
+
+    def walk(parent_id: int | None) -> None:
+        for section in by_parent.get(parent_id, []):
+            out.append(section)
+            walk(section.id)
+
+    walk(None)
+    return out
+
+
+def _depth(section: Section, sections: list[Section]) -> int:
+    by_id = {s.id: s for s in sections}
+    depth, node = 0, section
+    while node.parent_id:
+        depth, node = depth + 1, by_id[node.parent_id]
+    return depth
+
+
+@login_required
+@require_GET
+def document_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id)
+    return _editor(request, document)
+
+
+@login_required
+@require_POST
+def document_header(request: HttpRequest, public_id: str) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    form = DocumentHeaderForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, document, header_form=form, status=422)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        services.document_update(document=document, version=version, **data)
+    except services.DocumentConflict:
+        messages.error(request, "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
+        return _editor(request, document, header_form=form, status=409)
+    except ValidationError as error:
+        attach_errors(form, error)
+        return _editor(request, document, header_form=form, status=422)
+    messages.success(request, "Đã lưu đầu văn bản.")
+    return redirect("reports:edit", public_id=document.public_id)
+
+
+@login_required
+@require_POST
+def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    section = document.sections.filter(id=section_id).first()
+    if section is None:
+        raise Http404("Không tìm thấy mục.")
+    version = request.POST.get("version", "")
+    try:
+        services.section_save(
+            document=document,
+            section=section,
+            version=int(version) if version.isdigit() else -1,
+            heading=request.POST.get("heading", section.heading)[:500],
+            body=request.POST.get("body", ""),
+        )
+    except services.DocumentConflict:
+        messages.error(request, "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn trong ô; tải lại trang để đối chiếu.")
+        return _editor(request, document, status=409)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _editor(request, document, status=422)
+    messages.success(request, f"Đã lưu mục “{section.heading or 'mở đầu'}”.")
+    return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#muc-{section.id}")
+
+
+@login_required
+@require_GET
+def document_preview(request: HttpRequest, public_id: str) -> HttpResponse:
+    from reports import pdf
+
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id)
+    return HttpResponse(pdf.render_html(build_layout(document)))
+
+
+@login_required
+@require_POST
+def rendering_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id)
+    fmt = request.POST.get("fmt", "pdf")
+    if fmt not in ("pdf", "docx"):
+        raise Http404("Định dạng không hỗ trợ.")
+    rendering = services.rendering_request(document=document, fmt=fmt, user=request.user)
+    if request.htmx:
+        return render(request, "reports/_partials/rendering.html", {"rendering": rendering})
+    return redirect("reports:edit", public_id=document.public_id)
+
+
+@login_required
+@require_GET
+def rendering_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    rendering = selectors.rendering_get_for_user(user=request.user, public_id=public_id)
+    return render(request, "reports/_partials/rendering.html", {"rendering": rendering})
+
+
+@login_required
+@require_GET
+def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    rendering = selectors.rendering_get_for_user(user=request.user, public_id=public_id)
+    if rendering.status != RenderStatus.DONE or not rendering.file:
+        raise Http404("Bản in chưa sẵn sàng.")
+    document = rendering.document
+    suffix = "du-thao" if document.is_draft else f"{document.number:02d}"
+    return FileResponse(
+        rendering.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}",
+    )
+
+
+@login_required
+@require_POST
+def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    if not document.is_draft:
+        messages.info(request, "Văn bản đã ban hành.")
+        return redirect("reports:edit", public_id=document.public_id)
+    problems, flags = services.document_problems(document)
+    if problems:
+        for problem in problems:
+            messages.error(request, "Chưa thể ban hành: " + problem)
+        return redirect("reports:edit", public_id=document.public_id)
+    if flags and request.POST.get("xac_nhan") != "1":
+        messages.error(request, "Có số liệu gõ tay khác dữ liệu (xem danh sách). Sửa lại, hoặc xác nhận rồi ban hành.")
+        return redirect("reports:edit", public_id=document.public_id)
+    services.rendering_request(document=document, fmt="pdf", user=request.user, for_issue=True)
+    messages.success(request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức.")
+    return redirect("reports:edit", public_id=document.public_id)
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The issued PDF, byte for byte as stored, checked against its SHA-256."""
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id)
+    if document.is_draft or not document.pdf:
+        raise Http404("Văn bản chưa ban hành.")
+    with document.pdf.open("rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != document.pdf_sha256:
+        log.error("Issued PDF %s does not match its SHA-256", document.public_id)
+        return HttpResponse("Tệp PDF đã ban hành không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"{document.symbol.replace('/', '-')}-{document.number:02d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,164 @@
+"""Data blocks write the seeds' sentences from data; typed numbers are checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from organizations import services as org_services
+from organizations.models import Grade
+from reports import checks, services
+from reports.structure import build_layout
+from targets import services as target_services
+from targets.models import Source
+from tests.factories import make_member, make_org
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def so():
+    """A small Sở with seed 001's 2023 figures for a few targets."""
+    bloc = make_org("Đảng bộ Khối các cơ quan tỉnh", short_name="ĐUK")
+    so = make_org("Đảng bộ Sở Lao động - Thương binh và Xã hội", parent=bloc, short_name="ĐU")
+    cells = [make_org(f"Chi bộ {i}", parent=so) for i in range(3)]
+    for i in range(10):
+        make_member(cells[i % 3], full_member_on=None if i < 2 else dt.date(2016, 1, 1), admitted_on=dt.date(2015, 1, 1) if i >= 2 else dt.date(2023, 5, 1))
+    plan = target_services.plan_create(organization=so, title="Nghị quyết năm 2023", start_year=2023)
+    jobs = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Giải quyết việc làm cho 18.500 lao động",
+        label="Giải quyết việc làm", kind="count", plan_value=18500, unit="người",
+        report_phrase="Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
+    )
+    overseas = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="trong đó 3.700 lao động đi làm việc ở nước ngoài",
+        label="Đi làm việc ở nước ngoài", kind="count", plan_value=3700, unit="người", parent=jobs,
+        report_phrase="trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi làm việc có thời hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế hoạch",
+    )
+    college = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Tuyển sinh cao đẳng 250 người",
+        label="Tuyển sinh cao đẳng", kind="count", plan_value=250, unit="người",
+    )
+    poor = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Giảm tỷ lệ hộ nghèo 0,8%",
+        label="Tỷ lệ hộ nghèo", kind="pp_change", plan_value="-0.8", unit="%",
+        report_phrase="Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+    )
+    cells_good = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác Đảng", wording="100% chi bộ hoàn thành tốt nhiệm vụ trở lên",
+        label="Chi bộ HTTNV trở lên", kind="all_or_nothing", source=Source.CELLS_GOOD,
+    )
+    target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác Đảng", wording="Kết nạp đảng viên đạt 4% so với đầu năm",
+        label="Kết nạp đảng viên", kind="base_share", plan_value=4, source=Source.ADMISSIONS_SHARE,
+    )
+    target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác Đảng", wording="100% chi bộ học tập nghị quyết",
+        label="Học tập nghị quyết", kind="all_or_nothing",
+    )
+    study = plan.targets.get(label="Học tập nghị quyết")
+    for cell, grade in zip(cells, [Grade.EXCELLENT, Grade.GOOD, Grade.FAILED], strict=True):
+        org_services.organization_rating_set(organization=cell, year=2023, grade=grade)
+    entries = {
+        jobs.id: target_services.Entry(value=Decimal(20360)),
+        overseas.id: target_services.Entry(value=Decimal(6042)),
+        college.id: target_services.Entry(value=Decimal(269)),
+        poor.id: target_services.Entry(value=Decimal("-0.95")),
+        study.id: target_services.Entry(numerator=Decimal(3), denominator=Decimal(3)),
+    }
+    target_services.sheet_save(organization=so, year=2023, quarter=4, version=0, entries=entries, user=None)
+    return so
+
+
+def _text(document) -> str:  # noqa: ANN001
+    return build_layout(document).plain_text()
+
+
+def test_the_annual_review_writes_seed_001s_sentences_from_data(so):
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    text = _text(document)
+    assert (
+        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch; trong đó có khoảng "
+        "6.042/3.700 lao động được tuyển chọn đi làm việc có thời hạn ở nước ngoài theo hợp đồng, đạt 163,3% "
+        "so với kế hoạch."
+    ) in text
+    assert "Tuyển sinh cao đẳng: 269/250 người, đạt 107,6% so với kế hoạch." in text
+    assert "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%." in text
+    assert "hiện có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02" in text
+
+
+def test_the_verdict_summary_has_its_footnote_naming_the_targets(so):
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    layout = build_layout(document)
+    text = layout.plain_text()
+    # Cells: 2 of 3 rated HTTNV or better (chưa đạt); admissions 2 of 8 members on
+    # 1 January = 25% (đạt); study 3/3 (đạt).
+    assert "đề ra 03 chỉ tiêu; kết quả: có 02 chỉ tiêu đạt và 01 chỉ tiêu chưa đạt" in text
+    notes = [f.text for f in layout.footnotes]
+    assert any(
+        n.startswith("02 chỉ tiêu đạt kế hoạch, gồm: Kết nạp đảng viên đạt 4% so với đầu năm; 100% chi bộ học tập nghị quyết.")
+        for n in notes
+    )
+    assert any("01 chỉ tiêu chưa đạt kế hoạch, gồm: Chi bộ HTTNV trở lên: đạt 2/3" in n for n in notes)
+
+
+def test_the_resolution_reviews_last_year_and_lists_this_years_plan(so):
+    plan = target_services.plan_create(organization=so, title="Nghị quyết năm 2024", start_year=2024)
+    target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Phấn đấu tạo việc làm cho 19.500 người",
+        label="Giải quyết việc làm", kind="count", plan_value=19500,
+    )
+    target_services.target_create(plan=plan, group="Chỉ tiêu về công tác Đảng", wording="Kết nạp đảng viên đạt 4%", label="Kết nạp", kind="count", plan_value=5)
+    document = services.document_create(organization=so, doc_type="resolution", year=2024, dated=dt.date(2024, 2, 23))
+    text = _text(document)
+    assert "I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM 2023" in text
+    assert "Có 20.360/18.500 lao động được giải quyết việc làm" in text
+    assert "- Phấn đấu tạo việc làm cho 19.500 người." in text or "Phấn đấu tạo việc làm cho 19.500 người." in text
+    assert document.abstract == "Về phương hướng, nhiệm vụ năm 2024"
+    assert document.symbol == "NQ/ĐU" and document.issuer_name == "ĐẢNG ỦY SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    assert document.superior_name == "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH"
+
+
+def test_blocks_follow_the_data_while_the_document_is_a_draft(so):
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    assert "20.360/18.500" in _text(document)
+    sheet = so.sheets.get(quarter=4)
+    jobs = so.plans.get(start_year=2023).targets.get(label="Giải quyết việc làm")
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=4, version=sheet.version,
+        entries={jobs.id: target_services.Entry(value=Decimal(20400))}, user=None,
+    )
+    assert "20.400/18.500" in _text(document) and "đạt 110,3%" in _text(document)
+
+
+def test_a_typed_number_that_disagrees_with_the_data_is_flagged(so):
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    section = document.sections.get(heading="Kết quả đạt được")
+    section.body += "\n- Tuyển sinh cao đẳng 269/250 người (đạt 107,4%), việc làm 20.000/18.500 người."
+    section.save()
+    flags = checks.typed_number_flags(document)
+    messages = [f.message for f in flags]
+    assert any("“đạt 107,4%” cho 269/250: đúng là 107,6%." in m for m in messages)
+    assert any("“20.000/18.500”" in m and "20.360/18.500" in m for m in messages)
+    section.body = section.body.replace("107,4%", "107,6%").replace("20.000/18.500", "20.360/18.500")
+    section.save()
+    assert checks.typed_number_flags(document) == []
+
+
+def test_a_broken_block_is_listed_not_raised(so):
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    section = document.sections.first()
+    section.body = '[[chi_tieu nhom="Không có nhóm này"]] và [[khong_co]]'
+    section.save()
+    layout = build_layout(document)
+    assert any("Không có nhóm chỉ tiêu “Không có nhóm này”" in p for p in layout.problems)
+    assert any("Không có khối dữ liệu “khong_co”" in p for p in layout.problems)
+
+
+def test_numbering_runs_through_the_term(so):
+    assert services.term_for(dt.date(2023, 7, 6)) == (2020, 2025)
+    assert services.term_for(dt.date(2025, 6, 30)) == (2020, 2025)
+    assert services.term_for(dt.date(2025, 7, 1)) == (2025, 2030)
+    assert services.term_for(dt.date(2020, 3, 1)) == (2015, 2020)
