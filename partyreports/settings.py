@@ -143,12 +143,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_TASK_TIME_LIMIT = 600
-CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "partyreports.heartbeat",
         "schedule": crontab(minute="*/15"),
+    },
+    "rollup-rebuild-nightly": {
+        "task": "targets.rollup_rebuild_all",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

@@ -237,3 +237,50 @@ class ResultChange(models.Model):
         ordering = ["-changed_at", "-id"]
         verbose_name = "thay đổi kết quả"
         verbose_name_plural = "thay đổi kết quả"
+
+
+class RollupBasis(models.TextChoices):
+    APPROVED = "approved", "Đã duyệt"
+    SUBMITTED = "submitted", "Đã gửi (kể cả chưa duyệt)"
+
+
+class Rollup(models.Model):
+    """Precomputed sums of an organisation's results for the targets its committee
+    gave down, per quarter: its own figures and its whole subtree's.
+
+    `own` and `subtree` map a committee target id (the target subordinates'
+    copies derive from) to four quarters of [value, numerator, denominator] as
+    strings (None where nothing was reported). Sums of numerators and of
+    denominators, never averages of percentages.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="rollups")
+    year = models.PositiveSmallIntegerField()
+    basis = models.CharField(max_length=10, choices=RollupBasis.choices)
+    own = models.JSONField(default=dict)
+    subtree = models.JSONField(default=dict)
+    # quarter ("1".."4") → 1 when the organisation's own sheet counts on this basis
+    own_reporting = models.JSONField(default=dict)
+    # quarter ("1".."4") → organisations of the subtree whose sheet counts on this basis
+    reporting = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp"
+        verbose_name_plural = "số liệu tổng hợp"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "basis"], name="rollup_unique")
+        ]
+
+
+class RollupState(models.Model):
+    """When a committee's roll-up was last rebuilt and whether updates are queued."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    pending = models.IntegerField(default=0)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+    last_update_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="rollup_state_unique")]

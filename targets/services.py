@@ -328,7 +328,18 @@ def _transition(
         updated_at=timezone.now(),
     )
     locked.refresh_from_db()
+    _enqueue_rollup(locked)
     return locked
+
+
+def _enqueue_rollup(sheet: Sheet) -> None:
+    """What counts as submitted or approved changed: update the roll-ups once
+    the transaction commits (the page shows the update as pending until then)."""
+    from targets import rollups, tasks
+
+    rollups.rollup_mark_pending(organization=sheet.organization, year=sheet.year)
+    org_id, year = sheet.organization_id, sheet.year
+    transaction.on_commit(lambda: tasks.rollup_update.delay(org_id, year))
 
 
 @transaction.atomic

@@ -1,0 +1,222 @@
+"""Roll-ups: a committee's targets summed over its subtree, precomputed.
+
+Each organisation that reports a copy of a committee's target (``derived_from``)
+contributes its quarter figures; a Rollup row keeps, per organisation and year,
+its own figures and its subtree's sums (numerators and denominators added, never
+percentages averaged). A full rebuild is one GROUP-free read of the results and
+a walk up the materialised paths; an approval updates only the organisation and
+its ancestors by the difference it makes (idempotent: a second run finds no
+difference).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from organizations.models import Organization
+from organizations.selectors import ancestor_paths
+from targets import calculations as calc
+from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus
+
+Quarters = list  # four entries of [value, numerator, denominator] (str | None) or None
+Figures = dict[str, Quarters]  # committee target id (as str) → quarters
+
+BASIS_STATUSES = {
+    RollupBasis.APPROVED: {SheetStatus.APPROVED},
+    RollupBasis.SUBMITTED: {SheetStatus.APPROVED, SheetStatus.SUBMITTED},
+}
+
+
+def _dec(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _s(value: Decimal) -> str:
+    """One spelling per number ("100", not "1E+2"), so stored sums compare equal."""
+    return format(value.normalize(), "f")
+
+
+def _add_triplet(a: list | None, b: list | None, sign: int = 1) -> list | None:
+    """Add (or take away) one contribution [value, numerator, denominator, count].
+
+    The count is how many organisations contributed; at zero the entry is None
+    again, so "nothing reported" never turns into a reported 0.
+    """
+    if b is None:
+        return a
+    current = a or [None, None, None, 0]
+    out: list = []
+    for x, y in zip(current[:3], b[:3], strict=True):
+        if y is None:
+            out.append(x)
+        else:
+            out.append(_s((_dec(x) or Decimal(0)) + sign * _dec(y)))
+    count = current[3] + sign * (b[3] if len(b) > 3 else 1)
+    return None if count <= 0 else [*out, count]
+
+
+def _add(into: Figures, other: Figures, sign: int = 1) -> None:
+    for key, quarters in other.items():
+        mine = into.setdefault(key, [None, None, None, None])
+        for q in range(4):
+            mine[q] = _add_triplet(mine[q], quarters[q], sign)
+        if all(q is None for q in mine):
+            del into[key]
+
+
+def _add_counts(into: dict, other: dict, sign: int = 1) -> None:
+    for q, n in other.items():
+        into[q] = into.get(q, 0) + sign * n
+        if into[q] <= 0:
+            del into[q]
+
+
+def _own_figures(
+    *, organization_ids: Iterable[int] | None, year: int, path_prefix: str | None = None
+) -> dict[tuple[int, str], tuple[Figures, dict]]:
+    """(organisation id, basis) → its own figures and reporting counts, one query."""
+    results = Result.objects.filter(sheet__year=year, target__derived_from__isnull=False).filter(
+        sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED]
+    )
+    if path_prefix is not None:
+        results = results.filter(sheet__organization__path__startswith=path_prefix)
+    if organization_ids is not None:
+        results = results.filter(sheet__organization_id__in=list(organization_ids))
+    out: dict[tuple[int, str], tuple[Figures, dict]] = {}
+    reported: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for org_id, key, quarter, status, value, num, den in results.values_list(
+        "sheet__organization_id", "target__derived_from_id", "sheet__quarter", "sheet__status",
+        "value", "numerator", "denominator",
+    ):
+        triplet = [None if v is None else _s(Decimal(v)) for v in (value, num, den)] + [1]
+        for basis, statuses in BASIS_STATUSES.items():
+            if status not in statuses:
+                continue
+            figures, _ = out.setdefault((org_id, basis), ({}, {}))
+            figures.setdefault(str(key), [None, None, None, None])[quarter - 1] = triplet
+            reported[(org_id, basis)].add(quarter)
+    for (org_id, basis), quarters in reported.items():
+        out[(org_id, basis)][1].update({str(q): 1 for q in quarters})
+    return out
+
+
+@transaction.atomic
+def rollup_rebuild(*, root: Organization, year: int) -> int:
+    """Recompute every roll-up row of the root's subtree for `year` (today's tree)."""
+    organizations = {o.id: o.path for o in Organization.objects.filter(path__startswith=root.path).only("id", "path")}
+    path_to_id = {path: org_id for org_id, path in organizations.items()}
+    own = _own_figures(organization_ids=None, year=year, path_prefix=root.path)
+    rows: dict[tuple[int, str], Rollup] = {}
+
+    def row(org_id: int, basis: str) -> Rollup:
+        key = (org_id, basis)
+        if key not in rows:
+            rows[key] = Rollup(organization_id=org_id, year=year, basis=basis, own={}, subtree={}, reporting={})
+        return rows[key]
+
+    for (org_id, basis), (figures, counts) in own.items():
+        if org_id not in organizations:
+            continue
+        row(org_id, basis).own = figures
+        row(org_id, basis).own_reporting = counts
+        for path in ancestor_paths(organizations[org_id]):
+            ancestor = path_to_id.get(path)
+            if ancestor is None:
+                continue  # above the root
+            target = row(ancestor, basis)
+            _add(target.subtree, figures)
+            _add_counts(target.reporting, counts)
+    for basis in BASIS_STATUSES:
+        row(root.id, basis)
+    Rollup.objects.filter(organization_id__in=list(organizations), year=year).delete()
+    Rollup.objects.bulk_create(rows.values(), batch_size=1000)
+    now = timezone.now()
+    RollupState.objects.update_or_create(
+        organization=root, year=year, defaults={"last_full_at": now, "last_update_at": now, "pending": 0}
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def rollup_update(*, organization: Organization, year: int) -> bool:
+    """Bring the organisation's own figures and its ancestors' sums up to date.
+
+    Applies the difference between what is stored and what the results say now,
+    so running it twice changes nothing the second time. Returns whether
+    anything changed.
+    """
+    paths = ancestor_paths(organization.path)
+    chain = list(Organization.objects.filter(path__in=paths).only("id", "path"))
+    fresh = _own_figures(organization_ids=[organization.id], year=year)
+    existing = {
+        (r.organization_id, r.basis): r
+        for r in Rollup.objects.select_for_update().filter(organization__in=chain, year=year)
+    }
+    changed = False
+    for basis in BASIS_STATUSES:
+        figures, counts = fresh.get((organization.id, basis), ({}, {}))
+        mine = existing.get((organization.id, basis))
+        old_figures = mine.own if mine else {}
+        old_counts = mine.own_reporting if mine else {}
+        if old_figures == figures and old_counts == counts:
+            continue
+        changed = True
+        for ancestor in chain:
+            target = existing.get((ancestor.id, basis))
+            if target is None:
+                target = Rollup(organization=ancestor, year=year, basis=basis, own={}, subtree={}, reporting={})
+                existing[(ancestor.id, basis)] = target
+            _add(target.subtree, old_figures, sign=-1)
+            _add(target.subtree, figures)
+            _add_counts(target.reporting, old_counts, sign=-1)
+            _add_counts(target.reporting, counts)
+        existing[(organization.id, basis)].own = figures
+        existing[(organization.id, basis)].own_reporting = counts
+    if changed:
+        for rollup in existing.values():
+            rollup.save()
+    return changed
+
+
+def rollup_mark_pending(*, organization: Organization, year: int) -> None:
+    root = root_of(organization)
+    state, _ = RollupState.objects.get_or_create(organization=root, year=year)
+    RollupState.objects.filter(pk=state.pk).update(pending=F("pending") + 1)
+
+
+def rollup_mark_done(*, organization: Organization, year: int) -> None:
+    root = root_of(organization)
+    RollupState.objects.filter(organization=root, year=year, pending__gt=0).update(
+        pending=F("pending") - 1, last_update_at=timezone.now()
+    )
+
+
+def root_of(organization: Organization) -> Organization:
+    return Organization.objects.get(path=organization.path[:6])
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def quarter_figures(quarters: Quarters | None) -> list[calc.Figures | None]:
+    out: list[calc.Figures | None] = []
+    for triplet in quarters or [None] * 4:
+        if triplet is None:
+            out.append(None)
+        else:
+            value, num, den = (_dec(v) for v in triplet[:3])
+            out.append(calc.Figures(value=value, numerator=num, denominator=den))
+    return out
+
+
+def figures_of(rollup: Rollup | None, target_id: int, *, subtree: bool = True) -> list[calc.Figures | None]:
+    if rollup is None:
+        return [None] * 4
+    source = rollup.subtree if subtree else rollup.own
+    return quarter_figures(source.get(str(target_id)))

@@ -1,0 +1,47 @@
+"""Roll-up tasks: take ids, reload, idempotent (rollups apply differences)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+
+from organizations.models import Organization
+from targets import rollups
+
+
+@shared_task(
+    name="targets.rollup_update",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def rollup_update(organization_id: int, year: int) -> bool:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return False
+    try:
+        return rollups.rollup_update(organization=organization, year=year)
+    finally:
+        rollups.rollup_mark_done(organization=organization, year=year)
+
+
+@shared_task(name="targets.rollup_rebuild", acks_late=True, time_limit=1800)
+def rollup_rebuild(root_id: int, year: int) -> int:
+    root = Organization.objects.get(pk=root_id)
+    return rollups.rollup_rebuild(root=root, year=year)
+
+
+@shared_task(name="targets.rollup_rebuild_all", acks_late=True, time_limit=3600)
+def rollup_rebuild_all() -> int:
+    """Nightly: every tree's roll-ups for this year and last, rebuilt from scratch."""
+    this_year = dt.date.today().year
+    rows = 0
+    for root in Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True):
+        for year in (this_year - 1, this_year):
+            rows += rollups.rollup_rebuild(root=root, year=year)
+    return rows

@@ -1,0 +1,99 @@
+"""Roll-ups add numerators and denominators up the tree, incrementally and in full."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from targets import calculations as calc
+from targets import rollups, services
+from targets.models import Rollup, RollupBasis, RollupState
+from tests.factories import make_org
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    bloc = make_org("Đảng bộ Khối", short_name="ĐUK")
+    cluster = make_org("Đảng bộ cụm", parent=bloc, level_code="upper")
+    g1 = make_org("Đảng bộ 1", parent=cluster, level_code="grassroots_committee")
+    g2 = make_org("Đảng bộ 2", parent=cluster, level_code="grassroots_committee")
+    g3 = make_org("Đảng bộ 3", parent=bloc)
+    plan = services.plan_create(organization=bloc, title="Chỉ tiêu khối", start_year=2023)
+    rate = services.target_create(plan=plan, group="G", wording="Tỷ lệ đảng viên dự sinh hoạt đạt trên 80%", label="Dự sinh hoạt", kind="rate", plan_value=80)
+    count = services.target_create(plan=plan, group="G", wording="Kết nạp 20 đảng viên", label="Kết nạp", kind="count", plan_value=20)
+    copies = {}
+    for target in (rate, count):
+        for copy in services.target_assign(target=target, plan_values={g1: 80, g2: 80, g3: 80} if target is rate else {g1: 5, g2: 10, g3: 5}):
+            copies[(target.id, copy.plan.organization_id)] = copy
+    return bloc, cluster, (g1, g2, g3), rate, count, copies
+
+
+def _report(org, quarter, entries, copies, *, approve=True):  # noqa: ANN001
+    sheet = services.sheet_save(
+        organization=org, year=2023, quarter=quarter, version=0,
+        entries={copies[(tid, org.id)].id: e for tid, e in entries.items()}, user=None,
+    )
+    services.sheet_submit(organization=org, year=2023, quarter=quarter, user=None)
+    if approve:
+        sheet.refresh_from_db()
+        services.sheet_approve(sheet=sheet, user=None)
+
+
+def test_every_ancestor_sums_numerators_and_denominators_not_percentages(tree, django_capture_on_commit_callbacks):
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    E = services.Entry
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(g1, 1, {rate.id: E(numerator=Decimal(1), denominator=Decimal(2)), count.id: E(value=Decimal(2))}, copies)
+        _report(g2, 1, {rate.id: E(numerator=Decimal(90), denominator=Decimal(100)), count.id: E(value=Decimal(7))}, copies)
+        _report(g3, 1, {rate.id: E(numerator=Decimal(3), denominator=Decimal(4)), count.id: E(value=Decimal(1))}, copies)
+
+    def rate_of(org) -> Decimal:  # noqa: ANN001
+        row = Rollup.objects.get(organization=org, year=2023, basis=RollupBasis.APPROVED)
+        figures = rollups.figures_of(row, rate.id)[0]
+        return calc.rate_of(figures.numerator, figures.denominator)
+
+    # Cluster: (1 + 90) / (2 + 100) = 89,22%; the mean of 50% and 90% would be 70%.
+    assert round(rate_of(cluster), 2) == Decimal("89.22")
+    assert round((Decimal(50) + Decimal(90)) / 2, 2) == Decimal("70.00") != round(rate_of(cluster), 2)
+    # Bloc: (1 + 90 + 3) / (2 + 100 + 4) = 88,68%.
+    assert round(rate_of(bloc), 2) == Decimal("88.68")
+    bloc_row = Rollup.objects.get(organization=bloc, year=2023, basis=RollupBasis.APPROVED)
+    assert rollups.figures_of(bloc_row, count.id)[0].value == Decimal(10)
+    assert bloc_row.reporting == {"1": 3}
+
+
+def test_incremental_updates_equal_a_full_rebuild(tree, django_capture_on_commit_callbacks):
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    E = services.Entry
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(g1, 1, {count.id: E(value=Decimal(2))}, copies)
+        _report(g2, 1, {count.id: E(value=Decimal(3))}, copies, approve=False)
+        _report(g3, 2, {count.id: E(value=Decimal(4)), rate.id: E(numerator=Decimal(1), denominator=Decimal(3))}, copies)
+    incremental = {(r.organization_id, r.basis): (r.subtree, r.reporting) for r in Rollup.objects.all()}
+    rollups.rollup_rebuild(root=bloc, year=2023)
+    rebuilt = {(r.organization_id, r.basis): (r.subtree, r.reporting) for r in Rollup.objects.all()}
+    for key, value in rebuilt.items():
+        if value[0] or value[1]:
+            assert incremental[key] == value, key
+    submitted = Rollup.objects.get(organization=bloc, basis=RollupBasis.SUBMITTED)
+    approved = Rollup.objects.get(organization=bloc, basis=RollupBasis.APPROVED)
+    assert rollups.figures_of(submitted, count.id)[0].value == Decimal(5)  # g1 approved + g2 submitted
+    assert rollups.figures_of(approved, count.id)[0].value == Decimal(2)
+
+
+def test_an_update_is_idempotent_and_a_return_takes_the_figures_back_out(tree, django_capture_on_commit_callbacks):
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(g1, 1, {count.id: services.Entry(value=Decimal(2))}, copies)
+    assert rollups.rollup_update(organization=g1, year=2023) is False
+    bloc_row = Rollup.objects.get(organization=bloc, basis=RollupBasis.APPROVED)
+    assert rollups.figures_of(bloc_row, count.id)[0].value == Decimal(2)
+    sheet = g1.sheets.get(quarter=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sheet_reopen(sheet=sheet, reason="Sửa số", user=None)
+    bloc_row.refresh_from_db()
+    assert rollups.figures_of(bloc_row, count.id)[0] is None
+    assert RollupState.objects.get(organization=bloc, year=2023).pending == 0
