@@ -10,5 +10,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 
+MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
+
 # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

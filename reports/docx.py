@@ -27,6 +27,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -42,7 +43,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Emu, Mm, Pt
+from docx.shared import Emu, Length, Mm, Pt
 from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
@@ -64,26 +65,61 @@ _NUMERIC_CELL = re.compile(r"^[\d.,%\s+\-–…/]*$")
 STYLE_BODY = "Body Text"
 STYLE_TABLE = "Table Text"
 FOOTNOTES_URI = "/word/footnotes.xml"
-RT_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+RT_STYLES_WITH_EFFECTS = (
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+)
 
 # Successors of w:pBdr in w:pPr, so the border lands where the schema wants it.
 _PBDR_SUCCESSORS = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
-_TBLBORDERS_SUCCESSORS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
-                          "w:tblDescription", "w:tblPrChange")
+_TBLBORDERS_SUCCESSORS = (
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
 
 
-def _conf(key: str, default: object = None) -> object:
+def _conf(key: str, default: Any = None) -> Any:
     return settings.DOCUMENT_LAYOUT.get(key, default)
 
 
-def _size(key: str, default: float) -> Pt:
-    return Pt(float(_conf(key, default)))  # type: ignore[arg-type]
+def _size(key: str, default: float) -> Length:
+    return Pt(float(_conf(key, default)))
+
+
+def _mm(key: str, default: float) -> Length:
+    return Mm(float(_conf(key, default)))
 
 
 def docx_font_family() -> str:
@@ -100,7 +136,7 @@ def clean(text: object) -> str:
     return unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", str(text)))
 
 
-# --- the entry point ----------------------------------------------------------------------
+# --- the entry point -------------------------------------------------------------
 
 
 def render_docx(layout: Layout) -> bytes:
@@ -113,15 +149,15 @@ def render_docx(layout: Layout) -> bytes:
     for node in layout.sections:
         _write_section(doc, node)
     _write_signature(doc, layout)
-    for index, node in enumerate(layout.appendices):
-        _write_appendix(doc, node, first=index == 0)
+    for node in layout.appendices:
+        _write_appendix(doc, node)
     _write_footnotes(doc, layout.footnotes)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
 
 
-# --- package, styles, page ----------------------------------------------------------------
+# --- package, styles, page -------------------------------------------------------
 
 
 def _set_up_package(doc: WordDocument, layout: Layout) -> None:
@@ -200,24 +236,33 @@ def _set_up_styles(doc: WordDocument) -> None:
     header_tabs.add_tab_stop(Emu(text_width), WD_TAB_ALIGNMENT.RIGHT)
 
     note_size = int(_size("footnote_size_pt", 12).pt * 2)
-    root.append(parse_xml(
-        f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="FootnoteText">'
-        '<w:name w:val="footnote text"/><w:basedOn w:val="Normal"/>'
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:pPr><w:jc w:val="both"/></w:pPr>'
-        f'<w:rPr><w:sz w:val="{note_size}"/><w:szCs w:val="{note_size}"/></w:rPr></w:style>'
-    ))
-    root.append(parse_xml(
-        f'<w:style {nsdecls("w")} w:type="character" w:styleId="FootnoteReference">'
-        '<w:name w:val="footnote reference"/><w:basedOn w:val="DefaultParagraphFont"/>'
-        '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
-        '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>'
-    ))
+    root.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="FootnoteText">'
+            '<w:name w:val="footnote text"/><w:basedOn w:val="Normal"/>'
+            '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+            '<w:pPr><w:jc w:val="both"/></w:pPr>'
+            f'<w:rPr><w:sz w:val="{note_size}"/><w:szCs w:val="{note_size}"/></w:rPr>'
+            "</w:style>"
+        )
+    )
+    root.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:styleId="FootnoteReference">'
+            '<w:name w:val="footnote reference"/>'
+            '<w:basedOn w:val="DefaultParagraphFont"/>'
+            '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+            '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>'
+        )
+    )
 
     # Last, so it also reaches the styles made above: one family for every script,
     # theme fonts (Calibri, Cambria) removed.
     family = docx_font_family()
-    theme_attributes = [qn(f"w:{name}") for name in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")]
+    theme_attributes = [
+        qn(f"w:{name}")
+        for name in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+    ]
     for rfonts in root.iter(qn("w:rFonts")):
         for attribute in theme_attributes:
             rfonts.attrib.pop(attribute, None)
@@ -226,17 +271,17 @@ def _set_up_styles(doc: WordDocument) -> None:
 
 
 def _text_width() -> int:
-    return Mm(210 - float(_conf("margin_left_mm", 30)) - float(_conf("margin_right_mm", 15)))  # type: ignore[arg-type]
+    return Mm(210) - _mm("margin_left_mm", 30) - _mm("margin_right_mm", 15)
 
 
 def _set_up_page(doc: WordDocument, layout: Layout) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = Mm(float(_conf("margin_top_mm", 20)))  # type: ignore[arg-type]
-    section.bottom_margin = Mm(float(_conf("margin_bottom_mm", 20)))  # type: ignore[arg-type]
-    section.left_margin = Mm(float(_conf("margin_left_mm", 30)))  # type: ignore[arg-type]
-    section.right_margin = Mm(float(_conf("margin_right_mm", 15)))  # type: ignore[arg-type]
+    section.top_margin = _mm("margin_top_mm", 20)
+    section.bottom_margin = _mm("margin_bottom_mm", 20)
+    section.left_margin = _mm("margin_left_mm", 30)
+    section.right_margin = _mm("margin_right_mm", 15)
     section.gutter = Mm(0)
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
@@ -251,25 +296,44 @@ def _set_up_page(doc: WordDocument, layout: Layout) -> None:
 
     settings_element = doc.settings.element
     footnote_pr = parse_xml(
-        f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+        f"<w:footnotePr {nsdecls('w')}>"
+        '<w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
     )
     settings_element.insert_element_before(
-        footnote_pr, "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
-        "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures",
-        "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
-        "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+        footnote_pr,
+        "w:endnotePr",
+        "w:compat",
+        "w:docVars",
+        "w:rsids",
+        "m:mathPr",
+        "w:attachedSchema",
+        "w:themeFontLang",
+        "w:clrSchemeMapping",
+        "w:doNotIncludeSubdocsInStats",
+        "w:doNotAutoCompressPictures",
+        "w:forceUpgrade",
+        "w:captions",
+        "w:readModeInkLockDown",
+        "w:smartTagType",
+        "sl:schemaLibrary",
+        "w:shapeDefaults",
+        "w:doNotEmbedSmartTags",
+        "w:decimalSymbol",
+        "w:listSeparator",
     )
 
 
-def _header_line(paragraph: WordParagraph, *, with_page_number: bool, mark: str) -> None:
-    """"\\t<page>\\tDỰ THẢO" on the Header style's centre and right tabs."""
+def _header_line(
+    paragraph: WordParagraph, *, with_page_number: bool, mark: str
+) -> None:
+    """The page number on the Header style's centre tab, the mark on its right one."""
     paragraph.add_run("\t")
     if with_page_number:
         for xml in (
             '<w:r {ns}><w:fldChar w:fldCharType="begin"/></w:r>',
             '<w:r {ns}><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
             '<w:r {ns}><w:fldChar w:fldCharType="separate"/></w:r>',
-            '<w:r {ns}><w:t>2</w:t></w:r>',
+            "<w:r {ns}><w:t>2</w:t></w:r>",
             '<w:r {ns}><w:fldChar w:fldCharType="end"/></w:r>',
         ):
             paragraph._p.append(parse_xml(xml.format(ns=nsdecls("w"))))
@@ -277,7 +341,7 @@ def _header_line(paragraph: WordParagraph, *, with_page_number: bool, mark: str)
         _run(paragraph, mark, bold=True)
 
 
-# --- blocks -------------------------------------------------------------------------------
+# --- blocks ----------------------------------------------------------------------
 
 
 def _run(
@@ -352,7 +416,8 @@ def _bottom_rule(paragraph: WordParagraph, *, width: int, text_width: int) -> No
     paragraph.paragraph_format.left_indent = Emu(side)
     paragraph.paragraph_format.right_indent = Emu(side)
     border = parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
+        f"<w:pBdr {nsdecls('w')}>"
+        '<w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
     )
     paragraph._p.get_or_add_pPr().insert_element_before(border, *_PBDR_SUCCESSORS)
 
@@ -376,7 +441,9 @@ def _write_header(doc: WordDocument, layout: Layout) -> None:
     _paragraph(left, "*", align=centre)
 
     right = _cell(table.cell(0, 1))
-    party = _paragraph(right, PARTY_NAME, align=centre, bold=True, size=_size("party_name_size_pt", 15))
+    party = _paragraph(
+        right, PARTY_NAME, align=centre, bold=True, size=_size("party_name_size_pt", 15)
+    )
     name_width = int(Pt(PARTY_NAME_WIDTH_EM * _size("party_name_size_pt", 15).pt))
     _bottom_rule(party, width=widths[1] - 2 * CELL_MARGIN, text_width=name_width)
 
@@ -391,7 +458,9 @@ def _write_header(doc: WordDocument, layout: Layout) -> None:
 
 def _write_title(doc: WordDocument, layout: Layout) -> None:
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    title = _paragraph(doc, layout.title, align=centre, bold=True, size=_size("title_size_pt", 15))
+    title = _paragraph(
+        doc, layout.title, align=centre, bold=True, size=_size("title_size_pt", 15)
+    )
     title.paragraph_format.space_before = Pt(18)
     title.paragraph_format.keep_with_next = True
     abstract = _paragraph(doc, layout.abstract, align=centre, bold=True)
@@ -414,7 +483,7 @@ def _write_section(doc: WordDocument, node: SectionNode) -> None:
         _write_section(doc, child)
 
 
-def _write_appendix(doc: WordDocument, node: SectionNode, *, first: bool) -> None:
+def _write_appendix(doc: WordDocument, node: SectionNode) -> None:
     """An appendix starts a page, its number and name centred over it."""
     paragraph = doc.add_paragraph(style="Heading 1")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -455,10 +524,12 @@ def _write_content(doc: WordDocument, content: Iterable[Paragraph | Table]) -> N
 
 
 def _footnote_call(paragraph: WordParagraph, number: int) -> None:
-    paragraph._p.append(parse_xml(
-        f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
-        f'<w:footnoteReference w:id="{number}"/></w:r>'
-    ))
+    paragraph._p.append(
+        parse_xml(
+            f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+            f'<w:footnoteReference w:id="{number}"/></w:r>'
+        )
+    )
 
 
 def _column_widths(rows: list[list[str]], total: int) -> list[int]:
@@ -471,7 +542,10 @@ def _column_widths(rows: list[list[str]], total: int) -> list[int]:
     def width(chars: int) -> int:
         return int(max(chars, 1) * char + padding)
 
-    minimum = [width(max((len(w) for row in rows for w in row[c].split()), default=1)) for c in range(columns)]
+    minimum = [
+        width(max((len(w) for row in rows for w in row[c].split()), default=1))
+        for c in range(columns)
+    ]
     natural = [width(max(len(row[c]) for row in rows)) for c in range(columns)]
     if sum(natural) <= total:
         spare = total - sum(natural)
@@ -480,11 +554,17 @@ def _column_widths(rows: list[list[str]], total: int) -> list[int]:
         return [int(total * m / sum(minimum)) for m in minimum]
     spare = total - sum(minimum)
     stretch = [n - m for n, m in zip(natural, minimum, strict=True)]
-    return [int(m + spare * s / sum(stretch)) for m, s in zip(minimum, stretch, strict=True)]
+    return [
+        int(m + spare * s / sum(stretch)) for m, s in zip(minimum, stretch, strict=True)
+    ]
 
 
 def _write_table(doc: WordDocument, table: Table) -> None:
-    columns = max(len(table.header), *(len(row) for row in table.rows)) if table.rows else len(table.header)
+    columns = (
+        max(len(table.header), *(len(row) for row in table.rows))
+        if table.rows
+        else len(table.header)
+    )
     rows = [[*row, *[""] * (columns - len(row))] for row in [table.header, *table.rows]]
     word_table = doc.add_table(rows=len(rows), cols=columns)
     word_table.style = doc.styles["Table Grid"]
@@ -507,7 +587,7 @@ def _write_table(doc: WordDocument, table: Table) -> None:
 
 
 def _write_signature(doc: WordDocument, layout: Layout) -> None:
-    """"Nơi nhận" on the left, level with the authority on the right."""
+    """Nơi nhận on the left, level with the authority on the right."""
     doc.add_paragraph()
     total = _text_width()
     left_width = int(total * 0.5)
@@ -533,25 +613,27 @@ def _write_signature(doc: WordDocument, layout: Layout) -> None:
     _paragraph(right, layout.signer_name, align=centre, bold=True)
 
 
-# --- footnotes ----------------------------------------------------------------------------
+# --- footnotes -------------------------------------------------------------------
 
 
 def _write_footnotes(doc: WordDocument, notes: list[FootnoteRef]) -> None:
     """word/footnotes.xml: the two separators Word expects (ids -1 and 0, as
     named in settings' footnotePr) and one w:footnote per call, same ids."""
-    root = parse_xml(
-        f'<w:footnotes {nsdecls("w", "r")}>'
-        '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240"'
-        ' w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0"'
-        ' w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p>'
-        "</w:footnote></w:footnotes>"
-    )
+    root = parse_xml(f"<w:footnotes {nsdecls('w', 'r')}/>")
+    single = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    for number, kind in ((-1, "separator"), (0, "continuationSeparator")):
+        root.append(
+            parse_xml(
+                f'<w:footnote {nsdecls("w")} w:type="{kind}" w:id="{number}">'
+                f"<w:p>{single}<w:r><w:{kind}/></w:r></w:p></w:footnote>"
+            )
+        )
     for note in notes:
         footnote = parse_xml(
             f'<w:footnote {nsdecls("w")} w:id="{note.number}"><w:p>'
             '<w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
-            '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+            '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+            "<w:footnoteRef/></w:r>"
             '<w:r><w:t xml:space="preserve"> </w:t></w:r>'
             "</w:p></w:footnote>"
         )

@@ -300,20 +300,16 @@ def _squash(text: str) -> str:
 
 def _marker_free_text(box: Any) -> str:
     """The text of a laid-out footnote box, without its marker."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
     parts: list[str] = []
 
     def walk(node: Any) -> None:
-        tag = getattr(node, "element_tag", "") or ""
-        if tag.endswith("::footnote-marker"):
-            return
-        children = getattr(node, "children", None)
-        if children is None:
-            text = getattr(node, "text", None)
-            if isinstance(text, str):
-                parts.append(text)
-            return
-        for child in children:
-            walk(child)
+        if isinstance(node, TextBox):
+            parts.append(node.text)
+        elif not (node.element_tag or "").endswith("::footnote-marker"):
+            for child in node.children:
+                walk(child)
 
     walk(box)
     return "".join(parts)

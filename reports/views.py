@@ -8,7 +8,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +20,10 @@ from reports.models import RenderStatus, Section
 from reports.structure import build_layout
 
 log = logging.getLogger(__name__)
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 @login_required
@@ -185,11 +189,12 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("Bản in chưa sẵn sàng.")
     document = rendering.document
     suffix = "du-thao" if document.is_draft else f"{document.number:02d}"
-    return FileResponse(
-        rendering.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}",
-    )
+    with rendering.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=CONTENT_TYPES[rendering.fmt])
+    name = f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

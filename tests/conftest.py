@@ -6,12 +6,18 @@ Tree B: bloc_b → grassroots_b → cell_b (the outsider's world).
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
 from organizations.models import Member, Organization, Role
+from django.core.files.base import ContentFile
+
+from reports import services as report_services
+from reports.models import Rendering, RenderStatus
 from targets import services as target_services
 from targets.models import Plan, Source, Target
 from tests.factories import make_member, make_org, make_user
@@ -30,6 +36,9 @@ class World:
     member_b: Member
     plan_target_id: int = 0
     plan_public_id: object = None
+    document: object = None
+    issued_document: object = None
+    rendering: object = None
 
 
 @pytest.fixture
@@ -53,9 +62,30 @@ def world(db) -> World:  # noqa: ANN001
         entries={target.id: target_services.Entry(value=Decimal(5))}, user=None,
     )
     target_services.sheet_submit(organization=grassroots_a, year=2023, quarter=4, user=None)
-    return World(
-        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id, plan.public_id
+    document = report_services.document_create(
+        organization=grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
     )
+    issued = _issued_document(grassroots_a)
+    rendering = Rendering.objects.create(document=document, fmt="pdf", status=RenderStatus.DONE, sha256="x")
+    rendering.file.save("world.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    return World(
+        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id,
+        plan.public_id, document, issued, rendering,
+    )
+
+
+def _issued_document(organization: Organization):  # noqa: ANN202
+    """An issued document with a stored PDF (set up directly: tests of issuance
+    itself go through the service)."""
+    content = b"%PDF-1.7 issued"
+    document = report_services.document_create(
+        organization=organization, doc_type="annual", year=2022, dated=dt.date(2023, 1, 10)
+    )
+    document.status, document.number, document.term_label = "issued", 1, "2020-2025"
+    document.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    document.pdf.save("world-issued.pdf", ContentFile(content), save=False)
+    document.save()
+    return document
 
 
 @pytest.fixture

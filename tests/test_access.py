@@ -83,6 +83,19 @@ VIEWS: dict[str, ViewSpec] = {
     ),
     "targets:download": ViewSpec(_quarter),
     "targets:upload": ViewSpec(_quarter, get=None, post="member"),
+    "reports:list": ViewSpec(_org, get="read", post="org"),
+    "reports:edit": ViewSpec(lambda w: {"public_id": w.document.public_id}),
+    "reports:header": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),
+    "reports:section": ViewSpec(
+        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
+        get=None, post="org",
+    ),
+    "reports:preview": ViewSpec(lambda w: {"public_id": w.document.public_id}),
+    "reports:render": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="read"),
+    "reports:issue": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),
+    "reports:pdf": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}),
+    "reports:rendering": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
+    "reports:rendering_download": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
     "targets:history": ViewSpec(lambda w: {**_org(w), "target_id": w.plan_target_id}),
 }
 # Served by Django itself; tried separately below.
