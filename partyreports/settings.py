@@ -177,7 +177,9 @@ PARTY_TERM_FIRST_START = env_str("PARTY_TERM_FIRST_START", "2020-07-01")  # a co
 PARTY_TERM_YEARS = env_int("PARTY_TERM_YEARS", 5)
 DOCUMENT_DEFAULT_PLACE = env_str("DOCUMENT_DEFAULT_PLACE", "Quảng Bình")
 DOCUMENT_LAYOUT = {
-    "font_family": env_str("DOCUMENT_FONT", "Liberation Serif"),
+    # Tinos (fonts-croscore): Times New Roman metrics with every Vietnamese glyph;
+    # Debian 12's Liberation Serif 1.07 lacks 92 of them (Ạ Ả Ấ … Ộ Ệ).
+    "font_family": env_str("DOCUMENT_FONT", "Tinos"),
     "font_size_pt": 14,
     "margin_top_mm": 20,
     "margin_bottom_mm": 20,

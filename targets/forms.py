@@ -69,7 +69,7 @@ def parse_sheet(data: QueryDict, view: SheetView) -> ParsedSheet:
     parsed = ParsedSheet()
     for row in view.rows:
         target = row.target
-        if target.is_computed:
+        if row.read_only:
             continue
         names = field_names(target.id)
         entry = Entry(

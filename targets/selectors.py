@@ -66,6 +66,12 @@ class SheetRow:
     last_year: calc.Figures | None = None
     explanation: str = ""
     is_sub: bool = False
+    is_rollup: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        """Figures read from the registry or summed from subordinates: never typed."""
+        return self.target.is_computed or self.is_rollup
 
     @property
     def verdict_text(self) -> str:
@@ -163,6 +169,9 @@ class SheetData:
     last_year: dict[str, list[calc.Figures | None]]
     current_results: dict[int, Result]
     registry: RegistryFigures
+    # Targets given down to subordinates: their figures are the subtree's sums.
+    rolled_up: set[int] = field(default_factory=set)
+    rollup: object = None
 
 
 def sheet_data(*, organization: Organization, year: int, quarter: int) -> SheetData | None:
@@ -186,10 +195,19 @@ def sheet_data(*, organization: Organization, year: int, quarter: int) -> SheetD
         last_year.setdefault(label, [None] * 4)[q - 1] = calc.Figures(
             value=value, numerator=numerator, denominator=denominator
         )
+    rolled_up = set(
+        Target.objects.filter(derived_from__plan=plan).values_list("derived_from_id", flat=True).distinct()
+    )
+    rollup = None
+    if rolled_up:
+        from targets.models import Rollup, RollupBasis
+
+        rollup = Rollup.objects.filter(organization=organization, year=year, basis=RollupBasis.APPROVED).first()
     return SheetData(
         organization=organization, plan=plan, year=year, quarter=quarter, targets=targets, sheet=sheet,
         this_year=this_year, last_year=last_year, current_results=current_results,
         registry=RegistryFigures(organization=organization, year=year, quarter=quarter),
+        rolled_up=rolled_up, rollup=rollup,
     )
 
 
@@ -215,7 +233,16 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         if typed is not None and target.id in typed:
             quarters[quarter - 1] = typed[target.id]
         last_year = data.last_year.get(target.label)
-        if target.is_computed:
+        is_rollup = target.id in data.rolled_up
+        if is_rollup:
+            from targets import rollups
+
+            quarters = rollups.figures_of(data.rollup, target.id)
+            current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
+            spec = spec_of(target)
+            reporting = (data.rollup.reporting.get(str(quarter), 0) if data.rollup else 0)
+            explanation = f"Tổng hợp từ báo cáo đã duyệt của {reporting} tổ chức trực thuộc (quý {quarter})."
+        elif target.is_computed:
             current, to_date, base, explanation = data.registry.figures(target)
             spec = spec_of(target, base=base)
         else:
@@ -235,6 +262,7 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             last_year=last_year[quarter - 1] if last_year else None,
             explanation=explanation,
             is_sub=target.parent_id is not None,
+            is_rollup=is_rollup,
         )
         groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
         if target.parent_id is None:

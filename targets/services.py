@@ -239,7 +239,9 @@ def sheet_save(
     if plan is None:
         raise ValidationError(f"Chưa có kế hoạch chỉ tiêu năm {year}.")
     sheet = _claim_sheet(organization=organization, plan=plan, year=year, quarter=quarter, version=version, user=user)
-    targets = {t.id: t for t in plan.targets.filter(source=Source.MANUAL)}
+    # Registry-computed targets and targets given down (summed from subordinates) are never typed.
+    given_down = Target.objects.filter(derived_from__plan=plan).values("derived_from_id")
+    targets = {t.id: t for t in plan.targets.filter(source=Source.MANUAL).exclude(id__in=given_down)}
     unknown = set(entries) - set(targets)
     if unknown:
         raise ValidationError("Có chỉ tiêu không thuộc kế hoạch hoặc được tính tự động.")

@@ -97,3 +97,31 @@ def test_an_update_is_idempotent_and_a_return_takes_the_figures_back_out(tree, d
     bloc_row.refresh_from_db()
     assert rollups.figures_of(bloc_row, count.id)[0] is None
     assert RollupState.objects.get(organization=bloc, year=2023).pending == 0
+
+
+def test_the_committees_own_sheet_shows_the_subtree_sums_read_only(tree, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from organizations.models import Role
+    from targets.selectors import sheet_view
+    from tests.factories import make_user
+
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(g1, 1, {count.id: services.Entry(value=Decimal(12))}, copies)
+        _report(g3, 1, {count.id: services.Entry(value=Decimal(10))}, copies)
+    view = sheet_view(organization=bloc, year=2023, quarter=1)
+    row = next(r for r in view.rows if r.target.id == count.id)
+    assert row.read_only and row.to_date.value == Decimal(22) and row.evaluation.attainment_text == "110,0%"
+    assert "2 tổ chức trực thuộc" in row.explanation
+    office = make_user("office_bloc", role=Role.OFFICE, organization=bloc)
+    client.force_login(office)
+    url = reverse("targets:sheet", kwargs={"public_id": bloc.public_id, "year": 2023, "quarter": 1})
+    body = client.get(url).content.decode()
+    assert f'name="v-{count.id}"' not in body and "110,0%" in body
+    # A typed value for a summed target is refused by the service.
+    import pytest as _pytest
+    from django.core.exceptions import ValidationError
+
+    with _pytest.raises(ValidationError):
+        services.sheet_save(organization=bloc, year=2023, quarter=1, version=0, entries={count.id: services.Entry(value=Decimal(1))}, user=None)
