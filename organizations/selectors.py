@@ -27,6 +27,7 @@ from organizations.models import (
 )
 
 ORG_WRITE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
+DASHBOARD_ROLES = frozenset({Role.LEADER, Role.OFFICE, Role.ADMIN})
 MEMBER_WRITE_ROLES = frozenset({Role.CADRE, Role.OFFICE, Role.ADMIN})
 READ_ROLES = frozenset(Role)
 
@@ -314,6 +315,9 @@ class UserScope:
     def can_write_members(self, organization: Organization) -> bool:
         return bool(self.roles_for(organization) & MEMBER_WRITE_ROLES)
 
+    def can_see_dashboard(self, organization: Organization) -> bool:
+        return bool(self.roles_for(organization) & DASHBOARD_ROLES)
+
     def can_review(self, organization: Organization) -> bool:
         """Office (or admin) of a committee above the organisation: approves,
         returns and reopens its sheets."""
@@ -374,6 +378,16 @@ def organization_get_for_user(
         raise Http404("Không tìm thấy tổ chức.")
     if write and not scope.can_write_organization(organization):
         raise PermissionDenied("Bạn không có quyền sửa tổ chức này.")
+    return organization
+
+
+def organization_for_dashboard(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object
+) -> Organization:
+    """Dashboards are for leaders and offices: 404 outside the scope, 403 for a cadre."""
+    organization = organization_get_for_user(user=user, public_id=public_id)
+    if not user_scope(user).can_see_dashboard(organization):
+        raise PermissionDenied("Bảng điều khiển dành cho lãnh đạo và văn phòng cấp ủy.")
     return organization
 
 

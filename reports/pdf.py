@@ -71,11 +71,10 @@ class _Cell:
 
 @dataclass
 class _Block:
+    index: int
     kind: str  # p, dash, plus, star, table
     runs: list[_Run] = field(default_factory=list)
     lead: str = ""
-    notes: list[int] = field(default_factory=list)
-    keep: bool = False
     new_page: bool = False
     header: list[str] = field(default_factory=list)
     rows: list[list[_Cell]] = field(default_factory=list)
@@ -83,9 +82,11 @@ class _Block:
 
 @dataclass
 class _Node:
+    index: int
     number: str
     heading: str
     level: int
+    new_page: bool
     blocks: list[_Block]
     children: list[_Node]
 
@@ -94,79 +95,91 @@ class _Node:
         return min(self.level + 1, 6)
 
 
-@dataclass
-class _Fixes:
-    """Footnote numbers whose paragraph is kept whole / started on a new page."""
+class _Builder:
+    """The template's view of a layout. Every heading, paragraph and table gets
+    an index (data-i), so that a re-render can start a given one on a new page."""
 
-    keep: set[int] = field(default_factory=set)
-    new_page: set[int] = field(default_factory=set)
+    def __init__(self, new_page: frozenset[int]) -> None:
+        self.new_page = new_page
+        self.count = 0
+        self.block_of_note: dict[int, int] = {}
 
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
 
-def _paragraph_block(paragraph: Paragraph, fixes: _Fixes) -> _Block:
-    runs = [
-        _Run(note=part) if isinstance(part, FootnoteRef) else _Run(text=part)
-        for part in paragraph.parts
-    ]
-    prefix = {"dash": "- ", "plus": "+ "}.get(paragraph.kind, "")
-    lead = ""
-    if paragraph.kind == "star":
-        # "* Về chỉ tiêu: …": the lead up to the colon is bold, or the whole line.
-        head = runs[0].text if runs and runs[0].note is None else ""
-        cut = head.find(":")
-        if cut >= 0:
-            lead, runs[0] = "* " + head[: cut + 1], _Run(text=head[cut + 1 :])
-        elif len(runs) == 1 and head:
-            lead, runs = "* " + head, []
-        else:
-            lead = "*"
-            runs.insert(0, _Run(text=" "))
-    elif prefix:
-        runs.insert(0, _Run(text=prefix))
-    notes = [run.note.number for run in runs if run.note is not None]
-    return _Block(
-        kind=paragraph.kind,
-        runs=runs,
-        lead=lead,
-        notes=notes,
-        keep=any(n in fixes.keep for n in notes),
-        new_page=any(n in fixes.new_page for n in notes),
-    )
-
-
-def _table_block(table: Table) -> _Block:
-    width = max([len(table.header), *(len(row) for row in table.rows)], default=0)
-    header = table.header + [""] * (width - len(table.header))
-    centred = {
-        i for i, title in enumerate(header) if title.strip().upper() in ("STT", "TT")
-    }
-    rows = []
-    for row in table.rows:
-        cells = []
-        for i, text in enumerate(row + [""] * (width - len(row))):
-            if i in centred:
-                align = "center"
-            elif _NUMBER_RE.match(text.strip()):
-                align = "num"
+    def paragraph(self, paragraph: Paragraph) -> _Block:
+        index = self._next()
+        runs = [
+            _Run(note=part) if isinstance(part, FootnoteRef) else _Run(text=part)
+            for part in paragraph.parts
+        ]
+        for run in runs:
+            if run.note is not None:
+                self.block_of_note[run.note.number] = index
+        lead = ""
+        if paragraph.kind == "star":
+            # "* Về chỉ tiêu: …": the lead up to the colon is bold, or the whole line.
+            head = runs[0].text if runs and runs[0].note is None else ""
+            cut = head.find(":")
+            if cut >= 0:
+                lead, runs[0] = "* " + head[: cut + 1], _Run(text=head[cut + 1 :])
+            elif len(runs) == 1 and head:
+                lead, runs = "* " + head, []
             else:
-                align = ""
-            cells.append(_Cell(text=text, align=align))
-        rows.append(cells)
-    return _Block(kind="table", header=header, rows=rows)
+                lead = "*"
+                runs.insert(0, _Run(text=" "))
+        elif prefix := {"dash": "- ", "plus": "+ "}.get(paragraph.kind):
+            runs.insert(0, _Run(text=prefix))
+        return _Block(
+            index=index,
+            kind=paragraph.kind,
+            runs=runs,
+            lead=lead,
+            new_page=index in self.new_page,
+        )
 
+    def table(self, table: Table) -> _Block:
+        index = self._next()
+        width = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+        header = table.header + [""] * (width - len(table.header))
+        centred = {
+            i for i, title in enumerate(header) if title.strip().upper() in ("STT", "TT")
+        }
+        rows = []
+        for row in table.rows:
+            cells = []
+            for i, text in enumerate(row + [""] * (width - len(row))):
+                if i in centred:
+                    align = "center"
+                elif _NUMBER_RE.match(text.strip()):
+                    align = "num"
+                else:
+                    align = ""
+                cells.append(_Cell(text=text, align=align))
+            rows.append(cells)
+        return _Block(
+            index=index,
+            kind="table",
+            header=header,
+            rows=rows,
+            new_page=index in self.new_page,
+        )
 
-def _node(section: SectionNode, fixes: _Fixes) -> _Node:
-    blocks = [
-        _table_block(item) if isinstance(item, Table) else _paragraph_block(item, fixes)
-        for item in section.content
-    ]
-    heading = section.heading.upper() if section.level == 1 else section.heading
-    return _Node(
-        number=section.number,
-        heading=heading,
-        level=section.level,
-        blocks=blocks,
-        children=[_node(child, fixes) for child in section.children],
-    )
+    def node(self, section: SectionNode) -> _Node:
+        index = self._next()
+        return _Node(
+            index=index,
+            number=section.number,
+            heading=section.heading.upper() if section.level == 1 else section.heading,
+            level=section.level,
+            new_page=index in self.new_page,
+            blocks=[
+                self.table(item) if isinstance(item, Table) else self.paragraph(item)
+                for item in section.content
+            ],
+            children=[self.node(child) for child in section.children],
+        )
 
 
 def _font_css(family: str) -> str:
@@ -190,9 +203,7 @@ def _recipient_lines(lines: list[str]) -> list[str]:
     return [line if line.startswith(("-", "–")) else f"- {line}" for line in lines]
 
 
-def render_html(layout: Layout, *, _fixes: _Fixes | None = None) -> str:
-    """The document as one self-contained HTML page (NFC, no external URL)."""
-    fixes = _fixes or _Fixes()
+def _html(layout: Layout, new_page: frozenset[int] = frozenset()) -> tuple[str, _Builder]:
     page = dict(settings.DOCUMENT_LAYOUT)
     page["font_css"] = _font_css(page["font_family"])
     doc = {
@@ -210,18 +221,25 @@ def render_html(layout: Layout, *, _fixes: _Fixes | None = None) -> str:
         "signer_name": layout.signer_name,
         "recipients": _recipient_lines(layout.recipients),
     }
+    builder = _Builder(new_page)
     html = render_to_string(
         TEMPLATE,
         {
             "doc": doc,
             "page": page,
             "css": _stylesheet(),
-            "body": [_node(node, fixes) for node in layout.sections],
-            "appendices": [_node(node, fixes) for node in layout.appendices],
+            "body": [builder.node(node) for node in layout.sections],
+            "appendices": [builder.node(node) for node in layout.appendices],
             "notes": layout.footnotes,
         },
     )
-    return unicodedata.normalize("NFC", html)
+    return unicodedata.normalize("NFC", html), builder
+
+
+def render_html(layout: Layout) -> str:
+    """The document as one self-contained HTML page: stylesheet inlined, no
+    external URL, text in NFC. The preview shows it as is; the PDF prints it."""
+    return _html(layout)[0]
 
 
 # --- fonts and fetching ---------------------------------------------------------------
@@ -315,107 +333,142 @@ def _marker_free_text(box: Any) -> str:
     return "".join(parts)
 
 
-def _walk_calls(box: Any) -> Iterator[Any]:
-    for child in box.descendants():
-        if getattr(child, "footnote", None) is not None:
-            yield child
-
-
 @dataclass
 class FootnotePlacement:
     number: int
-    call_pages: list[int]  # 1-based, one per call found
-    text_pages: list[int]  # pages whose footnote area holds (part of) the text
-    text_found: str  # the text read back, without spaces
+    call_pages: list[int] = field(default_factory=list)  # 1-based, one per call
+    text_pages: list[int] = field(default_factory=list)  # pages holding its text
+    text_found: str = ""  # the text read back, without white space
+
+
+@dataclass
+class _Readback:
+    notes: dict[int, FootnotePlacement]
+    last_block: dict[int, int]  # page → data-i of the last block on it
+
+
+def _read_back(document: WeasyDocument) -> _Readback:
+    """Walk WeasyPrint's box tree once: where each footnote's call and text
+    ended up, and which block ends each page."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    notes: dict[int, FootnotePlacement] = {}
+    last_block: dict[int, int] = {}
+
+    def placement(element: Any) -> FootnotePlacement | None:
+        raw = element.get("data-n") if element is not None else None
+        if raw is None or not raw.isdigit():
+            return None
+        return notes.setdefault(int(raw), FootnotePlacement(int(raw)))
+
+    for page_number, page in enumerate(document.pages, start=1):
+        for child in page._page_box.children:
+            if isinstance(child, FootnoteAreaBox):
+                for note in child.children:
+                    if (placed := placement(note.element)) is not None:
+                        placed.text_pages.append(page_number)
+                        placed.text_found += _squash(_marker_free_text(note))
+                continue
+            element = None
+            for box in child.descendants():
+                if box.element is not element:
+                    element = box.element
+                    if element is not None and (i := element.get("data-i")):
+                        last_block[page_number] = int(i)
+                if box.footnote is not None and (placed := placement(box.element)):
+                    placed.call_pages.append(page_number)
+    return _Readback(notes, last_block)
 
 
 def footnote_placements(document: WeasyDocument) -> dict[int, FootnotePlacement]:
     """Where each footnote's call and text ended up, read from the box tree."""
-    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
-
-    found: dict[int, FootnotePlacement] = {}
-
-    def entry(element: Any) -> FootnotePlacement | None:
-        raw = element.get("data-n") if element is not None else None
-        if raw is None or not raw.isdigit():
-            return None
-        number = int(raw)
-        return found.setdefault(number, FootnotePlacement(number, [], [], ""))
-
-    for index, page in enumerate(document.pages, start=1):
-        for child in page._page_box.children:
-            if isinstance(child, FootnoteAreaBox):
-                for note in child.children:
-                    if (placed := entry(note.element)) is not None:
-                        placed.text_pages.append(index)
-                        placed.text_found += _squash(_marker_free_text(note))
-            else:
-                for call in _walk_calls(child):
-                    if (placed := entry(call.element)) is not None:
-                        placed.call_pages.append(index)
-    return found
+    return _read_back(document).notes
 
 
-def footnote_problems(
-    document: WeasyDocument, notes: list[FootnoteRef]
-) -> tuple[list[str], set[int]]:
-    """Vietnamese messages and the numbers of the footnotes that are wrong."""
-    placements = footnote_placements(document)
+def _footnote_problems(
+    readback: _Readback, notes: list[FootnoteRef]
+) -> tuple[list[str], dict[int, int]]:
+    """Vietnamese messages, and the wrong footnotes with their call's page."""
     problems: list[str] = []
-    wrong: set[int] = set()
+    wrong: dict[int, int] = {}
     for note in notes:
-        placed = placements.get(note.number)
-        calls = placed.call_pages if placed else []
-        pages = sorted(set(placed.text_pages)) if placed else []
+        placed = readback.notes.get(note.number, FootnotePlacement(note.number))
+        calls = placed.call_pages
+        pages = sorted(set(placed.text_pages))
         if len(calls) != 1:
             problems.append(
-                f"Chú thích {note.number}: có {len(calls)} số chú thích trong bài (cần đúng 1)."
+                f"Chú thích {note.number}: có {len(calls)} số chú thích trong bài "
+                "(cần đúng 1)."
             )
-        elif not pages or placed is None or placed.text_found != _squash(note.text):
+            wrong[note.number] = calls[0] if calls else 0
+        elif not pages or placed.text_found != _squash(note.text):
             problems.append(
-                f"Chú thích {note.number} (trang {calls[0]}): lời chú thích bị mất hoặc "
-                "không đầy đủ."
+                f"Chú thích {note.number} (trang {calls[0]}): lời chú thích bị mất "
+                "hoặc không đầy đủ."
             )
+            wrong[note.number] = calls[0]
         elif pages != calls:
             where = ", ".join(str(p) for p in pages)
             problems.append(
-                f"Chú thích {note.number}: số chú thích ở trang {calls[0]} nhưng lời chú "
-                f"thích ở trang {where}."
+                f"Chú thích {note.number}: số chú thích ở trang {calls[0]} nhưng lời "
+                f"chú thích ở trang {where}."
             )
-        else:
-            continue
-        wrong.add(note.number)
-    extra = sorted(set(placements) - {note.number for note in notes})
+            wrong[note.number] = calls[0]
+    extra = sorted(set(readback.notes) - {note.number for note in notes})
     if extra:
-        problems.append("Có chú thích lạ không thuộc văn bản: " + ", ".join(map(str, extra)))
+        problems.append(
+            "Có chú thích không thuộc văn bản: " + ", ".join(map(str, extra)) + "."
+        )
     return problems, wrong
+
+
+def footnote_problems(document: WeasyDocument, notes: list[FootnoteRef]) -> list[str]:
+    """Why the footnotes of a rendered document are not each on their call's
+    page (Vietnamese), or [] when they all are."""
+    return _footnote_problems(_read_back(document), notes)[0]
 
 
 # --- the PDF ---------------------------------------------------------------------------
 
 
-def render_document(layout: Layout, fixes: _Fixes | None = None) -> WeasyDocument:
-    """Lay the document out with WeasyPrint (no PDF written yet)."""
+def _render(layout: Layout, new_page: frozenset[int]) -> tuple[WeasyDocument, _Builder]:
     import weasyprint
 
     check_font(settings.DOCUMENT_LAYOUT["font_family"])
-    html = render_html(layout, _fixes=fixes)
-    return weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher()).render(
+    html, builder = _html(layout, new_page)
+    document = weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher()).render(
         font_config=_weasy_font_config()
     )
+    return document, builder
+
+
+def render_document(layout: Layout) -> WeasyDocument:
+    """Lay the document out with WeasyPrint, without the footnote fixes."""
+    return _render(layout, frozenset())[0]
 
 
 def render_pdf(layout: Layout) -> PdfResult:
-    """Print the layout; `problems` lists footnotes WeasyPrint could not place
-    on their call's page even after the fixes (issuance refuses them)."""
-    fixes = _Fixes()
-    for attempt in range(MAX_RENDERS):
-        document = render_document(layout, fixes)
-        problems, wrong = footnote_problems(document, layout.footnotes)
-        if not wrong or attempt == MAX_RENDERS - 1:
+    """Print the layout. `problems` lists the footnotes that are not on their
+    call's page even after the fixes; issuance refuses such a PDF.
+
+    WeasyPrint moves a page's earlier footnotes to the next page to fit the
+    second line of the paragraph that ends the page (it would rather do that
+    than leave one orphan line). The fix starts that last paragraph on a new
+    page; if a note is still wrong, the paragraph holding its call.
+    """
+    new_page: set[int] = set()
+    for _attempt in range(MAX_RENDERS):
+        document, builder = _render(layout, frozenset(new_page))
+        readback = _read_back(document)
+        problems, wrong = _footnote_problems(readback, layout.footnotes)
+        fixes = set()
+        for number, page in wrong.items():
+            for block in (readback.last_block.get(page), builder.block_of_note.get(number)):
+                if block is not None and block not in new_page:
+                    fixes.add(block)
+                    break
+        if not fixes:
             break
-        # Escalate per footnote: keep its paragraph whole, then start it on a page.
-        for number in wrong:
-            (fixes.new_page if number in fixes.keep else fixes.keep).add(number)
+        new_page |= fixes
     content = document.write_pdf()
     return PdfResult(content=content, pages=len(document.pages), problems=problems)

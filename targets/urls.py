@@ -2,13 +2,21 @@ from __future__ import annotations
 
 from django.urls import path
 
-from targets.views import plans, sheet, workbook
+from targets.views import completeness, dashboard, plans, sheet, term, workbook
 
 app_name = "targets"
 
 _sheet = "ket-qua/<uuid:public_id>/<int:year>/quy-<int:quarter>/"
 
+_dash = "bang-dieu-khien/<uuid:public_id>/"
+
 urlpatterns = [
+    path(_dash, dashboard.dashboard, name="dashboard"),
+    path(_dash + "excel/", dashboard.dashboard_export, name="dashboard_export"),
+    path(_dash + "tong-hop-lai/", dashboard.rollup_rebuild, name="rollup_rebuild"),
+    path(_dash + "tien-do/", completeness.completeness, name="completeness"),
+    path(_dash + "han-nop/", completeness.deadlines, name="deadlines"),
+    path(_dash + "nhiem-ky/", term.term, name="term"),
     path("ket-qua/<uuid:public_id>/", sheet.sheet_index, name="index"),
     path("chi-tieu/to-chuc/<uuid:public_id>/", plans.plan_list, name="plans"),
     path("chi-tieu/to-chuc/<uuid:public_id>/them/", plans.plan_create, name="plan_create"),

@@ -20,7 +20,8 @@ from tests.conftest import World
 class ViewSpec:
     """How a view may be reached: `get`/`post` name the role needed
     ("read": any role in scope; "member": cadre, office, admin; "org": office,
-    admin; "review": office/admin of a committee above; None: method not allowed)."""
+    admin; "review": office/admin of a committee above; "dash": leader, office,
+    admin; None: method not allowed)."""
 
     kwargs: Callable[[World], dict[str, object]]
     get: str | None = "read"
@@ -96,6 +97,12 @@ VIEWS: dict[str, ViewSpec] = {
     "reports:pdf": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}),
     "reports:rendering": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
     "reports:rendering_download": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
+    "targets:dashboard": ViewSpec(_org, get="dash"),
+    "targets:dashboard_export": ViewSpec(_org, get="dash"),
+    "targets:rollup_rebuild": ViewSpec(_org, get=None, post="org"),
+    "targets:completeness": ViewSpec(_org, get="dash"),
+    "targets:deadlines": ViewSpec(_org, get="org", post="org"),
+    "targets:term": ViewSpec(_org, get="dash"),
     "targets:history": ViewSpec(lambda w: {**_org(w), "target_id": w.plan_target_id}),
 }
 # Served by Django itself; tried separately below.
@@ -156,10 +163,10 @@ def test_an_outsider_gets_404_for_every_object_of_another_tree(client, world, ou
 
 ALLOWED = {
     # persona → the requirement levels it satisfies on tree A's Sở
-    "leader": {"read"},
+    "leader": {"read", "dash"},
     "cadre": {"read", "member"},
-    "office": {"read", "member", "org"},
-    "bloc_office": {"read", "member", "org", "review"},
+    "office": {"read", "member", "org", "dash"},
+    "bloc_office": {"read", "member", "org", "review", "dash"},
 }
 
 

@@ -1,0 +1,23 @@
+"""Who reported and who is late (being written)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organizations import selectors as org_selectors
+
+
+@login_required
+@require_GET
+def completeness(request: HttpRequest, public_id: str) -> HttpResponse:
+    org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
+    return HttpResponse("")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadlines(request: HttpRequest, public_id: str) -> HttpResponse:
+    org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    return HttpResponse("")
