@@ -127,8 +127,8 @@ def appendix_body(rows: int) -> str:
         rate = f"{done * 100 / plan:.1f}".replace(".", ",")
         verdict = "Đạt" if done >= plan else "Chưa đạt"
         label = f"{AREAS[i % len(AREAS)]}: chỉ tiêu thành phần {i}"
-        lines.append(f"| {i} | {label} | người | {plan:,} | {done:,} | {rate}% | {verdict} |"
-                     .replace(",", "."))
+        plan_text, done_text = (f"{n:,}".replace(",", ".") for n in (plan, done))
+        lines.append(f"| {i} | {label} | người | {plan_text} | {done_text} | {rate}% | {verdict} |")
     return "\n".join(lines)
 
 

@@ -88,7 +88,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its database in DATA_DIR: create it on a fresh clone.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so two
+    # writers queue (busy timeout) instead of deadlocking on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -153,11 +155,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.rollup_rebuild_all",
         "schedule": crontab(hour=1, minute=30),
     },
+    "late-reminders-daily": {
+        "task": "targets.send_late_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Demo@2024")
 
+# Late-report reminders (targets.send_late_reminders, daily by beat) go out through
+# this backend: the console by default; SMTP with
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP, when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# Absolute links in e-mails, e.g. https://baocao.example.vn
+SITE_URL = env_str("SITE_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partyreports@localhost")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from partyreports.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,6 +13,13 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 
 MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: concurrency tests need SQLite's real
+    # database locks (and busy timeout), which shared cache replaces with
+    # table locks that fail at once.
+    # One file per test process, so parallel runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
 
 # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

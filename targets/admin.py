@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from targets.models import Plan, Result, ResultChange, Sheet, SheetTransition, Target, TargetGroup
+from targets.models import (
+    Plan,
+    ReminderLog,
+    ReportingDeadline,
+    Result,
+    ResultChange,
+    Sheet,
+    SheetTransition,
+    Target,
+    TargetGroup,
+)
 
 
 class TargetGroupInline(admin.TabularInline):
@@ -68,3 +78,18 @@ class ResultChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["organization", "year", "quarter", "due_on"]
+    list_filter = ["year", "quarter"]
+    list_select_related = ["organization"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["organization", "year", "quarter", "sent_on"]
+    list_select_related = ["organization"]
+    readonly_fields = [f.name for f in ReminderLog._meta.fields]

@@ -284,3 +284,73 @@ class RollupState(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="rollup_state_unique")]
+
+
+class ReportingDeadline(models.Model):
+    """The date by which a committee's subordinates send a quarter's sheet.
+
+    Set by a committee for its whole subtree; a committee lower down may set
+    its own date for its part (the nearest one applies).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="reporting_deadlines",
+        verbose_name="cấp ủy đặt hạn",
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    quarter = models.PositiveSmallIntegerField("quý")
+    due_on = models.DateField("hạn nộp")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        verbose_name = "hạn nộp báo cáo"
+        verbose_name_plural = "hạn nộp báo cáo"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter"],
+                name="deadline_one_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="deadline_quarter_1_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = f"quý {self.quarter}/{self.year}"
+        return f"{self.organization} – {period}: {self.due_on:%d/%m/%Y}"
+
+
+class ReminderLog(models.Model):
+    """A late-report reminder sent to an organisation: at most one a day."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    sent_on = models.DateField()
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        verbose_name = "thư nhắc nộp báo cáo"
+        verbose_name_plural = "thư nhắc nộp báo cáo"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter", "sent_on"],
+                name="reminder_once_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        period = f"quý {self.quarter}/{self.year}"
+        return f"{self.organization} – {period}: {self.sent_on:%d/%m/%Y}"

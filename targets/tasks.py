@@ -45,3 +45,22 @@ def rollup_rebuild_all() -> int:
         for year in (this_year - 1, this_year):
             rows += rollups.rollup_rebuild(root=root, year=year)
     return rows
+
+
+@shared_task(
+    name="targets.send_late_reminders",
+    acks_late=True,
+    # SMTP failures (smtplib.SMTPException is an OSError) are transient; what was
+    # sent is logged, so a retry sends only the rest.
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=600,
+    soft_time_limit=580,
+)
+def send_late_reminders(today: str | None = None) -> int:
+    """Daily (beat): one e-mail per organisation late with a quarter's sheet."""
+    from targets import reminders
+
+    day = dt.date.fromisoformat(today) if today else None
+    return reminders.late_reminders_send(today=day)

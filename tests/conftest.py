@@ -81,7 +81,8 @@ def _issued_document(organization: Organization):  # noqa: ANN202
     document = report_services.document_create(
         organization=organization, doc_type="annual", year=2022, dated=dt.date(2023, 1, 10)
     )
-    document.status, document.number, document.term_label = "issued", 1, "2020-2025"
+    document.status, document.term_label = "issued", "2020-2025"
+    document.number = report_services._next_number(document, document.term_label)
     document.pdf_sha256 = hashlib.sha256(content).hexdigest()
     document.pdf.save("world-issued.pdf", ContentFile(content), save=False)
     document.save()

@@ -1,30 +1,149 @@
-"""The committee's dashboard (being written)."""
+"""The committee's dashboard, its Excel copy and the "rebuild the roll-ups" button.
+
+Query parameters (the page, its export and the rebuild redirect share them):
+``nam`` (year), ``quy`` (1–4), ``co_so`` (``da_duyet``: approved sheets only,
+``da_gui``: submitted ones too), ``pham_vi`` (comparisons restated to today's
+scope, ``hien_tai``, or on the tree as it was, ``khi_do``) and ``chi_tieu`` (the
+target the trend chart opens on).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations import selectors as org_selectors
+from organizations.models import Organization
+from targets import dashboard as dash
+from targets import rollups
+from targets.models import RollupBasis
+from targets.workbook import XLSX_CONTENT_TYPE
+
+BASIS_PARAMS = {"da_duyet": RollupBasis.APPROVED, "da_gui": RollupBasis.SUBMITTED}
+SCOPE_PARAMS = {"hien_tai": dash.ScopeMode.CURRENT, "khi_do": dash.ScopeMode.THEN}
+BASIS_CHOICES = (("da_duyet", "Chỉ báo cáo đã duyệt"), ("da_gui", "Kể cả báo cáo đã gửi"))
+SCOPE_CHOICES = (("hien_tai", "Theo phạm vi hiện nay"), ("khi_do", "Theo cây tổ chức khi đó"))
+
+
+@dataclass(frozen=True)
+class Params:
+    year: int
+    quarter: int
+    basis: str  # RollupBasis value
+    scope_mode: str  # ScopeMode value
+    trend: int | None = None
+
+    @property
+    def basis_param(self) -> str:
+        return next(k for k, v in BASIS_PARAMS.items() if v == self.basis)
+
+    @property
+    def scope_param(self) -> str:
+        return next(k for k, v in SCOPE_PARAMS.items() if v == self.scope_mode)
+
+    def query(self) -> str:
+        return urlencode({"nam": self.year, "quy": self.quarter, "co_so": self.basis_param,
+                          "pham_vi": self.scope_param})
+
+
+def read_params(data: QueryDict, organization: Organization) -> Params:
+    """The period and toggles asked for; a missing or bad value takes its default."""
+    today = timezone.localdate()
+    raw_year, raw_quarter = data.get("nam", ""), data.get("quy", "")
+    if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year + 1:
+        year = int(raw_year)
+        quarter = dash.default_quarter(year, today)
+    else:
+        year, quarter = dash.default_period(organization=organization, today=today)
+    if raw_quarter in ("1", "2", "3", "4"):
+        quarter = int(raw_quarter)
+    raw_trend = data.get("chi_tieu", "")
+    return Params(
+        year=year,
+        quarter=quarter,
+        basis=BASIS_PARAMS.get(data.get("co_so", ""), RollupBasis.APPROVED),
+        scope_mode=SCOPE_PARAMS.get(data.get("pham_vi", ""), dash.ScopeMode.CURRENT),
+        trend=int(raw_trend) if raw_trend.isdigit() else None,
+    )
+
+
+def _read(organization: Organization, params: Params) -> dash.Dashboard:
+    return dash.dashboard_view(
+        organization=organization, year=params.year, quarter=params.quarter,
+        basis=params.basis, scope_mode=params.scope_mode,
+    )
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
-    org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
-    return HttpResponse("")
+    organization = org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
+    params = read_params(request.GET, organization)
+    view = _read(organization, params)
+    scope = org_selectors.user_scope(request.user)
+    parent = organization.parent
+    today = timezone.localdate()
+    context = {
+        "organization": organization,
+        "dash": view,
+        "params": params,
+        "query": params.query(),
+        "cards": view.cards(),
+        "charts": view.chart_data(trend_target=params.trend),
+        "target_headers": dash.Dashboard.TARGET_HEADERS,
+        "target_rows": [(row, dash.Dashboard.target_cells(row)) for row in view.rows],
+        "parent": parent if parent is not None and scope.can_see_dashboard(parent) else None,
+        "can_rebuild": scope.can_write_organization(organization),
+        "years": sorted({*range(today.year - 5, today.year + 1), params.year}, reverse=True),
+        "quarters": (1, 2, 3, 4),
+        "basis_choices": BASIS_CHOICES,
+        "scope_choices": SCOPE_CHOICES,
+    }
+    return render(request, "targets/dashboard.html", context)
 
 
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest, public_id: str) -> HttpResponse:
-    org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
-    return HttpResponse("")
+    organization = org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
+    view = _read(organization, read_params(request.GET, organization))
+    response = HttpResponse(dash.dashboard_export(view), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=dash.export_filename(view)
+    )
+    return response
 
 
 @login_required
 @require_POST
 def rollup_rebuild(request: HttpRequest, public_id: str) -> HttpResponse:
-    org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
-    return HttpResponse("")
+    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    params = read_params(request.POST, organization)
+    root = rollups.root_of(organization)
+    _enqueue_rebuild(root_id=root.id, year=params.year)
+    messages.success(
+        request,
+        f"Đã yêu cầu tổng hợp lại số liệu năm {params.year} của {root.name}. "
+        "Số liệu mới hiện ra sau khi tổng hợp xong (thường dưới một phút).",
+    )
+    url = reverse("targets:dashboard", kwargs={"public_id": organization.public_id})
+    return redirect(f"{url}?{params.query()}")
+
+
+def _enqueue_rebuild(*, root_id: int, year: int) -> None:
+    from targets import tasks
+
+    transaction.on_commit(lambda: tasks.rollup_rebuild.delay(root_id, year))
+
+
+__all__ = ["Params", "dashboard", "dashboard_export", "read_params", "rollup_rebuild"]

@@ -1,0 +1,482 @@
+"""The printed document: real PDFs from WeasyPrint, read back with poppler
+(pdftotext, pdffonts) and pdfplumber.
+
+Rendering is the slow part, so one module fixture builds a Q3/2023 report
+(30 footnotes, a long Phụ lục table), prints it as a draft, issues it, and lays
+it out once more without the footnote fixes, all inside a transaction that is
+rolled back; the tests read those results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.test import override_settings
+
+from reports import pdf, services
+from reports.models import Document, SectionKind
+from reports.structure import FootnoteRef, Layout, build_layout
+from targets import services as target_services
+from tests.factories import make_org
+
+NOTES = 30
+TABLE_ROWS = 90
+DATED = dt.date(2023, 7, 6)
+
+SENTENCES = [
+    "Ban Thường vụ Đảng ủy đã tập trung lãnh đạo các chi bộ phối hợp cùng thủ trưởng "
+    "cơ quan, đơn vị triển khai thực hiện nhiệm vụ chính trị, chuyên môn.",
+    "Tiếp tục đẩy mạnh cải cách thủ tục hành chính, gắn với chuyển đổi số, cải thiện "
+    "môi trường đầu tư kinh doanh.",
+    "Giải quyết việc làm cho 20.360 lao động, đạt 110,1% kế hoạch; tỷ lệ lao động qua "
+    "đào tạo đạt 68,9%.",
+    "Quyết định kết nạp mới 88 đảng viên, nâng tổng số từ đầu năm đến nay là 261, đạt "
+    "104,4% nghị quyết năm.",
+    "Tình hình tư tưởng cán bộ, đảng viên, công chức, viên chức, người lao động ổn "
+    "định, an tâm công tác.",
+    "Tuy nhiên, một số cấp ủy chưa phối hợp chặt chẽ với thủ trưởng cơ quan, đơn vị "
+    "trong xử lý, tháo gỡ khó khăn, vướng mắc phát sinh.",
+]
+CLOSING = "Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý III"
+
+
+# --- test data ------------------------------------------------------------------------
+
+
+def anchor(n: int) -> str:
+    """The word right before footnote n's call (unique, never hyphenated)."""
+    return f"MOC{n:02d}"
+
+
+def note_word(n: int) -> str:
+    """A word only footnote n's text holds."""
+    return f"GHICHU{n:02d}"
+
+
+def body_with_notes(first: int, count: int, paragraphs: int) -> str:
+    lines = []
+    n = first
+    for i in range(paragraphs):
+        text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(3 + i % 3))
+        prefix = ("", "- ", "+ ", "")[i % 4]
+        if n < first + count and i % 2 == 0:
+            text += (
+                f" Đối chiếu {anchor(n)}[^{note_word(n)} Kế hoạch số {n}-KH/ĐU ngày "
+                f"04/5/2023 của Ban Thường vụ Đảng ủy về thực hiện Chỉ thị số "
+                f"21-CT/TW.] và tiếp tục thực hiện."
+            )
+            n += 1
+        lines.append(prefix + text)
+    return "\n".join(lines)
+
+
+def long_table(rows: int) -> str:
+    lines = ["| STT | Chỉ tiêu | Đơn vị | Kế hoạch | Thực hiện | Tỷ lệ |"]
+    for i in range(1, rows + 1):
+        plan = 1000 + 37 * i
+        done = plan + (i % 5 - 2) * 13
+        rate = f"{done * 100 / plan:.1f}".replace(".", ",")
+        lines.append(
+            f"| {i} | Chỉ tiêu thành phần số {i} của khối cơ quan | người | "
+            f"{plan // 1000}.{plan % 1000:03d} | {done // 1000}.{done % 1000:03d} | {rate}% |"
+        )
+    return "\n".join(lines)
+
+
+def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Document:
+    """A Q3/2023 report of "Đảng bộ Sở A" (plan of 2 targets), its body
+    rewritten with `notes` footnotes and a Phụ lục with a long table."""
+    bloc = make_org("Đảng bộ Khối A", short_name="ĐUK")
+    grassroots = make_org("Đảng bộ Sở A", parent=bloc, short_name="ĐU")
+    plan = target_services.plan_create(
+        organization=grassroots, title="Kế hoạch 2023", start_year=2023
+    )
+    target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn",
+        wording="Giải quyết việc làm cho 18.500 lao động", label="Giải quyết việc làm",
+        kind="count", plan_value=18500, unit="người",
+    )
+    target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác Đảng",
+        wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch", label="Kiểm tra, giám sát",
+        kind="done_of_planned", plan_value=7, unit="cuộc",
+    )
+    document = services.document_create(
+        organization=grassroots, doc_type="quarterly", year=2023, quarter=3, dated=DATED
+    )
+    document = services.document_update(
+        document=document, version=document.version, signer_name="Trần Chí Viễn"
+    )
+    leaves = [
+        s for s in document.sections.filter(kind=SectionKind.BODY, parent__isnull=False)
+        if not s.children.exists()
+    ]
+    per_leaf = -(-notes // len(leaves))
+    first = 1
+    for leaf in leaves:
+        count = min(per_leaf, notes + 1 - first)
+        body = body_with_notes(first, count, paragraphs=max(2 * count, 3))
+        if "[[" in leaf.body:  # keep the data block the draft was pre-filled with
+            body = leaf.body.replace("(Văn phòng soạn nội dung.)", "") + "\n" + body
+        services.section_save(
+            document=document, section=leaf, version=document.version,
+            heading=leaf.heading, body=body,
+        )
+        document.refresh_from_db()
+        first += count
+    appendix = document.sections.get(kind=SectionKind.APPENDIX)
+    services.section_save(
+        document=document, section=appendix, version=document.version,
+        heading=appendix.heading,
+        body=f"{appendix.body}\nChi tiết theo chỉ tiêu thành phần:\n{long_table(table_rows)}",
+    )
+    document.refresh_from_db()
+    return document
+
+
+# --- reading PDFs back ------------------------------------------------------------------
+
+
+def pdftotext_pages(content: bytes) -> list[str]:
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    return out.split("\f")[:-1]
+
+
+def pdffonts(content: bytes, tmp: Path) -> list[tuple[str, str]]:
+    """(name, emb) per font of the PDF."""
+    path = tmp / "fonts.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()
+    rows = []
+    for line in out[2:]:
+        fields = line.split()
+        # name type... encoding emb sub uni object ID: emb is 5th from the end.
+        rows.append((fields[0], fields[-5]))
+    return rows
+
+
+def words_of(content: bytes) -> list[tuple[float, float, list[dict]]]:
+    """(width, height, words) per page, words with x0/x1/top/bottom/text."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        for page in document.pages:
+            pages.append((page.width, page.height, page.extract_words(use_text_flow=True)))
+    return pages
+
+
+def find(words: list[dict], start: str) -> dict:
+    matches = [w for w in words if w["text"].startswith(start)]
+    assert matches, f"{start!r} not on the page"
+    return matches[0]
+
+
+def page_of(pages: list[tuple[float, float, list[dict]]], start: str, *, body: bool) -> int:
+    """The 1-based page whose body (or footnote area) has a word starting with
+    `start`; the footnote area is told apart by its smaller type."""
+    found = []
+    for number, (_, _, words) in enumerate(pages, start=1):
+        for word in words:
+            if word["text"].startswith(start):
+                small = word["bottom"] - word["top"] < 13
+                if small != body:
+                    found.append(number)
+    assert len(found) == 1, f"{start!r} found on pages {found}"
+    return found[0]
+
+
+# --- the printed documents, made once ----------------------------------------------------
+
+
+@dataclass
+class Printed:
+    layout: Layout
+    draft: pdf.PdfResult
+    unfixed_placements: dict[int, pdf.FootnotePlacement]
+    unfixed_content: bytes
+    issued: bytes
+    issued_number: str
+
+
+@pytest.fixture(scope="module")
+def printed(django_db_setup, django_db_blocker, tmp_path_factory) -> Printed:  # noqa: ANN001
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with transaction.atomic():
+            document = build_report()
+            layout = build_layout(document)
+            draft = pdf.render_pdf(layout)
+            unfixed = pdf.render_document(layout)
+            placements = pdf.footnote_placements(unfixed)
+            unfixed_content = unfixed.write_pdf()
+            issued = services.document_issue(document=document, user=None, confirm_flags=True)
+            with issued.pdf.open("rb") as handle:
+                issued_content = handle.read()
+            transaction.set_rollback(True)
+    return Printed(
+        layout, draft, placements, unfixed_content, issued_content, issued.number_and_symbol
+    )
+
+
+@pytest.fixture(scope="module")
+def draft_pages(printed: Printed) -> list[str]:
+    return pdftotext_pages(printed.draft.content)
+
+
+@pytest.fixture(scope="module")
+def issued_pages(printed: Printed) -> list[str]:
+    return pdftotext_pages(printed.issued)
+
+
+@pytest.fixture(scope="module")
+def issued_words(printed: Printed) -> list[tuple[float, float, list[dict]]]:
+    return words_of(printed.issued)
+
+
+# --- what the page says ----------------------------------------------------------------------
+
+
+def test_it_prints_the_header(issued_pages: list[str], printed: Printed) -> None:
+    first = issued_pages[0]
+    assert "ĐẢNG BỘ KHỐI A" in first
+    assert "ĐẢNG ỦY SỞ A" in first
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in first
+    assert re.fullmatch(r"Số \d{2}-BC/ĐU", printed.issued_number)
+    assert printed.issued_number in first
+    assert "Số:" not in first
+    assert "Quảng Bình, ngày 06 tháng 7 năm 2023" in first
+    assert "BÁO CÁO" in first
+    assert "Tình hình thực hiện nhiệm vụ quý III và chương trình chỉ đạo quý IV/2023" in first
+
+
+def test_it_prints_the_body_and_the_end(issued_pages: list[str]) -> None:
+    text = "\n".join(issued_pages)
+    flat = " ".join(text.split())
+    assert "I. TÌNH HÌNH THỰC HIỆN NHIỆM VỤ QUÝ III/2023" in flat
+    assert "1. Lãnh đạo thực hiện nhiệm vụ chính trị" in flat
+    assert "II. ĐÁNH GIÁ CHUNG" in flat
+    assert " ".join(SENTENCES[0].split()) in flat
+    assert CLOSING in flat
+    assert "Nơi nhận:" in text
+    assert "- Lưu Văn phòng." in text
+    assert "T/M BAN CHẤP HÀNH" in text
+    assert "BÍ THƯ" in text
+    assert "Trần Chí Viễn" in text
+    assert "Phụ lục 1" in text
+
+
+def test_it_marks_every_page_of_a_draft_and_no_page_of_an_issued_one(
+    draft_pages: list[str], issued_pages: list[str]
+) -> None:
+    assert len(draft_pages) > 5
+    assert all("DỰ THẢO" in page for page in draft_pages)
+    assert not any("DỰ THẢO" in page for page in issued_pages)
+
+
+def test_it_leaves_the_number_blank_on_a_draft(draft_pages: list[str]) -> None:
+    assert re.search(r"Số\s+-BC/ĐU", draft_pages[0])
+
+
+def test_it_numbers_pages_from_the_second_at_the_top(issued_pages: list[str]) -> None:
+    first_lines = [
+        next(line for line in page.splitlines() if line.strip()).strip()
+        for page in issued_pages
+    ]
+    assert not first_lines[0].isdigit()
+    assert first_lines[1:] == [str(n) for n in range(2, len(issued_pages) + 1)]
+
+
+def test_it_embeds_the_configured_font_and_nothing_else(
+    printed: Printed, tmp_path: Path, settings  # noqa: ANN001
+) -> None:
+    family = settings.DOCUMENT_LAYOUT["font_family"].replace(" ", "")
+    fonts = pdffonts(printed.issued, tmp_path)
+    assert fonts
+    assert all(emb == "yes" for _, emb in fonts), fonts
+    assert all(family in name for name, _ in fonts), fonts
+
+
+def test_it_writes_text_in_nfc(issued_pages: list[str]) -> None:
+    text = "\n".join(issued_pages)
+    assert text == unicodedata.normalize("NFC", text)
+
+
+# --- where things are ----------------------------------------------------------------------
+
+
+def test_it_lays_the_header_out_in_two_columns(issued_words) -> None:  # noqa: ANN001
+    width, _, words = issued_words[0]
+    issuer = find(words, "ỦY")  # ĐẢNG ỦY SỞ A
+    nation = find(words, "CỘNG")  # ĐẢNG CỘNG SẢN VIỆT NAM
+    assert issuer["x1"] < width / 2
+    assert nation["x0"] > width / 2
+    assert abs(issuer["top"] - nation["top"]) <= 20
+
+
+def test_it_puts_recipients_left_and_signature_right_level_with_them(
+    issued_words,  # noqa: ANN001
+) -> None:
+    number = next(
+        i for i, (_, _, words) in enumerate(issued_words)
+        if any(w["text"] == "nhận:" for w in words)
+    )
+    width, height, words = issued_words[number]
+    recipients = find(words, "nhận:")
+    authority = find(words, "T/M")
+    signer = find(words, "Viễn")
+    assert recipients["x1"] < width / 2 < authority["x0"]
+    assert signer["x0"] > width / 2
+    assert signer["top"] > authority["top"] + 50  # room for the signature
+    assert abs(recipients["top"] - authority["top"]) <= 3
+    # Right under the end of the text ("…./."), when that is on the same page.
+    above = sorted(
+        (w for w in words if 60 < w["top"] < recipients["top"] - 1), key=lambda w: (w["top"], w["x0"])
+    )
+    if above:
+        assert above[-1]["text"].endswith("./.")
+
+
+def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
+    issued_pages: list[str], issued_words  # noqa: ANN001
+) -> None:
+    start = next(i for i, page in enumerate(issued_pages) if "Phụ lục 1" in page)
+    assert len(issued_pages) - start >= 3
+    for page in issued_pages[start + 1 :]:
+        head, _, _ = page.partition("Chỉ tiêu thành phần")
+        for title in ("STT", "Chỉ tiêu", "Đơn", "Kế", "Thực", "Tỷ lệ"):
+            assert title in head, page[:400]
+    # Numbers are right-aligned: the right edges of a column line up.
+    _, _, words = issued_words[start + 1]
+    plans = [w for w in words if re.fullmatch(r"\d\.\d{3}", w["text"])]
+    assert len(plans) > 20
+    rights = sorted(round(w["x1"]) for w in plans)
+    columns = {x for x in rights if sum(abs(x - y) <= 1 for y in rights) >= 10}
+    assert 1 <= len({round(x / 5) for x in columns}) <= 2
+
+
+# --- footnotes -----------------------------------------------------------------------------
+
+
+def tags(layout: Layout) -> dict[int, int]:
+    """Footnote number → the tag n of its MOCnn / GHICHUnn words."""
+    return {
+        note.number: int(re.search(r"GHICHU(\d+)", note.text).group(1))
+        for note in layout.footnotes
+    }
+
+
+def test_it_puts_every_footnote_on_its_calls_page(printed: Printed) -> None:
+    assert len(printed.layout.footnotes) == NOTES
+    assert printed.draft.problems == []
+    pages = words_of(printed.draft.content)
+    for tag in tags(printed.layout).values():
+        assert page_of(pages, anchor(tag), body=True) == page_of(
+            pages, note_word(tag), body=False
+        ), tag
+
+
+def test_the_check_reads_the_same_pages_as_the_pdf(printed: Printed) -> None:
+    """Without the fixes WeasyPrint may move notes; the box-tree check must say
+    where each call and each text went, as the PDF shows them."""
+    pages = words_of(printed.unfixed_content)
+    for number, tag in tags(printed.layout).items():
+        placed = printed.unfixed_placements[number]
+        assert placed.call_pages == [page_of(pages, anchor(tag), body=True)]
+        assert sorted(set(placed.text_pages)) == [page_of(pages, note_word(tag), body=False)]
+
+
+def test_it_names_lost_and_moved_footnotes() -> None:
+    notes = [FootnoteRef(1, "Một."), FootnoteRef(2, "Hai."), FootnoteRef(3, "Ba.")]
+    readback = pdf._Readback(
+        notes={
+            1: pdf.FootnotePlacement(1, [1], [1], "Một."),
+            2: pdf.FootnotePlacement(2, [2], [3], "Hai."),
+            3: pdf.FootnotePlacement(3, [3], [], ""),
+        },
+        last_block={},
+    )
+    problems, wrong = pdf._check_footnotes(readback, notes)
+    assert wrong == {2: 2, 3: 3}
+    assert problems == [
+        "Chú thích 2: số chú thích ở trang 2 nhưng lời chú thích ở trang 3.",
+        "Chú thích 3 (trang 3): lời chú thích bị mất hoặc không đầy đủ.",
+    ]
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_issue_when_a_footnote_cannot_be_placed(
+    monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path  # noqa: ANN001
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    document = build_report(table_rows=0)
+    if not pdf.footnote_problems(pdf.render_document(build_layout(document)),
+                                 build_layout(document).footnotes):
+        pytest.skip("WeasyPrint placed every footnote of this document unaided")
+    monkeypatch.setattr(pdf, "MAX_RENDERS", 1)  # no second try
+    with pytest.raises(ValidationError, match="Bản PDF chưa đạt"):
+        services.document_issue(document=document, user=None, confirm_flags=True)
+    document.refresh_from_db()
+    assert document.is_draft and document.number is None and not document.pdf
+
+
+# --- fonts, HTML, fetching -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_missing_font(settings, world) -> None:  # noqa: ANN001
+    settings.DOCUMENT_LAYOUT = {**settings.DOCUMENT_LAYOUT, "font_family": "NoSuchFont Serif"}
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3
+    )
+    with pytest.raises(ImproperlyConfigured, match="Thiếu phông NoSuchFont Serif.*fonts-liberation"):
+        pdf.render_pdf(build_layout(document))
+
+
+def test_the_configured_font_is_installed(settings) -> None:  # noqa: ANN001
+    assert shutil.which("fc-list")
+    pdf.check_font(settings.DOCUMENT_LAYOUT["font_family"])
+
+
+@pytest.mark.django_db
+def test_the_html_stands_alone(world) -> None:  # noqa: ANN001
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3
+    )
+    section = document.sections.filter(kind=SectionKind.BODY).first()
+    decomposed = unicodedata.normalize("NFD", "Quyết định kết nạp đảng viên")
+    services.section_save(
+        document=document, section=section, version=document.version,
+        heading=section.heading, body=decomposed + "[^Ghi chú <b>đậm</b>]",
+    )
+    html = pdf.render_html(build_layout(document))
+    assert html == unicodedata.normalize("NFC", html)
+    assert "Quyết định kết nạp đảng viên" in html
+    assert "&lt;b&gt;đậm&lt;/b&gt;" in html
+    assert "<link" not in html and "src=" not in html and "url(" not in html
+    assert "http" not in html.lower().replace("http-equiv", "")
+    assert "DỰ THẢO" in html
+
+
+def test_the_fetcher_refuses_files_and_the_network() -> None:
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    for url in ("file:///etc/hostname", "http://example.com/x.png"):
+        with pytest.raises(FatalURLFetchingError):
+            weasyprint.HTML(
+                string=f'<img src="{url}">', url_fetcher=pdf._refusing_fetcher()
+            ).render(font_config=pdf._weasy_font_config())

@@ -1,0 +1,387 @@
+"""The committee's dashboard: roll-up figures, toggles, drill-down, export, rebuild.
+
+The committee tree: a bloc gives three targets to its grassroots organisations
+for 2022 and 2023 — a rate (dự sinh hoạt, plan 80%), a count (bồi dưỡng, plan
+20 = 5 + 10 + 5) and admissions as a share of members on 1 January (from the
+registry). Each grassroots organisation has one chi bộ with members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from organizations import services as org_services
+from organizations.models import Grade, Organization, Role
+from targets import calculations as calc
+from targets import rollups, services
+from targets.dashboard import Dashboard, ScopeMode, dashboard_view
+from targets.models import Rollup, RollupBasis, RollupState, Source, Target
+from tests.factories import make_member, make_org, make_user
+
+pytestmark = pytest.mark.django_db
+
+E = services.Entry
+
+
+@dataclass
+class Committee:
+    bloc: Organization
+    units: list[Organization]
+    cells: list[Organization]
+    rate: Target  # 2023
+    count: Target
+    admissions: Target
+    rate_2022: Target
+    count_2022: Target
+    copies: dict[tuple[int, int], Target]  # (committee target id, organisation id) → copy
+
+
+def _plan(bloc: Organization, year: int, units: list[Organization], copies: dict) -> tuple[Target, Target, Target]:
+    plan = services.plan_create(organization=bloc, title=f"Nghị quyết năm {year}", start_year=year)
+    rate = services.target_create(
+        plan=plan, group="Xây dựng Đảng", wording="Tỷ lệ đảng viên dự sinh hoạt đạt từ 80% trở lên",
+        label="Dự sinh hoạt", kind="rate", plan_value=80,
+    )
+    count = services.target_create(
+        plan=plan, group="Xây dựng Đảng", wording="Bồi dưỡng nhận thức về Đảng cho 20 quần chúng",
+        label="Bồi dưỡng nhận thức", kind="count", plan_value=20, unit="người",
+    )
+    admissions = services.target_create(
+        plan=plan, group="Xây dựng Đảng", wording="Kết nạp đảng viên đạt 3% số đảng viên đầu năm",
+        label="Kết nạp đảng viên", kind="base_share", plan_value=3, unit="%", source=Source.ADMISSIONS_SHARE,
+    )
+    count_plans = [5, 10, 5, 5, 5, 5, 5, 5]
+    for target, values in (
+        (rate, {u: 80 for u in units}),
+        (count, {u: count_plans[i] for i, u in enumerate(units)}),
+        (admissions, {u: 3 for u in units}),
+    ):
+        for copy in services.target_assign(target=target, plan_values=values):
+            copies[(target.id, copy.plan.organization_id)] = copy
+    return rate, count, admissions
+
+
+def add_unit(bloc: Organization, name: str, *, members: int = 2) -> tuple[Organization, Organization]:
+    unit = make_org(name, parent=bloc, level_code="grassroots_committee")
+    cell = make_org(f"Chi bộ {name}", parent=unit, level_code="cell")
+    for _ in range(members):
+        make_member(cell)
+    return unit, cell
+
+
+def report(org, year, quarter, entries, copies, *, approve=True):  # noqa: ANN001, ANN201
+    sheet = services.sheet_save(
+        organization=org, year=year, quarter=quarter, version=0,
+        entries={copies[(tid, org.id)].id: e for tid, e in entries.items()}, user=None,
+    )
+    services.sheet_submit(organization=org, year=year, quarter=quarter, user=None)
+    if approve:
+        sheet.refresh_from_db()
+        services.sheet_approve(sheet=sheet, user=None)
+
+
+@pytest.fixture
+def committee() -> Committee:
+    bloc = make_org("Đảng bộ Khối Thử", short_name="ĐUK")
+    pairs = [add_unit(bloc, f"Đảng bộ Sở {i}", members=2 + i) for i in (1, 2, 3)]
+    units, cells = [u for u, _ in pairs], [c for _, c in pairs]
+    copies: dict = {}
+    rate_2022, count_2022, _ = _plan(bloc, 2022, units, copies)
+    rate, count, admissions = _plan(bloc, 2023, units, copies)
+    g1, g2, g3 = units
+    # 2022: bồi dưỡng 4 + 8 + 6 = 18 by the year's end.
+    for unit, n in zip(units, (4, 8, 6), strict=True):
+        report(unit, 2022, 4, {count_2022.id: E(value=Decimal(n))}, copies)
+    # 2023 Q1: the rate 1/2, 90/100 and (g3, submitted only) 3/4.
+    report(g1, 2023, 1, {rate.id: E(numerator=Decimal(1), denominator=Decimal(2)), count.id: E(value=Decimal(2))}, copies)
+    report(g2, 2023, 1, {rate.id: E(numerator=Decimal(90), denominator=Decimal(100)), count.id: E(value=Decimal(7))}, copies)
+    report(g3, 2023, 1, {rate.id: E(numerator=Decimal(3), denominator=Decimal(4)), count.id: E(value=Decimal(1))}, copies, approve=False)
+    # Two admissions in 2023 (g2's chi bộ); the members above joined in 2015.
+    make_member(cells[1], admitted_on=dt.date(2023, 2, 1), full_member_on=None)
+    make_member(cells[1], admitted_on=dt.date(2023, 3, 1), full_member_on=None)
+    for year in (2022, 2023):
+        rollups.rollup_rebuild(root=bloc, year=year)
+    return Committee(bloc, units, cells, rate, count, admissions, rate_2022, count_2022, copies)
+
+
+def url(org: Organization, name: str = "targets:dashboard", **params: object) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"nam": 2023, "quy": 1, **params}.items())
+    return reverse(name, kwargs={"public_id": org.public_id}) + "?" + query
+
+
+@pytest.fixture
+def bloc_leader(committee: Committee):  # noqa: ANN201
+    return make_user("leader_bloc", role=Role.LEADER, organization=committee.bloc)
+
+
+def _row(dashboard: Dashboard, target: Target):  # noqa: ANN202
+    return next(r for r in dashboard.rows if r.target.id == target.id)
+
+
+# --- figures -------------------------------------------------------------------------
+
+
+def test_it_shows_the_hand_computed_roll_up_sum_of_numerators_over_sum_of_denominators(
+    client, committee, bloc_leader
+):
+    client.force_login(bloc_leader)
+    response = client.get(url(committee.bloc))
+    assert response.status_code == 200
+    body = response.content.decode()
+    # Approved only: (1 + 90) / (2 + 100) = 89,22%; attainment 89,2156…/80 = 111,5%.
+    rate = _row(response.context["dash"], committee.rate)
+    assert rate.to_date.numerator == 91 and rate.to_date.denominator == 102
+    expected = calc.rate_of(Decimal(91), Decimal(102))
+    assert round(expected, 2) == Decimal("89.22")
+    assert rate.done_text == "89,22% (91/102)" and rate.attainment_text == "111,5%"
+    assert "89,22% (91/102)" in body and "111,5%" in body
+    assert rate.verdict_text == "đạt, vượt kế hoạch"
+    # The count: 2 + 7 of a plan of 20 → 45,0%, chưa đạt.
+    count = _row(response.context["dash"], committee.count)
+    assert count.done_text == "9" and count.attainment_text == "45,0%"
+    assert count.verdict_text == "chưa đạt"
+    # Admissions from the registry: 2 of (3 + 4 + 5) = 12 members on 1 January.
+    admissions = _row(response.context["dash"], committee.admissions)
+    assert admissions.done_text == "16,67% (2/12)"
+    cards = {c.key: c for c in response.context["cards"]}
+    assert cards["members"].value == "14" and cards["members"].detail == "+2 so với 01/01/2023"
+    assert cards["admissions"].value == "2"
+    assert "đạt 555,6%" in cards["admissions"].detail
+    assert cards["verdicts"].value == "02/03 chỉ tiêu đạt"
+    assert cards["completeness"].value == "3/3"
+    for card in cards.values():
+        assert html.escape(card.value) in body
+
+
+def test_the_basis_toggle_counts_submitted_sheets_and_says_so(client, committee, bloc_leader):
+    client.force_login(bloc_leader)
+    approved = client.get(url(committee.bloc, co_so="da_duyet"))
+    submitted = client.get(url(committee.bloc, co_so="da_gui"))
+    rate_approved = _row(approved.context["dash"], committee.rate)
+    rate_submitted = _row(submitted.context["dash"], committee.rate)
+    # With g3's submitted sheet: (1 + 90 + 3) / (2 + 100 + 4) = 88,68%.
+    assert rate_approved.done_text == "89,22% (91/102)"
+    assert rate_submitted.done_text == "88,68% (94/106)"
+    assert _row(submitted.context["dash"], committee.count).done_text == "10"
+    assert "Chỉ tính báo cáo đã duyệt" in approved.content.decode()
+    assert "Tính cả báo cáo đã gửi, chưa duyệt" in submitted.content.decode()
+    assert "88,68% (94/106)" in submitted.content.decode()
+
+
+def test_subordinates_are_listed_with_verdict_counts_completeness_and_drill_down(
+    client, committee, bloc_leader
+):
+    client.force_login(bloc_leader)
+    dashboard = client.get(url(committee.bloc)).context["dash"]
+    rows = {c.organization.id: c for c in dashboard.children}
+    g1, g2, g3 = committee.units
+    # g1: rate 50% (chưa đạt), 2 of 5 (chưa đạt), no admissions (0% of 3: chưa đạt).
+    assert [c.text for c in rows[g1.id].cells] == ["Đảng bộ Sở 1", "3", "0", "3", "0", "0,0%", "Đã duyệt"]
+    # g2: 90% (vượt), 7 of 10 (chưa đạt), 2 of 4 members = 50% of 3% (vượt).
+    assert [c.text for c in rows[g2.id].cells] == ["Đảng bộ Sở 2", "6", "2", "1", "0", "66,7%", "Đã duyệt"]
+    # g3's sheet is only submitted: on the approved basis it has no figures.
+    assert [c.text for c in rows[g3.id].cells][2:] == ["0", "1", "2", "0,0%", "Đã gửi"]
+    assert dashboard.completeness["approved"] == 2 and dashboard.completeness["submitted"] == 1
+    body = client.get(url(committee.bloc)).content.decode()
+    assert reverse("targets:dashboard", kwargs={"public_id": g2.public_id}) in body
+    # Drill down to g2: its own sheet's figures, a breadcrumb back to the bloc.
+    response = client.get(url(g2))
+    assert response.status_code == 200
+    own = response.context["dash"]
+    assert own.mode == "own"
+    assert _row(own, committee.copies[(committee.count.id, g2.id)]).done_text == "7"
+    assert reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id}) in (
+        response.content.decode()
+    )
+    # … whose table lists its chi bộ with members.
+    assert [c.text for c in own.children[0].cells][:2] == ["Chi bộ Đảng bộ Sở 2", "6"]
+
+
+def test_restated_and_as_then_comparisons_differ_after_a_handover_and_the_page_says_which(
+    client, committee, bloc_leader
+):
+    g3 = committee.units[2]
+    other = make_org("Đảng bộ Khối khác", short_name="ĐUK")
+    # g3 went to another committee in 2023, after last year's figures were in.
+    org_services.handover_create(source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1))
+    for root in (committee.bloc, other):
+        rollups.rollup_rebuild(root=root, year=2022)
+    client.force_login(bloc_leader)
+    restated = client.get(url(committee.bloc, quy=4, pham_vi="hien_tai"))
+    then = client.get(url(committee.bloc, quy=4, pham_vi="khi_do"))
+
+    def last_year_q4(response) -> str:  # noqa: ANN001
+        series = next(s for s in response.context["dash"].trend if s.label == "Bồi dưỡng nhận thức")
+        return series.rows[3][2]
+
+    # Restated: today's g1 + g2 = 12 of 20 → 60,0%; as it was: + g3's 6 = 18 → 90,0%.
+    assert last_year_q4(restated) == "60,0%"
+    assert last_year_q4(then) == "90,0%"
+    assert "Số liệu so sánh tính theo phạm vi hiện nay" in restated.content.decode()
+    assert "Số liệu so sánh tính theo cây tổ chức tại thời điểm đó" in then.content.decode()
+    # Members on 1 January: g3's 5 are gone today (restated 7), were there then (12).
+    assert restated.context["dash"].members_start == 7
+    assert then.context["dash"].members_start == 12
+
+
+def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_leader):
+    RollupState.objects.filter(organization=committee.bloc, year=2023).update(pending=2)
+    client.force_login(bloc_leader)
+    body = client.get(url(committee.bloc)).content.decode()
+    assert "Đang cập nhật (2 thay đổi chờ xử lý)" in body
+    assert "Số liệu cập nhật lúc " in body
+
+
+# --- query count ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", ["hien_tai", "khi_do"])
+@pytest.mark.parametrize("quarter", [1, 4])
+def test_the_query_count_does_not_grow_with_the_number_of_organisations(
+    client, committee, bloc_leader, scope, quarter
+):
+    client.force_login(bloc_leader)
+    page = url(committee.bloc, quy=quarter, pham_vi=scope, co_so="da_gui")
+    # Ratings exist before and after: only the number of organisations changes.
+    org_services.organization_rating_set(organization=committee.cells[0], year=2023, grade=Grade.EXCELLENT)
+
+    def count() -> int:
+        client.get(page)  # warm the session and the user's scope
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        assert response.status_code == 200
+        return len(queries)
+
+    before = count()
+    units = []
+    for i in range(4, 9):
+        unit, cell = add_unit(committee.bloc, f"Đảng bộ Sở {i}", members=3)
+        make_member(cell, admitted_on=dt.date(2023, 1, 15), full_member_on=None)
+        org_services.organization_rating_set(organization=cell, year=2023, grade=Grade.GOOD)
+        units.append(unit)
+    for target in (committee.rate, committee.count, committee.admissions):
+        for copy in services.target_assign(target=target, plan_values={u: 5 for u in units}):
+            committee.copies[(target.id, copy.plan.organization_id)] = copy
+    for unit in units:
+        report(unit, 2023, 1, {committee.rate.id: E(numerator=Decimal(9), denominator=Decimal(10)),
+                               committee.count.id: E(value=Decimal(3))}, committee.copies)
+    rollups.rollup_rebuild(root=committee.bloc, year=2023)
+    assert Rollup.objects.filter(organization__parent=committee.bloc, year=2023).count() >= 15  # 8 units × 2 bases, g3 submitted only
+    after = count()
+    assert after == before, (before, after)
+
+
+# --- access ----------------------------------------------------------------------------
+
+
+def test_it_is_for_leaders_and_offices_of_the_tree_only(client, world, leader, cadre, outsider, office):
+    for user, status in ((leader, 200), (office, 200), (cadre, 403), (outsider, 404)):
+        client.force_login(user)
+        for name in ("targets:dashboard", "targets:dashboard_export"):
+            assert client.get(url(world.grassroots_a, name)).status_code == status, (user, name)
+    client.force_login(leader)
+    assert client.post(url(world.grassroots_a)).status_code == 405
+    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": world.grassroots_a.public_id})
+    assert client.post(rebuild, {"nam": 2023}).status_code == 403  # a leader reads, does not rebuild
+    assert client.get(rebuild).status_code == 405
+    client.logout()
+    assert client.get(url(world.grassroots_a)).status_code == 302
+
+
+def test_an_own_sheet_dashboard_counts_submitted_quarters_only_on_that_basis(client, world, leader):
+    client.force_login(leader)
+    approved = client.get(url(world.grassroots_a, quy=4)).context["dash"]
+    submitted = client.get(url(world.grassroots_a, quy=4, co_so="da_gui")).context["dash"]
+    target_id = world.plan_target_id
+    assert next(r for r in approved.rows if r.target.id == target_id).done_text == "–"
+    assert next(r for r in submitted.rows if r.target.id == target_id).done_text == "5"
+    assert {c.key: c.value for c in submitted.cards()}["completeness"] == "Đã gửi"
+
+
+def test_the_default_period_is_the_latest_year_with_a_plan(client, committee, bloc_leader):
+    client.force_login(bloc_leader)
+    response = client.get(reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id}))
+    assert response.context["params"].year == 2023 and response.context["params"].quarter == 4
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader):
+    client.force_login(bloc_leader)
+    page = client.get(url(committee.bloc, co_so="da_gui"))
+    body = page.content.decode()
+    response = client.get(url(committee.bloc, "targets:dashboard_export", co_so="da_gui"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    targets = book["Chỉ tiêu"]
+    rows = [[c.value for c in row] for row in targets.iter_rows(min_row=4) if row[0].value]
+    shown = [Dashboard.target_cells(r) for r in page.context["dash"].rows]
+    assert [row[1:] for row in rows] == [[v or None for v in r] for r in shown]
+    assert ["Dự sinh hoạt", None, "80%", "88,68% (94/106)", "110,8%", "đạt, vượt kế hoạch"] in [r[1:] for r in rows]
+    children = book["Tổ chức trực thuộc"]
+    exported = [[c.value for c in row][1:] for row in children.iter_rows(min_row=2)]
+    on_page = [[c.number if c.number is not None else c.text for c in child.cells]
+               for child in page.context["dash"].children]
+    assert exported == on_page
+    for row in exported:
+        for value in row:
+            assert html.escape(str(value)) in body
+    summary = {row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=7)}
+    assert summary["Chỉ tiêu đạt"] == "02/03 chỉ tiêu đạt"
+
+
+def test_exported_names_cannot_turn_into_formulas(client, committee, bloc_leader):
+    Organization.objects.filter(pk=committee.units[0].pk).update(name="=HYPERLINK(\"http://x\")")
+    client.force_login(bloc_leader)
+    response = client.get(url(committee.bloc, "targets:dashboard_export"))
+    sheet = load_workbook(io.BytesIO(response.content))["Tổ chức trực thuộc"]
+    cell = next(row[1] for row in sheet.iter_rows(min_row=2) if str(row[1].value).startswith("="))
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+# --- rebuild -----------------------------------------------------------------------------
+
+
+def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
+    client, committee, django_capture_on_commit_callbacks
+):
+    Rollup.objects.all().delete()
+    RollupState.objects.all().delete()
+    office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(office)
+    before = client.get(url(committee.bloc))
+    assert "Chưa tổng hợp số liệu năm 2023." in before.content.decode()
+    assert _row(before.context["dash"], committee.rate).done_text == "–"
+    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": committee.bloc.public_id})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(rebuild, {"nam": 2023, "quy": 1, "co_so": "da_duyet", "pham_vi": "hien_tai"})
+    assert len(callbacks) == 1
+    assert response.status_code == 302 and response.url == url(committee.bloc, co_so="da_duyet", pham_vi="hien_tai")
+    after = client.get(response.url)
+    assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in after.content.decode()
+    assert "Số liệu cập nhật lúc" in after.content.decode()
+    assert _row(after.context["dash"], committee.rate).done_text == "89,22% (91/102)"
+
+
+def test_the_selector_signature_for_the_bench(committee):
+    dashboard = dashboard_view(
+        organization=committee.bloc, year=2023, quarter=1, basis=RollupBasis.SUBMITTED,
+        scope_mode=ScopeMode.THEN,
+    )
+    assert dashboard.mode == "committee" and len(dashboard.children) == 3
+    assert dashboard.chart_data()["attainment"]["labels"] == [
+        "Dự sinh hoạt", "Bồi dưỡng nhận thức", "Kết nạp đảng viên",
+    ]
