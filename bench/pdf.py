@@ -128,12 +128,20 @@ def appendix_body(rows: int) -> str:
         verdict = "Đạt" if done >= plan else "Chưa đạt"
         label = f"{AREAS[i % len(AREAS)]}: chỉ tiêu thành phần {i}"
         plan_text, done_text = (f"{n:,}".replace(",", ".") for n in (plan, done))
-        lines.append(f"| {i} | {label} | người | {plan_text} | {done_text} | {rate}% | {verdict} |")
+        lines.append(
+            f"| {i} | {label} | người | {plan_text} | {done_text} | {rate}% "
+            f"| {verdict} |"
+        )
     return "\n".join(lines)
 
 
-def build_document(*, sections_per_area: int = 3, paragraphs: int = 6,
-                   footnotes: int = 30, table_rows: int = 200):  # noqa: ANN201
+def build_document(
+    *,
+    sections_per_area: int = 3,
+    paragraphs: int = 6,
+    footnotes: int = 30,
+    table_rows: int = 200,
+):  # noqa: ANN201
     """A Q3/2023 report of a Sở, its body rewritten at the given size."""
     import datetime as dt
 
@@ -145,18 +153,26 @@ def build_document(*, sections_per_area: int = 3, paragraphs: int = 6,
     rng = random.Random(SEED)
     levels = {lvl.code: lvl for lvl in OrganizationLevel.objects.all()}
     bloc = org_services.organization_create(
-        name="Đảng bộ Khối các Cơ quan - Doanh nghiệp tỉnh", level=levels["upper"],
-        kind=org_services.default_kind_for(levels["upper"]), parent=None,
-        founded_on=dt.date(2000, 1, 1), short_name="ĐUK",
+        name="Đảng bộ Khối các Cơ quan - Doanh nghiệp tỉnh",
+        level=levels["upper"],
+        kind=org_services.default_kind_for(levels["upper"]),
+        parent=None,
+        founded_on=dt.date(2000, 1, 1),
+        short_name="ĐUK",
     )
     so = org_services.organization_create(
         name="Đảng bộ Sở Lao động - Thương binh và Xã hội",
         level=levels["grassroots_committee"],
         kind=org_services.default_kind_for(levels["grassroots_committee"]),
-        parent=bloc, founded_on=dt.date(2000, 1, 1), short_name="ĐU",
+        parent=bloc,
+        founded_on=dt.date(2000, 1, 1),
+        short_name="ĐU",
     )
     document = services.document_create(
-        organization=so, doc_type="quarterly", year=2023, quarter=3,
+        organization=so,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
         dated=dt.date(2023, 10, 5),
     )
     document.signer_name = "Trần Chí Viễn"
@@ -169,27 +185,48 @@ def build_document(*, sections_per_area: int = 3, paragraphs: int = 6,
         per_section[i * subsections // (footnotes % subsections)] += 1
     order = 0
 
-    def add(heading: str, body: str = "", parent: Section | None = None,
-            kind: str = SectionKind.BODY, numbered: bool = True) -> Section:
+    def add(
+        heading: str,
+        body: str = "",
+        parent: Section | None = None,
+        kind: str = SectionKind.BODY,
+        numbered: bool = True,
+    ) -> Section:
         nonlocal order
         order += 1
-        return Section.objects.create(document=document, parent=parent, kind=kind,
-                                      order=order, heading=heading, body=body,
-                                      numbered=numbered)
+        return Section.objects.create(
+            document=document,
+            parent=parent,
+            kind=kind,
+            order=order,
+            heading=heading,
+            body=body,
+            numbered=numbered,
+        )
 
     part = add("Tình hình thực hiện nhiệm vụ quý III/2023")
     k = 0
     for area in AREAS:
         parent = add(area, prose(rng, 3), parent=part)
         for j in range(sections_per_area):
-            add(f"{area} – nội dung {j + 1}",
-                section_body(rng, paragraphs, per_section[k]), parent=parent)
+            add(
+                f"{area} – nội dung {j + 1}",
+                section_body(rng, paragraphs, per_section[k]),
+                parent=parent,
+            )
             k += 1
     add("Chương trình chỉ đạo quý IV/2023", section_body(rng, paragraphs, 0))
-    add("", "Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý III và chương trình "
-        "chỉ đạo quý IV năm 2023./.", numbered=False)
-    add("Kết quả thực hiện các chỉ tiêu", appendix_body(table_rows),
-        kind=SectionKind.APPENDIX)
+    add(
+        "",
+        "Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý III và chương trình "
+        "chỉ đạo quý IV năm 2023./.",
+        numbered=False,
+    )
+    add(
+        "Kết quả thực hiện các chỉ tiêu",
+        appendix_body(table_rows),
+        kind=SectionKind.APPENDIX,
+    )
     return document
 
 
@@ -217,7 +254,10 @@ def cold_render(pk: int) -> float:
 
     out = subprocess.run(
         [sys.executable, "-c", COLD_SNIPPET.format(root=str(ROOT), pk=pk)],
-        capture_output=True, text=True, check=True, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
     ).stdout.split()
     return float(out[0])
 
@@ -232,9 +272,16 @@ def chromium_print(html: str) -> float | None:
         source.write_text(html, encoding="utf-8")
         target = tmp / "out.pdf"
         command = [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", f"--user-data-dir={tmp / 'profile'}",
-            "--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri(),
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
         ]
         start = time.perf_counter()
         subprocess.run(command, capture_output=True, check=True, timeout=120)
@@ -269,8 +316,9 @@ def main() -> None:
         result = pdf.render_pdf(layout)
         if result.problems:
             log("problems:", *result.problems)
-        warm, times = median_seconds(lambda: pdf.render_pdf(layout), runs=args.runs,
-                                     warmup=0)
+        warm, times = median_seconds(
+            lambda: pdf.render_pdf(layout), runs=args.runs, warmup=0
+        )
         log("warm runs:", ", ".join(f"{t:.2f}" for t in times))
         figure("pdf_40p_cold_s", seconds(cold))
         figure("pdf_40p_warm_s", seconds(warm))

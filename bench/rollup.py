@@ -23,14 +23,16 @@ same at 10× (13.101 organisations, 140.000 members, 144.000 results). Then:
 * dashboard_*: django.test.Client, force_login as a leader (Role.LEADER at
   both blocs), GET /bang-dieu-khien/<bloc>/?nam=2023&quy=4, 1 warm-up +
   --requests (50); p50/p95 in ms and queries of one request
-  (CaptureQueriesContext); dashboard_queries_10x: the same page of the 10×
-  bloc, which must run as many queries.
+  (CaptureQueriesContext); dashboard_queries_10x (and _10x_p50/p95 over
+  --requests-10x, 5): the same page of the 10× bloc, which must run as many
+  queries.
 
 SQLite is timed with its default journal and sync settings (the build runs
 with synchronous=OFF; the connection is reopened before timing). PostgreSQL:
 ANALYZE after the build. Figures go to stdout (`name: value`), progress to
 stderr. --profile PREFIX writes cProfile stats of one rebuild of each bloc
-(PREFIX-bloc.prof, PREFIX-10x.prof) and prints the top functions on stderr.
+(PREFIX-bloc.prof, PREFIX-10x.prof) and of 3 dashboard requests of the bloc
+(PREFIX-dashboard.prof) and prints the top functions on stderr.
 """
 
 from __future__ import annotations
@@ -263,9 +265,22 @@ def time_dashboard(client, bloc: Bloc, requests: int, key: str) -> None:  # noqa
     figure(f"dashboard{suffix}_p95_ms", ms(percentile(times, 95)))
 
 
+def _log_profile(profiler, path: str) -> None:  # noqa: ANN001
+    import io
+    import pstats
+
+    profiler.dump_stats(path)
+    log(f"profile written to {path}")
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(18)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+        log(f"top by {order}:\n" + "\n".join(lines[start:]))
+
+
 def profile_rebuild(root, path: str) -> None:  # noqa: ANN001
     import cProfile
-    import pstats
 
     from targets.rollups import rollup_rebuild
 
@@ -273,14 +288,19 @@ def profile_rebuild(root, path: str) -> None:  # noqa: ANN001
     profiler.enable()
     rollup_rebuild(root=root, year=YEAR)
     profiler.disable()
-    profiler.dump_stats(path)
-    log(f"profile written to {path}")
-    import io
+    _log_profile(profiler, path)
 
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(18)
-        log(f"top by {order}:\n" + out.getvalue().split("\n\n", 1)[-1])
+
+def profile_dashboard(client, bloc: Bloc, path: str, requests: int = 3) -> None:  # noqa: ANN001
+    import cProfile
+
+    url = dashboard_url(bloc)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    _log_profile(profiler, path)
 
 
 # --- main --------------------------------------------------------------------------------
@@ -292,7 +312,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed full rebuilds per bloc")
     parser.add_argument("--incremental-runs", type=int, default=7)
     parser.add_argument("--requests", type=int, default=50, help="timed dashboard requests")
-    parser.add_argument("--requests-10x", type=int, default=10, help="timed dashboard requests at 10×")
+    parser.add_argument("--requests-10x", type=int, default=5, help="timed dashboard requests at 10×")
     parser.add_argument("--no-10x", dest="tenx", action="store_false", help="the bloc only")
     parser.add_argument("--profile", metavar="PREFIX", help="cProfile one rebuild of each bloc")
     args = parser.parse_args()
@@ -352,6 +372,7 @@ def main() -> None:
         if args.profile:
             for key, root in roots.items():
                 profile_rebuild(root, f"{args.profile}-{key}.prof")
+            profile_dashboard(client, blocs["bloc"], f"{args.profile}-dashboard.prof")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ body does not lay out a long Phụ lục table again.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -42,6 +43,8 @@ from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 if TYPE_CHECKING:
     from weasyprint.document import Document as WeasyDocument
 
+logger = logging.getLogger(__name__)
+
 TEMPLATE = "reports/documents/document.html"
 STYLESHEET = "reports/document.css"
 # Renders of one part at most: the first, then one per round of fixes.
@@ -58,7 +61,7 @@ class PdfResult:
     problems: list[str] = field(default_factory=list)
 
 
-# --- the HTML ------------------------------------------------------------------------
+# --- the HTML -------------------------------------------------------------------------
 
 
 @dataclass
@@ -190,7 +193,9 @@ class _Builder:
         index = self._next()
         width = max([len(table.header), *(len(row) for row in table.rows)])
         header = table.header + [""] * (width - len(table.header))
-        centred = {i for i, title in enumerate(header) if title.upper() in ("STT", "TT")}
+        centred = {
+            i for i, title in enumerate(header) if title.upper() in ("STT", "TT")
+        }
         rows = []
         for row in table.rows:
             cells = []
@@ -242,7 +247,8 @@ def _html(
     page = dict(settings.DOCUMENT_LAYOUT)
     page["font_css"] = _font_css(page["font_family"])
     recipients = [
-        line if line.startswith(("-", "–")) else f"- {line}" for line in layout.recipients
+        line if line.startswith(("-", "–")) else f"- {line}"
+        for line in layout.recipients
     ]
     builder = _Builder(new_page)
     html = render_to_string(
@@ -269,7 +275,7 @@ def render_html(layout: Layout) -> str:
     return _html(layout)[0]
 
 
-# --- fonts and fetching -----------------------------------------------------------------
+# --- fonts and fetching ---------------------------------------------------------------
 
 _font_config: Any = None
 _fonts_checked: set[str] = set()
@@ -299,7 +305,9 @@ def _fc_styles(fc_list: str, family: str, pattern: str) -> set[str]:
     styles: set[str] = set()
     for line in listed.splitlines():
         families, _, rest = line.partition("\t")
-        if family.casefold() not in (name.strip().casefold() for name in families.split(",")):
+        if family.casefold() not in (
+            name.strip().casefold() for name in families.split(",")
+        ):
             continue
         weight, _, slant = rest.partition("\t")
         # A variable font gives a range, "[0 210]": it has both ends.
@@ -307,8 +315,10 @@ def _fc_styles(fc_list: str, family: str, pattern: str) -> set[str]:
         slants = [int(w) for w in re.findall(r"\d+", slant)]
         for w in weights:
             for sl in slants:
-                name = ("bold" if w >= 200 else "regular") if sl == 0 else (
-                    "bold italic" if w >= 200 else "italic"
+                name = (
+                    ("bold" if w >= 200 else "regular")
+                    if sl == 0
+                    else ("bold italic" if w >= 200 else "italic")
                 )
                 styles.add(name)
     return styles
@@ -334,7 +344,9 @@ def check_font(family: str) -> None:
             raise _missing_font(
                 family, "phông thiếu chữ tiếng Việt / lacks Vietnamese glyphs"
             )
-        raise _missing_font(family, "fontconfig không tìm thấy / not found by fontconfig")
+        raise _missing_font(
+            family, "fontconfig không tìm thấy / not found by fontconfig"
+        )
     if missing := {"regular", "bold", "italic", "bold italic"} - styles:
         raise _missing_font(
             family, "thiếu kiểu / missing styles: " + ", ".join(sorted(missing))
@@ -364,7 +376,7 @@ def _refusing_fetcher() -> Any:
     return RefusingFetcher(fail_on_errors=True)
 
 
-# --- reading the layout back -------------------------------------------------------------
+# --- reading the layout back ----------------------------------------------------------
 
 
 def _squash(text: str) -> str:
@@ -479,7 +491,7 @@ def footnote_problems(document: WeasyDocument, notes: list[FootnoteRef]) -> list
     return _check_footnotes(_read_back(document), notes)[0]
 
 
-# --- the PDF --------------------------------------------------------------------------------
+# --- the PDF --------------------------------------------------------------------------
 
 
 def _layout_part(
@@ -515,12 +527,23 @@ def _render_part(
         )
         fixes = set()
         for number, page in wrong.items():
-            for block in (readback.last_block.get(page), builder.block_of_note.get(number)):
+            for block in (
+                readback.last_block.get(page),
+                builder.block_of_note.get(number),
+            ):
                 if block is not None and block not in new_page:
                     fixes.add(block)
                     break
         if not fixes:
             break
+        logger.info(
+            "Footnotes %s of %s not on their call's page; laying the %s out again "
+            "with blocks %s starting a page.",
+            sorted(wrong),
+            layout.document.number_and_symbol,
+            part,
+            sorted(fixes),
+        )
         new_page |= fixes
     return document, problems
 

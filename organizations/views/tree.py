@@ -96,6 +96,7 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "year": year,
         "can_write_org": scope.can_write_organization(organization),
         "can_write_members": scope.can_write_members(organization),
+        "can_dashboard": scope.can_see_dashboard(organization),
         "placements": selectors.organization_history(organization=organization),
     }
     return render(request, "organizations/organization_detail.html", context)

@@ -89,7 +89,8 @@ def long_table(rows: int) -> str:
         rate = f"{done * 100 / plan:.1f}".replace(".", ",")
         lines.append(
             f"| {i} | Chỉ tiêu thành phần số {i} của khối cơ quan | người | "
-            f"{plan // 1000}.{plan % 1000:03d} | {done // 1000}.{done % 1000:03d} | {rate}% |"
+            f"{plan // 1000}.{plan % 1000:03d} | {done // 1000}.{done % 1000:03d} "
+            f"| {rate}% |"
         )
     return "\n".join(lines)
 
@@ -103,14 +104,22 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         organization=grassroots, title="Kế hoạch 2023", start_year=2023
     )
     target_services.target_create(
-        plan=plan, group="Chỉ tiêu về công tác chuyên môn",
-        wording="Giải quyết việc làm cho 18.500 lao động", label="Giải quyết việc làm",
-        kind="count", plan_value=18500, unit="người",
+        plan=plan,
+        group="Chỉ tiêu về công tác chuyên môn",
+        wording="Giải quyết việc làm cho 18.500 lao động",
+        label="Giải quyết việc làm",
+        kind="count",
+        plan_value=18500,
+        unit="người",
     )
     target_services.target_create(
-        plan=plan, group="Chỉ tiêu về công tác Đảng",
-        wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch", label="Kiểm tra, giám sát",
-        kind="done_of_planned", plan_value=7, unit="cuộc",
+        plan=plan,
+        group="Chỉ tiêu về công tác Đảng",
+        wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch",
+        label="Kiểm tra, giám sát",
+        kind="done_of_planned",
+        plan_value=7,
+        unit="cuộc",
     )
     document = services.document_create(
         organization=grassroots, doc_type="quarterly", year=2023, quarter=3, dated=DATED
@@ -119,7 +128,8 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         document=document, version=document.version, signer_name="Trần Chí Viễn"
     )
     leaves = [
-        s for s in document.sections.filter(kind=SectionKind.BODY, parent__isnull=False)
+        s
+        for s in document.sections.filter(kind=SectionKind.BODY, parent__isnull=False)
         if not s.children.exists()
     ]
     per_leaf = -(-notes // len(leaves))
@@ -130,27 +140,36 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         if "[[" in leaf.body:  # keep the data block the draft was pre-filled with
             body = leaf.body.replace("(Văn phòng soạn nội dung.)", "") + "\n" + body
         services.section_save(
-            document=document, section=leaf, version=document.version,
-            heading=leaf.heading, body=body,
+            document=document,
+            section=leaf,
+            version=document.version,
+            heading=leaf.heading,
+            body=body,
         )
         document.refresh_from_db()
         first += count
     appendix = document.sections.get(kind=SectionKind.APPENDIX)
     services.section_save(
-        document=document, section=appendix, version=document.version,
+        document=document,
+        section=appendix,
+        version=document.version,
         heading=appendix.heading,
-        body=f"{appendix.body}\nChi tiết theo chỉ tiêu thành phần:\n{long_table(table_rows)}",
+        body=f"{appendix.body}\nChi tiết các chỉ tiêu thành phần:\n"
+        + long_table(table_rows),
     )
     document.refresh_from_db()
     return document
 
 
-# --- reading PDFs back ------------------------------------------------------------------
+# --- reading PDFs back ----------------------------------------------------------------
 
 
 def pdftotext_pages(content: bytes) -> list[str]:
     out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+        ["pdftotext", "-layout", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     return out.split("\f")[:-1]
 
@@ -175,7 +194,9 @@ def words_of(content: bytes) -> list[tuple[float, float, list[dict]]]:
     pages = []
     with pdfplumber.open(io.BytesIO(content)) as document:
         for page in document.pages:
-            pages.append((page.width, page.height, page.extract_words(use_text_flow=True)))
+            pages.append(
+                (page.width, page.height, page.extract_words(use_text_flow=True))
+            )
     return pages
 
 
@@ -185,7 +206,9 @@ def find(words: list[dict], start: str) -> dict:
     return matches[0]
 
 
-def page_of(pages: list[tuple[float, float, list[dict]]], start: str, *, body: bool) -> int:
+def page_of(
+    pages: list[tuple[float, float, list[dict]]], start: str, *, body: bool
+) -> int:
     """The 1-based page whose body (or footnote area) has a word starting with
     `start`; the footnote area is told apart by its smaller type."""
     found = []
@@ -199,7 +222,7 @@ def page_of(pages: list[tuple[float, float, list[dict]]], start: str, *, body: b
     return found[0]
 
 
-# --- the printed documents, made once ----------------------------------------------------
+# --- the printed documents, made once -------------------------------------------------
 
 
 @dataclass
@@ -223,12 +246,19 @@ def printed(django_db_setup, django_db_blocker, tmp_path_factory) -> Printed:  #
             unfixed = pdf.render_document(layout)
             placements = pdf.footnote_placements(unfixed)
             unfixed_content = unfixed.write_pdf()
-            issued = services.document_issue(document=document, user=None, confirm_flags=True)
+            issued = services.document_issue(
+                document=document, user=None, confirm_flags=True
+            )
             with issued.pdf.open("rb") as handle:
                 issued_content = handle.read()
             transaction.set_rollback(True)
     return Printed(
-        layout, draft, placements, unfixed_content, issued_content, issued.number_and_symbol
+        layout,
+        draft,
+        placements,
+        unfixed_content,
+        issued_content,
+        issued.number_and_symbol,
     )
 
 
@@ -247,7 +277,7 @@ def issued_words(printed: Printed) -> list[tuple[float, float, list[dict]]]:
     return words_of(printed.issued)
 
 
-# --- what the page says ----------------------------------------------------------------------
+# --- what the page says ---------------------------------------------------------------
 
 
 def test_it_prints_the_header(issued_pages: list[str], printed: Printed) -> None:
@@ -260,7 +290,10 @@ def test_it_prints_the_header(issued_pages: list[str], printed: Printed) -> None
     assert "Số:" not in first
     assert "Quảng Bình, ngày 06 tháng 7 năm 2023" in first
     assert "BÁO CÁO" in first
-    assert "Tình hình thực hiện nhiệm vụ quý III và chương trình chỉ đạo quý IV/2023" in first
+    assert (
+        "Tình hình thực hiện nhiệm vụ quý III và chương trình chỉ đạo quý IV/2023"
+        in first
+    )
 
 
 def test_it_prints_the_body_and_the_end(issued_pages: list[str]) -> None:
@@ -301,7 +334,9 @@ def test_it_numbers_pages_from_the_second_at_the_top(issued_pages: list[str]) ->
 
 
 def test_it_embeds_the_configured_font_and_nothing_else(
-    printed: Printed, tmp_path: Path, settings  # noqa: ANN001
+    printed: Printed,
+    tmp_path: Path,
+    settings,  # noqa: ANN001
 ) -> None:
     family = settings.DOCUMENT_LAYOUT["font_family"].replace(" ", "")
     fonts = pdffonts(printed.issued, tmp_path)
@@ -315,7 +350,7 @@ def test_it_writes_text_in_nfc(issued_pages: list[str]) -> None:
     assert text == unicodedata.normalize("NFC", text)
 
 
-# --- where things are ----------------------------------------------------------------------
+# --- where things are -----------------------------------------------------------------
 
 
 def test_it_lays_the_header_out_in_two_columns(issued_words) -> None:  # noqa: ANN001
@@ -331,7 +366,8 @@ def test_it_puts_recipients_left_and_signature_right_level_with_them(
     issued_words,  # noqa: ANN001
 ) -> None:
     number = next(
-        i for i, (_, _, words) in enumerate(issued_words)
+        i
+        for i, (_, _, words) in enumerate(issued_words)
         if any(w["text"] == "nhận:" for w in words)
     )
     width, height, words = issued_words[number]
@@ -344,14 +380,16 @@ def test_it_puts_recipients_left_and_signature_right_level_with_them(
     assert abs(recipients["top"] - authority["top"]) <= 3
     # Right under the end of the text ("…./."), when that is on the same page.
     above = sorted(
-        (w for w in words if 60 < w["top"] < recipients["top"] - 1), key=lambda w: (w["top"], w["x0"])
+        (w for w in words if 60 < w["top"] < recipients["top"] - 1),
+        key=lambda w: (w["top"], w["x0"]),
     )
     if above:
         assert above[-1]["text"].endswith("./.")
 
 
 def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
-    issued_pages: list[str], issued_words  # noqa: ANN001
+    issued_pages: list[str],
+    issued_words,  # noqa: ANN001
 ) -> None:
     start = next(i for i, page in enumerate(issued_pages) if "Phụ lục 1" in page)
     assert len(issued_pages) - start >= 3
@@ -368,7 +406,7 @@ def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
     assert 1 <= len({round(x / 5) for x in columns}) <= 2
 
 
-# --- footnotes -----------------------------------------------------------------------------
+# --- footnotes ------------------------------------------------------------------------
 
 
 def tags(layout: Layout) -> dict[int, int]:
@@ -396,7 +434,9 @@ def test_the_check_reads_the_same_pages_as_the_pdf(printed: Printed) -> None:
     for number, tag in tags(printed.layout).items():
         placed = printed.unfixed_placements[number]
         assert placed.call_pages == [page_of(pages, anchor(tag), body=True)]
-        assert sorted(set(placed.text_pages)) == [page_of(pages, note_word(tag), body=False)]
+        assert sorted(set(placed.text_pages)) == [
+            page_of(pages, note_word(tag), body=False)
+        ]
 
 
 def test_it_names_lost_and_moved_footnotes() -> None:
@@ -419,12 +459,15 @@ def test_it_names_lost_and_moved_footnotes() -> None:
 
 @pytest.mark.django_db
 def test_it_refuses_to_issue_when_a_footnote_cannot_be_placed(
-    monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+    settings,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     document = build_report(table_rows=0)
-    if not pdf.footnote_problems(pdf.render_document(build_layout(document)),
-                                 build_layout(document).footnotes):
+    if not pdf.footnote_problems(
+        pdf.render_document(build_layout(document)), build_layout(document).footnotes
+    ):
         pytest.skip("WeasyPrint placed every footnote of this document unaided")
     monkeypatch.setattr(pdf, "MAX_RENDERS", 1)  # no second try
     with pytest.raises(ValidationError, match="Bản PDF chưa đạt"):
@@ -433,16 +476,21 @@ def test_it_refuses_to_issue_when_a_footnote_cannot_be_placed(
     assert document.is_draft and document.number is None and not document.pdf
 
 
-# --- fonts, HTML, fetching -------------------------------------------------------------------
+# --- fonts, HTML, fetching ------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_it_refuses_a_missing_font(settings, world) -> None:  # noqa: ANN001
-    settings.DOCUMENT_LAYOUT = {**settings.DOCUMENT_LAYOUT, "font_family": "NoSuchFont Serif"}
+    settings.DOCUMENT_LAYOUT = {
+        **settings.DOCUMENT_LAYOUT,
+        "font_family": "NoSuchFont Serif",
+    }
     document = services.document_create(
         organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3
     )
-    with pytest.raises(ImproperlyConfigured, match="Thiếu phông NoSuchFont Serif.*fonts-liberation"):
+    with pytest.raises(
+        ImproperlyConfigured, match="Thiếu phông NoSuchFont Serif.*fonts-liberation"
+    ):
         pdf.render_pdf(build_layout(document))
 
 
@@ -459,8 +507,11 @@ def test_the_html_stands_alone(world) -> None:  # noqa: ANN001
     section = document.sections.filter(kind=SectionKind.BODY).first()
     decomposed = unicodedata.normalize("NFD", "Quyết định kết nạp đảng viên")
     services.section_save(
-        document=document, section=section, version=document.version,
-        heading=section.heading, body=decomposed + "[^Ghi chú <b>đậm</b>]",
+        document=document,
+        section=section,
+        version=document.version,
+        heading=section.heading,
+        body=decomposed + "[^Ghi chú <b>đậm</b>]",
     )
     html = pdf.render_html(build_layout(document))
     assert html == unicodedata.normalize("NFC", html)

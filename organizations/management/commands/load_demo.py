@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand
 
 from organizations.demo import demo_load
 from organizations.models import Organization
+from targets import rollups
 from targets.demo import demo_targets_load
+from targets.demo_term import demo_term_load
 
 
 class Command(BaseCommand):
@@ -20,7 +22,12 @@ class Command(BaseCommand):
         bloc = Organization.objects.get(code="DEMO-KHOI")
         so = Organization.objects.get(code="DEMO-LDTBXH")
         added = demo_targets_load(bloc=bloc, so=so)
-        if any(added.values()):
+        term_added = demo_term_load(bloc=bloc)
+        if any(added.values()) or any(term_added.values()):
+            # The dashboard reads precomputed roll-ups: build them once now (beat
+            # rebuilds them nightly, approvals update them as they happen).
+            for year in (2023, 2024):
+                rollups.rollup_rebuild(root=bloc, year=year)
             self.stdout.write(
                 self.style.SUCCESS(
                     "Đã nạp chỉ tiêu và kết quả: "
