@@ -39,11 +39,19 @@ YEAR = 2023
 FOUNDED = dt.date(2000, 1, 1)
 BATCH = 2000
 
-SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
+)
 MIDDLES_M = "Văn Hữu Đức Minh Quang Thành Xuân Công".split()
 MIDDLES_F = "Thị Ngọc Thu Thanh Kim Mỹ Hồng Phương".split()
-GIVEN_M = "An Bình Cường Dũng Đạt Giang Hải Hùng Khánh Long Minh Nam Phong Quân Sơn Tâm Thắng Trung Tuấn Việt".split()
-GIVEN_F = "Anh Ánh Chi Dung Hà Hạnh Hoa Hương Lan Linh Mai Nga Ngân Nhung Oanh Phượng Quyên Thảo Trang Yến".split()
+GIVEN_M = (
+    "An Bình Cường Dũng Đạt Giang Hải Hùng Khánh Long "
+    "Minh Nam Phong Quân Sơn Tâm Thắng Trung Tuấn Việt"
+).split()
+GIVEN_F = (
+    "Anh Ánh Chi Dung Hà Hạnh Hoa Hương Lan Linh "
+    "Mai Nga Ngân Nhung Oanh Phượng Quyên Thảo Trang Yến"
+).split()
 
 PRO = "Chỉ tiêu về phát triển kinh tế - xã hội"
 PARTY = "Chỉ tiêu về công tác xây dựng Đảng"
@@ -51,12 +59,40 @@ PARTY = "Chỉ tiêu về công tác xây dựng Đảng"
 # (group, label, kind, bloc plan value, unit, parent label or None)
 TARGETS: list[tuple[str, str, str, str, str, str | None]] = [
     (PRO, "Giải quyết việc làm", "count", "18500", "người", None),
-    (PRO, "Giải quyết việc làm – lao động nữ", "count", "8000", "người", "Giải quyết việc làm"),
-    (PRO, "Giải quyết việc làm – thanh niên", "count", "6000", "người", "Giải quyết việc làm"),
+    (
+        PRO,
+        "Giải quyết việc làm – lao động nữ",
+        "count",
+        "8000",
+        "người",
+        "Giải quyết việc làm",
+    ),
+    (
+        PRO,
+        "Giải quyết việc làm – thanh niên",
+        "count",
+        "6000",
+        "người",
+        "Giải quyết việc làm",
+    ),
     (PRO, "Tuyển sinh đào tạo nghề", "count", "9000", "người", None),
     (PRO, "Hỗ trợ hộ nghèo", "count", "2400", "hộ", None),
-    (PRO, "Hỗ trợ hộ nghèo – hộ dân tộc thiểu số", "count", "600", "hộ", "Hỗ trợ hộ nghèo"),
-    (PRO, "Hỗ trợ hộ nghèo – hộ có người khuyết tật", "count", "400", "hộ", "Hỗ trợ hộ nghèo"),
+    (
+        PRO,
+        "Hỗ trợ hộ nghèo – hộ dân tộc thiểu số",
+        "count",
+        "600",
+        "hộ",
+        "Hỗ trợ hộ nghèo",
+    ),
+    (
+        PRO,
+        "Hỗ trợ hộ nghèo – hộ có người khuyết tật",
+        "count",
+        "400",
+        "hộ",
+        "Hỗ trợ hộ nghèo",
+    ),
     (PRO, "Cấp thẻ bảo hiểm y tế", "count", "35000", "thẻ", None),
     (PRO, "Tư vấn, giới thiệu việc làm", "count", "12000", "lượt", None),
     (PRO, "Thanh tra, kiểm tra doanh nghiệp", "count", "300", "cuộc", None),
@@ -144,8 +180,12 @@ class Ids:
             return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
         return cls(
-            org=nxt(Organization), member=nxt(Member), plan=nxt(Plan),
-            group=nxt(TargetGroup), target=nxt(Target), sheet=nxt(Sheet),
+            org=nxt(Organization),
+            member=nxt(Member),
+            plan=nxt(Plan),
+            group=nxt(TargetGroup),
+            target=nxt(Target),
+            sheet=nxt(Sheet),
         )
 
     def take(self, name: str) -> int:
@@ -165,7 +205,10 @@ def self_assigned_models() -> list:
 def _write(model, rows: list, what: str | None = None) -> None:  # noqa: ANN001
     start = time.perf_counter()
     model.objects.bulk_create(rows, batch_size=BATCH)
-    log(f"  {len(rows):>7} {what or model.__name__} in {time.perf_counter() - start:.1f}s")
+    log(
+        f"  {len(rows):>7} {what or model.__name__} "
+        f"in {time.perf_counter() - start:.1f}s"
+    )
 
 
 def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
@@ -184,7 +227,9 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
     orgs: list = []
     org_placements: list = []
 
-    def org(name: str, code: str, parent: tuple[int, str] | None, short_name: str = "") -> tuple[int, str]:
+    def org(
+        name: str, code: str, parent: tuple[int, str] | None, short_name: str = ""
+    ) -> tuple[int, str]:
         org_id = ids.take("org")
         parent_id, parent_path = parent if parent else (None, "")
         path = parent_path + path_segment(org_id)
@@ -192,29 +237,52 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
         level = levels[code]
         orgs.append(
             Organization(
-                id=org_id, public_id=uuid.uuid4(), name=name, short_name=short_name, level=level,
-                kind=default_kind_for(level), parent_id=parent_id, founded_on=FOUNDED, path=path, depth=depth,
+                id=org_id,
+                public_id=uuid.uuid4(),
+                name=name,
+                short_name=short_name,
+                level=level,
+                kind=default_kind_for(level),
+                parent_id=parent_id,
+                founded_on=FOUNDED,
+                path=path,
+                depth=depth,
             )
         )
         org_placements.append(
-            OrganizationPlacement(organization_id=org_id, parent_id=parent_id, path=path, depth=depth, valid_from=FOUNDED)
+            OrganizationPlacement(
+                organization_id=org_id,
+                parent_id=parent_id,
+                path=path,
+                depth=depth,
+                valid_from=FOUNDED,
+            )
         )
         return org_id, path
 
-    # --- the tree ----------------------------------------------------------------
+    # --- the tree --------------------------------------------------------------------
     top = org(f"Đảng bộ Khối {label}", "upper", None, short_name="ĐUK")
     grassroots: list[int] = []
     cells: list[int] = []  # where members sit; chi bộ cơ sở listed twice
     cells_of: dict[int, int] = {}  # TCCSĐ -> number of its chi bộ (the 100 % targets)
     for g in range(100 * scale):
-        committee = org(f"Đảng bộ cơ sở {label}-{g + 1}", "grassroots_committee", top, short_name="ĐU")
+        committee = org(
+            f"Đảng bộ cơ sở {label}-{g + 1}",
+            "grassroots_committee",
+            top,
+            short_name="ĐU",
+        )
         grassroots.append(committee[0])
         n_cells = 15 if g % 5 == 0 else 11
         cells_of[committee[0]] = n_cells
         holder = committee
         for c in range(n_cells):
-            if g % 10 == 0 and c == n_cells - 3:  # every 10th: an đảng bộ bộ phận with 3 chi bộ
-                holder = org(f"Đảng bộ bộ phận {label}-{g + 1}", "sub_committee", committee)
+            if (
+                g % 10 == 0 and c == n_cells - 3
+            ):  # every 10th: an đảng bộ bộ phận with 3 chi bộ
+                holder = org(
+                    f"Đảng bộ bộ phận {label}-{g + 1}", "sub_committee", committee
+                )
             cells.append(org(f"Chi bộ {label}-{g + 1}-{c + 1}", "cell", holder)[0])
     for g in range(20 * scale):
         cell_id, _ = org(f"Chi bộ cơ sở {label}-{g + 1}", "grassroots_cell", top)
@@ -227,7 +295,7 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
     orgs.clear()
     org_placements.clear()
 
-    # --- members (the dashboard's membership cards) ---------------------------------
+    # --- members (the dashboard's membership cards) ----------------------------------
     members: list = []
     placements: list = []
     for _ in range(14_000 * scale):
@@ -244,39 +312,59 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
             admitted = dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))
             full_on = None
         else:
-            admitted = FOUNDED + dt.timedelta(days=rng.randrange((dt.date(YEAR - 1, 12, 31) - FOUNDED).days))
+            admitted = FOUNDED + dt.timedelta(
+                days=rng.randrange((dt.date(YEAR - 1, 12, 31) - FOUNDED).days)
+            )
             full_on = admitted + dt.timedelta(days=365)
             full_on = full_on if full_on.year < YEAR + 1 else None
         member_id = ids.take("member")
         cell = rng.choice(cells)
         members.append(
             Member(
-                id=member_id, public_id=uuid.uuid4(), full_name=full_name, search_name=search_name,
-                sort_key=sort_key, sex="F" if female else "M",
-                date_of_birth=admitted - dt.timedelta(days=rng.randrange(18 * 365, 40 * 365)),
-                admitted_on=admitted, full_member_on=full_on, organization_id=cell,
+                id=member_id,
+                public_id=uuid.uuid4(),
+                full_name=full_name,
+                search_name=search_name,
+                sort_key=sort_key,
+                sex="F" if female else "M",
+                date_of_birth=admitted
+                - dt.timedelta(days=rng.randrange(18 * 365, 40 * 365)),
+                admitted_on=admitted,
+                full_member_on=full_on,
+                organization_id=cell,
             )
         )
-        placements.append(MemberPlacement(member_id=member_id, organization_id=cell, valid_from=admitted))
+        placements.append(
+            MemberPlacement(
+                member_id=member_id, organization_id=cell, valid_from=admitted
+            )
+        )
     bloc.members = len(members)
     _write(Member, members)
     _write(MemberPlacement, placements)
     members.clear()
     placements.clear()
 
-    # --- the bloc's plan, given down ---------------------------------------------------
+    # --- the bloc's plan, given down -------------------------------------------------
     _check_targets()
     comparators = {kind: _comparator(kind) for kind in {t[2] for t in TARGETS}}
     plans: list = []
     groups: list = []
     targets: list = []
 
-    def plan_with_targets(org_id: int, source: tuple[int, dict[str, int]] | None, share: Decimal) -> tuple[int, dict[str, int]]:
-        """A plan and its 30 targets; `source`: (plan id, label -> target id) given down from."""
+    def plan_with_targets(
+        org_id: int, source: tuple[int, dict[str, int]] | None, share: Decimal
+    ) -> tuple[int, dict[str, int]]:
+        """A plan and its 30 targets; `source`: (plan id, label -> target id) of
+        the plan they are given down from."""
         plan_id = ids.take("plan")
         plans.append(
             Plan(
-                id=plan_id, organization_id=org_id, title=f"Chỉ tiêu năm {YEAR}", start_year=YEAR, end_year=YEAR,
+                id=plan_id,
+                organization_id=org_id,
+                title=f"Chỉ tiêu năm {YEAR}",
+                start_year=YEAR,
+                end_year=YEAR,
                 resolution=f"Nghị quyết số 05-NQ/ĐU ngày 23/02/{YEAR}",
                 source_plan_id=source[0] if source else None,
             )
@@ -284,9 +372,13 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
         group_ids = {}
         for order, name in enumerate((PRO, PARTY), start=1):
             group_ids[name] = ids.take("group")
-            groups.append(TargetGroup(id=group_ids[name], plan_id=plan_id, order=order, name=name))
+            groups.append(
+                TargetGroup(id=group_ids[name], plan_id=plan_id, order=order, name=name)
+            )
         by_label: dict[str, int] = {}
-        for order, (group, t_label, kind, value, unit, parent) in enumerate(TARGETS, start=1):
+        for order, (group, t_label, kind, value, unit, parent) in enumerate(
+            TARGETS, start=1
+        ):
             plan_value = Decimal(value)
             if kind in ("count", "done_of_planned") and source is not None:
                 plan_value = max(Decimal(1), (plan_value * share).quantize(Decimal(1)))
@@ -294,10 +386,17 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
             by_label[t_label] = target_id
             targets.append(
                 Target(
-                    id=target_id, plan_id=plan_id, group_id=group_ids[group], order=order,
+                    id=target_id,
+                    plan_id=plan_id,
+                    group_id=group_ids[group],
+                    order=order,
                     parent_id=by_label[parent] if parent else None,
-                    wording=f"{t_label}: kế hoạch {plan_value}", label=t_label, unit=unit, kind=kind,
-                    comparator=comparators[kind], plan_value=plan_value,
+                    wording=f"{t_label}: kế hoạch {plan_value}",
+                    label=t_label,
+                    unit=unit,
+                    kind=kind,
+                    comparator=comparators[kind],
+                    plan_value=plan_value,
                     places=1 if unit == "%" else None,
                     derived_from_id=source[1][t_label] if source else None,
                 )
@@ -318,7 +417,7 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
     groups.clear()
     targets.clear()
 
-    # --- sheets and results ------------------------------------------------------------
+    # --- sheets and results ----------------------------------------------------------
     sheets: list = []
     results: list = []
     now = dt.datetime(YEAR, 12, 20, 9, 0, tzinfo=dt.UTC)
@@ -331,8 +430,10 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
                 status = SheetStatus.APPROVED if roll < 0.95 else SheetStatus.SUBMITTED
             else:
                 status = (
-                    SheetStatus.APPROVED if roll < 0.75
-                    else SheetStatus.SUBMITTED if roll < 0.95
+                    SheetStatus.APPROVED
+                    if roll < 0.75
+                    else SheetStatus.SUBMITTED
+                    if roll < 0.95
                     else SheetStatus.DRAFT
                 )
             if quarter == 4:
@@ -340,8 +441,14 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
             sheet_id = ids.take("sheet")
             sheets.append(
                 Sheet(
-                    id=sheet_id, public_id=uuid.uuid4(), organization_id=org_id, plan_id=plan_id, year=YEAR,
-                    quarter=quarter, status=status, version=2 if status != SheetStatus.DRAFT else 1,
+                    id=sheet_id,
+                    public_id=uuid.uuid4(),
+                    organization_id=org_id,
+                    plan_id=plan_id,
+                    year=YEAR,
+                    quarter=quarter,
+                    status=status,
+                    version=2 if status != SheetStatus.DRAFT else 1,
                     submitted_at=now if status != SheetStatus.DRAFT else None,
                 )
             )
@@ -350,7 +457,12 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
                 value = num = den = None
                 if kind == "rate":
                     den = Decimal(rng.randrange(20, 400))
-                    num = min(den, (den * Decimal(rng.randrange(60, 101)) / 100).quantize(Decimal(1)))
+                    num = min(
+                        den,
+                        (den * Decimal(rng.randrange(60, 101)) / 100).quantize(
+                            Decimal(1)
+                        ),
+                    )
                 elif kind == "all_or_nothing":
                     den = Decimal(n_cells)
                     num = den if rng.random() < 0.8 else den - 1
@@ -358,10 +470,16 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
                     value = Decimal(rng.randrange(0, 3))
                 else:
                     plan_value = plans_values[target_id]
-                    value = (plan_value * Decimal(rng.randrange(15, 35)) / 100).quantize(Decimal(1))
+                    value = (
+                        plan_value * Decimal(rng.randrange(15, 35)) / 100
+                    ).quantize(Decimal(1))
                 results.append(
                     Result(
-                        sheet_id=sheet_id, target_id=target_id, value=value, numerator=num, denominator=den,
+                        sheet_id=sheet_id,
+                        target_id=target_id,
+                        value=value,
+                        numerator=num,
+                        denominator=den,
                         entered_at=now,
                     )
                 )

@@ -29,13 +29,14 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import figure, log, median_seconds, seconds, throwaway_django
+from _common import figure, log, seconds, throwaway_django
 
 SEED = 20231005
 CHROMIUM = "/usr/bin/chromium"
@@ -234,11 +235,12 @@ def build_document(
 
 
 COLD_SNIPPET = """
-import os, sys, time
+import logging, os, sys, time
 sys.path.insert(0, {root!r})
 os.environ["DJANGO_SETTINGS_MODULE"] = "partyreports.settings"
 import django
 django.setup()
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 from reports.models import Document
 from reports.structure import build_layout
 layout = build_layout(Document.objects.get(pk={pk}))
@@ -294,6 +296,42 @@ def chromium_print(html: str) -> float | None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def breakdown(layout) -> None:  # noqa: ANN001
+    """Where a warm render's time goes, on stderr: the layout of each part (and
+    how many times the footnote fixes laid it out), the check, the PDF."""
+
+    from reports import pdf
+
+    start = time.perf_counter()
+    single = pdf.render_document(layout)
+    laid = time.perf_counter()
+    single.write_pdf()
+    log(
+        f"one pass, no fixes: layout {laid - start:.2f} s + PDF "
+        f"{time.perf_counter() - laid:.2f} s, {len(single.pages)} pages, "
+        f"{len(pdf.footnote_problems(single, layout.footnotes))} footnotes misplaced"
+    )
+    renders: list[str] = []
+    original = pdf._layout_part
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        begin = time.perf_counter()
+        out = original(*args, **kwargs)
+        renders.append(f"{args[1]} {time.perf_counter() - begin:.2f} s")
+        return out
+
+    pdf._layout_part = counted
+    try:
+        start = time.perf_counter()
+        pdf.render_pdf(layout)
+        log(
+            f"render_pdf {time.perf_counter() - start:.2f} s: layouts",
+            ", ".join(renders),
+        )
+    finally:
+        pdf._layout_part = original
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="warm renders timed")
@@ -301,8 +339,12 @@ def main() -> None:
     args = parser.parse_args()
 
     with throwaway_django("sqlite"):
+        import logging
+
         from django.db import transaction
 
+        # One line per page at INFO: noise here, and time.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
         from reports import pdf
         from reports.structure import build_layout
 
@@ -316,10 +358,20 @@ def main() -> None:
         result = pdf.render_pdf(layout)
         if result.problems:
             log("problems:", *result.problems)
-        warm, times = median_seconds(
-            lambda: pdf.render_pdf(layout), runs=args.runs, warmup=0
+        times, cpu = [], []
+        for _ in range(args.runs):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            pdf.render_pdf(layout)
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        warm = statistics.median(times)
+        log("warm runs:", ", ".join(f"{t:.2f}" for t in times), "s")
+        log(
+            "their CPU time:",
+            ", ".join(f"{t:.2f}" for t in cpu),
+            "s (others' load aside)",
         )
-        log("warm runs:", ", ".join(f"{t:.2f}" for t in times))
+        breakdown(layout)
         figure("pdf_40p_cold_s", seconds(cold))
         figure("pdf_40p_warm_s", seconds(warm))
         figure("pdf_40p_pages", result.pages)

@@ -62,7 +62,7 @@ def ms(value: float) -> str:
     return f"{value * 1000:.1f}"
 
 
-# --- the floor -------------------------------------------------------------------------
+# --- the floor ------------------------------------------------------------------------
 
 
 def floor_query(root_path: str) -> tuple[str, list]:
@@ -83,7 +83,12 @@ def floor_query(root_path: str) -> tuple[str, list]:
           AND t.derived_from_id IS NOT NULL AND o.path LIKE %s
         GROUP BY s.organization_id, t.derived_from_id, s.quarter
     """
-    return sql, [YEAR, SheetStatus.APPROVED.value, SheetStatus.SUBMITTED.value, root_path + "%"]
+    return sql, [
+        YEAR,
+        SheetStatus.APPROVED.value,
+        SheetStatus.SUBMITTED.value,
+        root_path + "%",
+    ]
 
 
 def sql_floor(root_path: str) -> list[tuple]:
@@ -95,26 +100,35 @@ def sql_floor(root_path: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-# --- measuring -------------------------------------------------------------------------
+# --- measuring ------------------------------------------------------------------------
 
 
 def time_rebuild(root, runs: int, key: str) -> None:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from targets.rollups import rollup_rebuild
 
     log(f"timing rollup_rebuild({key}) × {runs} after 1 warm-up")
-    median, times = median_seconds(lambda: rollup_rebuild(root=root, year=YEAR), runs=runs)
+    median, times = median_seconds(
+        lambda: rollup_rebuild(root=root, year=YEAR), runs=runs
+    )
     log(f"  runs: {', '.join(f'{t:.3f}' for t in times)} s")
     figure(f"rollup_full_{key}_s", seconds(median))
-    rows = rollup_rebuild(root=root, year=YEAR)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = rollup_rebuild(root=root, year=YEAR)
     figure(f"rollup_full_{key}_rows", rows)
-    figure(f"rollup_full_{key}_queries", query_count(lambda: rollup_rebuild(root=root, year=YEAR)))
+    figure(f"rollup_full_{key}_queries", len(ctx.captured_queries))
 
 
 def time_floor(root, key: str) -> None:  # noqa: ANN001
     median, times = median_seconds(lambda: sql_floor(root.path), runs=5)
     groups = sql_floor(root.path)
-    log(f"sql floor {key}: {len(groups)} groups over {sum(g[6] for g in groups)} result rows; "
-        f"runs {', '.join(f'{t * 1000:.1f}' for t in times)} ms")
+    log(
+        f"sql floor {key}: {len(groups)} groups over "
+        f"{sum(g[6] for g in groups)} result rows; "
+        f"runs {', '.join(f'{t * 1000:.1f}' for t in times)} ms"
+    )
     figure(f"sql_floor_{key}_s", seconds(median))
     figure(f"sql_floor_{key}_groups", len(groups))
 
@@ -128,7 +142,9 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
     from targets import rollups, services, tasks
     from targets.models import Rollup, RollupBasis, Sheet, SheetStatus
 
-    org_id = next(i for i in bloc.grassroots_ids if bloc.q4_status[i] == SheetStatus.SUBMITTED)
+    org_id = next(
+        i for i in bloc.grassroots_ids if bloc.q4_status[i] == SheetStatus.SUBMITTED
+    )
     organization = Organization.objects.get(id=org_id)
     sheet = Sheet.objects.get(organization=organization, year=YEAR, quarter=QUARTER)
     queued: list[tuple] = []
@@ -143,10 +159,12 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
             rollups.rollup_mark_done(organization=target, year=year)
 
     def resubmit() -> None:
-        """Reopen and resubmit the sheet with the services, roll-ups caught up (untimed)."""
+        """Reopen and resubmit the sheet (services), roll-ups caught up; untimed."""
         services.sheet_reopen(sheet=sheet, reason="Bench: mở lại", user=None)
         catch_up()
-        services.sheet_submit(organization=organization, year=YEAR, quarter=QUARTER, user=None)
+        services.sheet_submit(
+            organization=organization, year=YEAR, quarter=QUARTER, user=None
+        )
         catch_up()
 
     def approve() -> float:
@@ -158,12 +176,16 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
         return took
 
     def update() -> None:
-        assert rollups.rollup_update(organization=organization, year=YEAR), "the approval changed nothing"
+        assert rollups.rollup_update(organization=organization, year=YEAR), (
+            "the approval changed nothing"
+        )
 
     times: list[float] = []
     approve_times: list[float] = []
-    log(f"timing rollup_update after sheet_approve of {organization.name} Q{QUARTER} "
-        f"(depth {organization.depth}) × {runs} after 1 warm-up")
+    log(
+        f"timing rollup_update after sheet_approve of {organization.name} Q{QUARTER} "
+        f"(depth {organization.depth}) × {runs} after 1 warm-up"
+    )
     with mock.patch.object(tasks, "rollup_update", held):
         approve()  # warm-up
         update()
@@ -182,9 +204,11 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
         start = time.perf_counter()
         unchanged = not rollups.rollup_update(organization=organization, year=YEAR)
         idle = time.perf_counter() - start
-    log(f"  runs: {', '.join(f'{t * 1000:.1f}' for t in times)} ms; "
+    log(
+        f"  runs: {', '.join(f'{t * 1000:.1f}' for t in times)} ms; "
         f"sheet_approve itself {ms(statistics.median(approve_times))} ms; "
-        f"a second update (nothing to do) {ms(idle)} ms")
+        f"a second update (nothing to do) {ms(idle)} ms"
+    )
     figure("rollup_incremental_ms", ms(statistics.median(times)))
     figure("rollup_incremental_queries", queries)
     figure("rollup_incremental_noop_ms", ms(idle))
@@ -193,8 +217,15 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
     # The rows kept up to date by differences must be what a rebuild computes.
     def snapshot() -> dict:
         return {
-            (r.organization_id, r.basis): (r.own, r.subtree, r.own_reporting, r.reporting)
-            for r in Rollup.objects.filter(organization_id__in=[bloc.root_id, org_id], year=YEAR)
+            (r.organization_id, r.basis): (
+                r.own,
+                r.subtree,
+                r.own_reporting,
+                r.reporting,
+            )
+            for r in Rollup.objects.filter(
+                organization_id__in=[bloc.root_id, org_id], year=YEAR
+            )
         }
 
     kept = snapshot()
@@ -204,10 +235,18 @@ def time_incremental(bloc: Bloc, runs: int) -> None:
     if not same:
         for key in sorted(set(kept) | set(rebuilt)):
             if kept.get(key) != rebuilt.get(key):
-                log(f"  MISMATCH {key}: kept {str(kept.get(key))[:300]} / rebuilt {str(rebuilt.get(key))[:300]}")
+                log(
+                    f"  MISMATCH {key}: kept {str(kept.get(key))[:300]} / "
+                    f"rebuilt {str(rebuilt.get(key))[:300]}"
+                )
     figure("rollup_incremental_matches_rebuild", "yes" if same else "no")
-    approved = Rollup.objects.get(organization_id=bloc.root_id, year=YEAR, basis=RollupBasis.APPROVED)
-    log(f"  bloc Q{QUARTER}: {approved.reporting.get(str(QUARTER))} TCCSĐ approved after the runs")
+    approved = Rollup.objects.get(
+        organization_id=bloc.root_id, year=YEAR, basis=RollupBasis.APPROVED
+    )
+    log(
+        f"  bloc Q{QUARTER}: {approved.reporting.get(str(QUARTER))} TCCSĐ "
+        "approved after the runs"
+    )
 
 
 def dashboard_client(blocs: list[Bloc]):  # noqa: ANN201
@@ -216,9 +255,13 @@ def dashboard_client(blocs: list[Bloc]):  # noqa: ANN201
 
     from organizations.models import Role, RoleAssignment
 
-    leader = get_user_model().objects.create_user(username="lanhdao_bench", password="pw-Bench-123")
+    leader = get_user_model().objects.create_user(
+        username="lanhdao_bench", password="pw-Bench-123"
+    )
     for bloc in blocs:
-        RoleAssignment.objects.create(user=leader, organization_id=bloc.root_id, role=Role.LEADER)
+        RoleAssignment.objects.create(
+            user=leader, organization_id=bloc.root_id, role=Role.LEADER
+        )
     client = Client(raise_request_exception=False)
     client.force_login(leader)
     return client
@@ -229,8 +272,13 @@ def dashboard_url(bloc: Bloc) -> str:
 
     from organizations.models import Organization
 
-    public_id = Organization.objects.values_list("public_id", flat=True).get(id=bloc.root_id)
-    return reverse("targets:dashboard", kwargs={"public_id": public_id}) + f"?nam={YEAR}&quy={QUARTER}"
+    public_id = Organization.objects.values_list("public_id", flat=True).get(
+        id=bloc.root_id
+    )
+    return (
+        reverse("targets:dashboard", kwargs={"public_id": public_id})
+        + f"?nam={YEAR}&quy={QUARTER}"
+    )
 
 
 def time_dashboard(client, bloc: Bloc, requests: int, key: str) -> None:  # noqa: ANN001
@@ -240,8 +288,15 @@ def time_dashboard(client, bloc: Bloc, requests: int, key: str) -> None:  # noqa
     url = dashboard_url(bloc)
     response = client.get(url)  # warm-up
     body = response.content.decode(errors="replace")
-    log(f"dashboard {key}: GET {url} → {response.status_code}, {len(body)} bytes of HTML"
-        + ("  (empty: the page is still a placeholder)" if response.status_code == 200 and not body.strip() else ""))
+    log(
+        f"dashboard {key}: GET {url} → {response.status_code}, "
+        f"{len(body)} bytes of HTML"
+        + (
+            "  (empty: the page is still a placeholder)"
+            if response.status_code == 200 and not body.strip()
+            else ""
+        )
+    )
     if response.status_code != 200:
         log(f"  dashboard answered {response.status_code}: {body[:500]}")
     with CaptureQueriesContext(connection) as ctx:
@@ -260,7 +315,10 @@ def time_dashboard(client, bloc: Bloc, requests: int, key: str) -> None:  # noqa
             log(f"  {i + 1}/{requests}")
     if statuses != {200}:
         log(f"  statuses seen: {sorted(statuses)}")
-    log(f"  min {ms(min(times))} ms, max {ms(max(times))} ms, mean {ms(statistics.fmean(times))} ms")
+    log(
+        f"  min {ms(min(times))} ms, max {ms(max(times))} ms, "
+        f"mean {ms(statistics.fmean(times))} ms"
+    )
     figure(f"dashboard{suffix}_p50_ms", ms(statistics.median(times)))
     figure(f"dashboard{suffix}_p95_ms", ms(percentile(times, 95)))
 
@@ -303,18 +361,28 @@ def profile_dashboard(client, bloc: Bloc, path: str, requests: int = 3) -> None:
     _log_profile(profiler, path)
 
 
-# --- main --------------------------------------------------------------------------------
+# --- main -----------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--runs", type=int, default=3, help="timed full rebuilds per bloc")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="timed full rebuilds per bloc"
+    )
     parser.add_argument("--incremental-runs", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=50, help="timed dashboard requests")
-    parser.add_argument("--requests-10x", type=int, default=5, help="timed dashboard requests at 10×")
-    parser.add_argument("--no-10x", dest="tenx", action="store_false", help="the bloc only")
-    parser.add_argument("--profile", metavar="PREFIX", help="cProfile one rebuild of each bloc")
+    parser.add_argument(
+        "--requests", type=int, default=50, help="timed dashboard requests"
+    )
+    parser.add_argument(
+        "--requests-10x", type=int, default=5, help="timed dashboard requests at 10×"
+    )
+    parser.add_argument(
+        "--no-10x", dest="tenx", action="store_false", help="the bloc only"
+    )
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="cProfile one rebuild of each bloc"
+    )
     args = parser.parse_args()
 
     with throwaway_django(args.db) as vendor:
@@ -343,7 +411,9 @@ def main() -> None:
             log(f"built {key} in {time.perf_counter() - start:.1f}s")
         if vendor == "postgresql":
             with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), self_assigned_models()):
+                for sql in connection.ops.sequence_reset_sql(
+                    no_style(), self_assigned_models()
+                ):
                     cursor.execute(sql)
                 cursor.execute("ANALYZE")
         connection.close()
@@ -356,7 +426,10 @@ def main() -> None:
             figure(f"{key}_results", bloc.results)
         log(f"database: {vendor}; {Result.objects.count()} results in all")
 
-        roots = {key: Organization.objects.get(id=bloc.root_id) for key, bloc in blocs.items()}
+        roots = {
+            key: Organization.objects.get(id=bloc.root_id)
+            for key, bloc in blocs.items()
+        }
         time_rebuild(roots["bloc"], args.runs, "bloc")
         time_floor(roots["bloc"], "bloc")
         time_incremental(blocs["bloc"], args.incremental_runs)

@@ -14,9 +14,10 @@ Two things WeasyPrint gets wrong without saying so (format.md):
   wrong, the block that ends the call's page (then the paragraph holding the
   call) is started on a new page and the part re-rendered; whatever is still
   wrong is returned in ``PdfResult.problems`` and issuance refuses the PDF.
-* Fonts. A missing family silently falls back to another font, so the family of
-  settings.DOCUMENT_LAYOUT is looked up with fontconfig once per process, and a
-  missing one raises ImproperlyConfigured.
+* Fonts. A missing family, or missing letters, silently fall back to another
+  font, so the family of settings.DOCUMENT_LAYOUT is looked up with fontconfig
+  once per process, with the Vietnamese alphabet in four styles, and raises
+  ImproperlyConfigured when it is not there.
 
 The body and the appendices (which always start on a new page) are laid out as
 two WeasyPrint documents and joined page by page, so that a footnote fix in the
@@ -103,11 +104,17 @@ class _Node:
         return min(self.level + 1, 6)
 
 
+# About how many characters of table text (13 pt) fit across the page, counting
+# two per column for the cell padding.
+_TABLE_CHARS = 95
+
+
 def _column_widths(header: list[str], rows: list[list[_Cell]]) -> list[str]:
-    """Column widths from the text they hold, for `table-layout: fixed`:
-    WeasyPrint's automatic table layout measures every cell first and costs a
-    third of the time of a long Phụ lục."""
-    weights = []
+    """Column widths from the text they hold, for `table-layout: fixed`
+    (WeasyPrint's automatic table layout measures every cell first: a third
+    of the time of a long Phụ lục). Short columns get their whole text on one
+    line; the long ones share the rest, none narrower than its longest word."""
+    narrowest, widest = [], []
     for i, title in enumerate(header):
         cells = [row[i] for row in rows]
         words = [len(word) for word in title.split()]
@@ -116,10 +123,20 @@ def _column_widths(header: list[str], rows: list[list[_Cell]]) -> list[str]:
                 words.append(len(cell.text))
             else:
                 words.extend(len(word) for word in cell.text.split())
-        longest = max([len(title), *(len(cell.text) for cell in cells)])
-        weights.append(max(max(words, default=1) + 1, min(longest, 45), 2) + 2)
-    total = sum(weights) or 1
-    return [f"{100 * weight / total:.2f}%" for weight in weights]
+        longest = max([max(words, default=1), *(len(cell.text) for cell in cells)])
+        # Letters run wider than digits; the padding takes about two.
+        scale = 1.0 if cells and all(cell.align == "num" for cell in cells) else 1.1
+        narrowest.append(max(words, default=1) * scale + 2)
+        widest.append(longest * scale + 3)
+    widths = list(widest)
+    if sum(widest) > _TABLE_CHARS:
+        long = [i for i, width in enumerate(widest) if width > 15]
+        room = _TABLE_CHARS - sum(w for i, w in enumerate(widest) if i not in long)
+        share = sum(widest[i] for i in long) or 1
+        for i in long:
+            widths[i] = max(narrowest[i], room * widest[i] / share)
+    total = sum(widths)
+    return [f"{100 * width / total:.2f}%" for width in widths]
 
 
 class _Builder:

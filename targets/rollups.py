@@ -94,7 +94,7 @@ def _own_figures(
         "sheet__organization_id", "target__derived_from_id", "sheet__quarter", "sheet__status",
         "value", "numerator", "denominator",
     ):
-        triplet = [None if v is None else _s(Decimal(v)) for v in (value, num, den)] + [1]
+        triplet = [value, num, den, 1]  # Decimals; spelled out once, when stored
         for basis, statuses in BASIS_STATUSES.items():
             if status not in statuses:
                 continue
@@ -106,36 +106,77 @@ def _own_figures(
     return out
 
 
+def _accumulate(into: dict, other: dict) -> None:
+    """Add Decimal figures into a running sum (the rebuild's hot loop: no strings)."""
+    for key, quarters in other.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = [None if q is None else list(q) for q in quarters]
+            continue
+        for i, quad in enumerate(quarters):
+            if quad is None:
+                continue
+            current = mine[i]
+            if current is None:
+                mine[i] = list(quad)
+                continue
+            for j in range(3):
+                if quad[j] is not None:
+                    current[j] = quad[j] if current[j] is None else current[j] + quad[j]
+            current[3] += quad[3]
+
+
+def _spelled(figures: dict) -> Figures:
+    """Decimal quads → the stored form (strings, one spelling per number)."""
+    return {
+        str(key): [
+            None if quad is None else [None if v is None else _s(Decimal(v)) for v in quad[:3]] + [quad[3]]
+            for quad in quarters
+        ]
+        for key, quarters in figures.items()
+    }
+
+
 @transaction.atomic
 def rollup_rebuild(*, root: Organization, year: int) -> int:
-    """Recompute every roll-up row of the root's subtree for `year` (today's tree)."""
+    """Recompute every roll-up row of the root's subtree for `year` (today's tree).
+
+    Each organisation's own figures are added into its strict ancestors'
+    running sums (Decimals); an organisation's subtree is its own figures plus
+    that sum, so a reporting leaf costs no additions at all.
+    """
     organizations = {o.id: o.path for o in Organization.objects.filter(path__startswith=root.path).only("id", "path")}
     path_to_id = {path: org_id for org_id, path in organizations.items()}
     own = _own_figures(organization_ids=None, year=year, path_prefix=root.path)
-    rows: dict[tuple[int, str], Rollup] = {}
-
-    def row(org_id: int, basis: str) -> Rollup:
-        key = (org_id, basis)
-        if key not in rows:
-            rows[key] = Rollup(organization_id=org_id, year=year, basis=basis, own={}, subtree={}, reporting={})
-        return rows[key]
-
+    below: dict[tuple[int, str], dict] = defaultdict(dict)
+    below_counts: dict[tuple[int, str], dict] = defaultdict(dict)
     for (org_id, basis), (figures, counts) in own.items():
-        if org_id not in organizations:
+        path = organizations.get(org_id)
+        if path is None:
             continue
-        row(org_id, basis).own = figures
-        row(org_id, basis).own_reporting = counts
-        for path in ancestor_paths(organizations[org_id]):
-            ancestor = path_to_id.get(path)
+        for ancestor_path in ancestor_paths(path)[:-1]:
+            ancestor = path_to_id.get(ancestor_path)
             if ancestor is None:
                 continue  # above the root
-            target = row(ancestor, basis)
-            _add(target.subtree, figures)
-            _add_counts(target.reporting, counts)
-    for basis in BASIS_STATUSES:
-        row(root.id, basis)
-    Rollup.objects.filter(organization_id__in=list(organizations), year=year).delete()
-    Rollup.objects.bulk_create(rows.values(), batch_size=1000)
+            _accumulate(below[(ancestor, basis)], figures)
+            _add_counts(below_counts[(ancestor, basis)], counts)
+    keys = set(own) | set(below) | {(root.id, basis) for basis in BASIS_STATUSES}
+    rows = []
+    for org_id, basis in keys:
+        if org_id not in organizations:
+            continue
+        own_figures, own_counts = own.get((org_id, basis), ({}, {}))
+        subtree: dict = {}
+        _accumulate(subtree, below.get((org_id, basis), {}))
+        _accumulate(subtree, own_figures)
+        reporting = dict(below_counts.get((org_id, basis), {}))
+        _add_counts(reporting, own_counts)
+        rows.append(Rollup(
+            organization_id=org_id, year=year, basis=basis, own=_spelled(own_figures),
+            own_reporting=own_counts, subtree=_spelled(subtree), reporting=reporting,
+        ))
+    Rollup.objects.filter(organization__path__startswith=root.path, year=year).delete()
+    Rollup.objects.bulk_create(rows, batch_size=1000)
     now = timezone.now()
     RollupState.objects.update_or_create(
         organization=root, year=year, defaults={"last_full_at": now, "last_update_at": now, "pending": 0}
@@ -153,7 +194,10 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
     """
     paths = ancestor_paths(organization.path)
     chain = list(Organization.objects.filter(path__in=paths).only("id", "path"))
-    fresh = _own_figures(organization_ids=[organization.id], year=year)
+    fresh = {
+        key: (_spelled(figures), counts)
+        for key, (figures, counts) in _own_figures(organization_ids=[organization.id], year=year).items()
+    }
     existing = {
         (r.organization_id, r.basis): r
         for r in Rollup.objects.select_for_update().filter(organization__in=chain, year=year)

@@ -45,7 +45,7 @@
       return;
     }
     // One bar per target: the box grows with the number of targets.
-    box.style.height = Math.max(220, 34 * data.labels.length + 60) + "px";
+    box.style.height = Math.max(200, 24 * data.labels.length + 60) + "px";
     draw("chart-attainment", {
       type: "bar",
       data: {

@@ -31,8 +31,14 @@ from targets.workbook import XLSX_CONTENT_TYPE
 
 BASIS_PARAMS = {"da_duyet": RollupBasis.APPROVED, "da_gui": RollupBasis.SUBMITTED}
 SCOPE_PARAMS = {"hien_tai": dash.ScopeMode.CURRENT, "khi_do": dash.ScopeMode.THEN}
-BASIS_CHOICES = (("da_duyet", "Chỉ báo cáo đã duyệt"), ("da_gui", "Kể cả báo cáo đã gửi"))
-SCOPE_CHOICES = (("hien_tai", "Theo phạm vi hiện nay"), ("khi_do", "Theo cây tổ chức khi đó"))
+BASIS_CHOICES = (
+    ("da_duyet", "Chỉ báo cáo đã duyệt"),
+    ("da_gui", "Kể cả báo cáo đã gửi"),
+)
+SCOPE_CHOICES = (
+    ("hien_tai", "Theo phạm vi hiện nay"),
+    ("khi_do", "Theo cây tổ chức khi đó"),
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,14 @@ class Params:
         return next(k for k, v in SCOPE_PARAMS.items() if v == self.scope_mode)
 
     def query(self) -> str:
-        return urlencode({"nam": self.year, "quy": self.quarter, "co_so": self.basis_param,
-                          "pham_vi": self.scope_param})
+        return urlencode(
+            {
+                "nam": self.year,
+                "quy": self.quarter,
+                "co_so": self.basis_param,
+                "pham_vi": self.scope_param,
+            }
+        )
 
 
 def read_params(data: QueryDict, organization: Organization) -> Params:
@@ -79,15 +91,20 @@ def read_params(data: QueryDict, organization: Organization) -> Params:
 
 def _read(organization: Organization, params: Params) -> dash.Dashboard:
     return dash.dashboard_view(
-        organization=organization, year=params.year, quarter=params.quarter,
-        basis=params.basis, scope_mode=params.scope_mode,
+        organization=organization,
+        year=params.year,
+        quarter=params.quarter,
+        basis=params.basis,
+        scope_mode=params.scope_mode,
     )
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
+    organization = org_selectors.organization_for_dashboard(
+        user=request.user, public_id=public_id
+    )
     params = read_params(request.GET, organization)
     view = _read(organization, params)
     scope = org_selectors.user_scope(request.user)
@@ -102,9 +119,13 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "charts": view.chart_data(trend_target=params.trend),
         "target_headers": dash.Dashboard.TARGET_HEADERS,
         "target_rows": [(row, dash.Dashboard.target_cells(row)) for row in view.rows],
-        "parent": parent if parent is not None and scope.can_see_dashboard(parent) else None,
+        "parent": parent
+        if parent is not None and scope.can_see_dashboard(parent)
+        else None,
         "can_rebuild": scope.can_write_organization(organization),
-        "years": sorted({*range(today.year - 5, today.year + 1), params.year}, reverse=True),
+        "years": sorted(
+            {*range(today.year - 5, today.year + 1), params.year}, reverse=True
+        ),
         "quarters": (1, 2, 3, 4),
         "basis_choices": BASIS_CHOICES,
         "scope_choices": SCOPE_CHOICES,
@@ -115,7 +136,9 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_export(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_for_dashboard(user=request.user, public_id=public_id)
+    organization = org_selectors.organization_for_dashboard(
+        user=request.user, public_id=public_id
+    )
     view = _read(organization, read_params(request.GET, organization))
     response = HttpResponse(dash.dashboard_export(view), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
@@ -127,7 +150,9 @@ def dashboard_export(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def rollup_rebuild(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     params = read_params(request.POST, organization)
     root = rollups.root_of(organization)
     _enqueue_rebuild(root_id=root.id, year=params.year)

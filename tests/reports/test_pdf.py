@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -49,6 +50,7 @@ SENTENCES = [
     "trong xử lý, tháo gỡ khó khăn, vướng mắc phát sinh.",
 ]
 CLOSING = "Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý III"
+STAR_LEAD = "Về cải cách hành chính:"
 
 
 # --- test data ------------------------------------------------------------------------
@@ -125,7 +127,10 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         organization=grassroots, doc_type="quarterly", year=2023, quarter=3, dated=DATED
     )
     document = services.document_update(
-        document=document, version=document.version, signer_name="Trần Chí Viễn"
+        document=document,
+        version=document.version,
+        signer_name="Trần Chí Viễn",
+        urgency="KHẨN",
     )
     leaves = [
         s
@@ -139,6 +144,8 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         body = body_with_notes(first, count, paragraphs=max(2 * count, 3))
         if "[[" in leaf.body:  # keep the data block the draft was pre-filled with
             body = leaf.body.replace("(Văn phòng soạn nội dung.)", "") + "\n" + body
+        if first == 1:
+            body = f"* {STAR_LEAD} {SENTENCES[1]}\n{body}"
         services.section_save(
             document=document,
             section=leaf,
@@ -225,8 +232,18 @@ def page_of(
 # --- the printed documents, made once -------------------------------------------------
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 @dataclass
 class Printed:
+    warnings: list[str]
     layout: Layout
     draft: pdf.PdfResult
     unfixed_placements: dict[int, pdf.FootnotePlacement]
@@ -238,21 +255,28 @@ class Printed:
 @pytest.fixture(scope="module")
 def printed(django_db_setup, django_db_blocker, tmp_path_factory) -> Printed:  # noqa: ANN001
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            document = build_report()
-            layout = build_layout(document)
-            draft = pdf.render_pdf(layout)
-            unfixed = pdf.render_document(layout)
-            placements = pdf.footnote_placements(unfixed)
-            unfixed_content = unfixed.write_pdf()
-            issued = services.document_issue(
-                document=document, user=None, confirm_flags=True
-            )
-            with issued.pdf.open("rb") as handle:
-                issued_content = handle.read()
-            transaction.set_rollback(True)
+    collect = _Collect()
+    weasy_logger = logging.getLogger("weasyprint")
+    weasy_logger.addHandler(collect)
+    try:
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+            with transaction.atomic():
+                document = build_report()
+                layout = build_layout(document)
+                draft = pdf.render_pdf(layout)
+                unfixed = pdf.render_document(layout)
+                placements = pdf.footnote_placements(unfixed)
+                unfixed_content = unfixed.write_pdf()
+                issued = services.document_issue(
+                    document=document, user=None, confirm_flags=True
+                )
+                with issued.pdf.open("rb") as handle:
+                    issued_content = handle.read()
+                transaction.set_rollback(True)
+    finally:
+        weasy_logger.removeHandler(collect)
     return Printed(
+        collect.messages,
         layout,
         draft,
         placements,
@@ -278,6 +302,10 @@ def issued_words(printed: Printed) -> list[tuple[float, float, list[dict]]]:
 
 
 # --- what the page says ---------------------------------------------------------------
+
+
+def test_weasyprint_takes_the_whole_stylesheet(printed: Printed) -> None:
+    assert printed.warnings == []
 
 
 def test_it_prints_the_header(issued_pages: list[str], printed: Printed) -> None:
@@ -360,6 +388,38 @@ def test_it_lays_the_header_out_in_two_columns(issued_words) -> None:  # noqa: A
     assert issuer["x1"] < width / 2
     assert nation["x0"] > width / 2
     assert abs(issuer["top"] - nation["top"]) <= 20
+    number, urgency = find(words, "Số"), find(words, "KHẨN")
+    assert number["top"] > issuer["top"] and urgency["top"] > number["top"]
+    assert urgency["x1"] < width / 2
+    date = find(words, "ngày")
+    assert date["x0"] > width / 2 and date["top"] > nation["top"]
+
+
+def test_it_sets_the_type_the_rules_ask_for(printed: Printed) -> None:
+    """Bold, italic and sizes, read from the fonts of the words."""
+    with pdfplumber.open(io.BytesIO(printed.issued)) as document:
+        words = document.pages[0].extract_words(extra_attrs=["fontname", "size"])
+
+    def style(start: str) -> tuple[str, float]:
+        word = find(words, start)
+        name = word["fontname"].split("+")[-1]
+        kind = ("bold " if "Bold" in name else "") + (
+            "italic" if "Italic" in name else ""
+        )
+        return kind.strip() or "regular", round(word["size"])
+
+    assert style("KHỐI") == ("regular", 14)  # superior body
+    assert style("ỦY") == ("bold", 14)  # issuing body
+    assert style("Số") == ("regular", 14)
+    assert style("KHẨN") == ("bold", 14)
+    assert style("CỘNG") == ("bold", 15)
+    assert style("ngày") == ("italic", 14)
+    assert style("BÁO") == ("bold", 16)
+    assert style("Tình") == ("bold", 14)  # the abstract
+    assert style("TÌNH") == ("bold", 14)  # I. TÌNH HÌNH …
+    assert style("Lãnh") == ("bold", 14)  # 1. Lãnh đạo …
+    assert style("cải") == ("bold", 14)  # the star lead
+    assert style(SENTENCES[1].split()[0]) == ("regular", 14)
 
 
 def test_it_puts_recipients_left_and_signature_right_level_with_them(

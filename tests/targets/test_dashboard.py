@@ -43,22 +43,43 @@ class Committee:
     admissions: Target
     rate_2022: Target
     count_2022: Target
-    copies: dict[tuple[int, int], Target]  # (committee target id, organisation id) → copy
+    copies: dict[
+        tuple[int, int], Target
+    ]  # (committee target id, organisation id) → copy
 
 
-def _plan(bloc: Organization, year: int, units: list[Organization], copies: dict) -> tuple[Target, Target, Target]:
-    plan = services.plan_create(organization=bloc, title=f"Nghị quyết năm {year}", start_year=year)
+def _plan(
+    bloc: Organization, year: int, units: list[Organization], copies: dict
+) -> tuple[Target, Target, Target]:
+    plan = services.plan_create(
+        organization=bloc, title=f"Nghị quyết năm {year}", start_year=year
+    )
     rate = services.target_create(
-        plan=plan, group="Xây dựng Đảng", wording="Tỷ lệ đảng viên dự sinh hoạt đạt từ 80% trở lên",
-        label="Dự sinh hoạt", kind="rate", plan_value=80,
+        plan=plan,
+        group="Xây dựng Đảng",
+        wording="Tỷ lệ đảng viên dự sinh hoạt đạt từ 80% trở lên",
+        label="Dự sinh hoạt",
+        kind="rate",
+        plan_value=80,
     )
     count = services.target_create(
-        plan=plan, group="Xây dựng Đảng", wording="Bồi dưỡng nhận thức về Đảng cho 20 quần chúng",
-        label="Bồi dưỡng nhận thức", kind="count", plan_value=20, unit="người",
+        plan=plan,
+        group="Xây dựng Đảng",
+        wording="Bồi dưỡng nhận thức về Đảng cho 20 quần chúng",
+        label="Bồi dưỡng nhận thức",
+        kind="count",
+        plan_value=20,
+        unit="người",
     )
     admissions = services.target_create(
-        plan=plan, group="Xây dựng Đảng", wording="Kết nạp đảng viên đạt 3% số đảng viên đầu năm",
-        label="Kết nạp đảng viên", kind="base_share", plan_value=3, unit="%", source=Source.ADMISSIONS_SHARE,
+        plan=plan,
+        group="Xây dựng Đảng",
+        wording="Kết nạp đảng viên đạt 3% số đảng viên đầu năm",
+        label="Kết nạp đảng viên",
+        kind="base_share",
+        plan_value=3,
+        unit="%",
+        source=Source.ADMISSIONS_SHARE,
     )
     count_plans = [5, 10, 5, 5, 5, 5, 5, 5]
     for target, values in (
@@ -71,7 +92,9 @@ def _plan(bloc: Organization, year: int, units: list[Organization], copies: dict
     return rate, count, admissions
 
 
-def add_unit(bloc: Organization, name: str, *, members: int = 2) -> tuple[Organization, Organization]:
+def add_unit(
+    bloc: Organization, name: str, *, members: int = 2
+) -> tuple[Organization, Organization]:
     unit = make_org(name, parent=bloc, level_code="grassroots_committee")
     cell = make_org(f"Chi bộ {name}", parent=unit, level_code="cell")
     for _ in range(members):
@@ -81,8 +104,12 @@ def add_unit(bloc: Organization, name: str, *, members: int = 2) -> tuple[Organi
 
 def report(org, year, quarter, entries, copies, *, approve=True):  # noqa: ANN001, ANN201
     sheet = services.sheet_save(
-        organization=org, year=year, quarter=quarter, version=0,
-        entries={copies[(tid, org.id)].id: e for tid, e in entries.items()}, user=None,
+        organization=org,
+        year=year,
+        quarter=quarter,
+        version=0,
+        entries={copies[(tid, org.id)].id: e for tid, e in entries.items()},
+        user=None,
     )
     services.sheet_submit(organization=org, year=year, quarter=quarter, user=None)
     if approve:
@@ -103,15 +130,45 @@ def committee() -> Committee:
     for unit, n in zip(units, (4, 8, 6), strict=True):
         report(unit, 2022, 4, {count_2022.id: E(value=Decimal(n))}, copies)
     # 2023 Q1: the rate 1/2, 90/100 and (g3, submitted only) 3/4.
-    report(g1, 2023, 1, {rate.id: E(numerator=Decimal(1), denominator=Decimal(2)), count.id: E(value=Decimal(2))}, copies)
-    report(g2, 2023, 1, {rate.id: E(numerator=Decimal(90), denominator=Decimal(100)), count.id: E(value=Decimal(7))}, copies)
-    report(g3, 2023, 1, {rate.id: E(numerator=Decimal(3), denominator=Decimal(4)), count.id: E(value=Decimal(1))}, copies, approve=False)
+    report(
+        g1,
+        2023,
+        1,
+        {
+            rate.id: E(numerator=Decimal(1), denominator=Decimal(2)),
+            count.id: E(value=Decimal(2)),
+        },
+        copies,
+    )
+    report(
+        g2,
+        2023,
+        1,
+        {
+            rate.id: E(numerator=Decimal(90), denominator=Decimal(100)),
+            count.id: E(value=Decimal(7)),
+        },
+        copies,
+    )
+    report(
+        g3,
+        2023,
+        1,
+        {
+            rate.id: E(numerator=Decimal(3), denominator=Decimal(4)),
+            count.id: E(value=Decimal(1)),
+        },
+        copies,
+        approve=False,
+    )
     # Two admissions in 2023 (g2's chi bộ); the members above joined in 2015.
     make_member(cells[1], admitted_on=dt.date(2023, 2, 1), full_member_on=None)
     make_member(cells[1], admitted_on=dt.date(2023, 3, 1), full_member_on=None)
     for year in (2022, 2023):
         rollups.rollup_rebuild(root=bloc, year=year)
-    return Committee(bloc, units, cells, rate, count, admissions, rate_2022, count_2022, copies)
+    return Committee(
+        bloc, units, cells, rate, count, admissions, rate_2022, count_2022, copies
+    )
 
 
 def url(org: Organization, name: str = "targets:dashboard", **params: object) -> str:
@@ -154,7 +211,10 @@ def test_it_shows_the_hand_computed_roll_up_sum_of_numerators_over_sum_of_denomi
     admissions = _row(response.context["dash"], committee.admissions)
     assert admissions.done_text == "16,67% (2/12)"
     cards = {c.key: c for c in response.context["cards"]}
-    assert cards["members"].value == "14" and cards["members"].detail == "+2 so với 01/01/2023"
+    assert (
+        cards["members"].value == "14"
+        and cards["members"].detail == "+2 so với 01/01/2023"
+    )
     assert cards["admissions"].value == "2"
     assert "đạt 555,6%" in cards["admissions"].detail
     assert cards["verdicts"].value == "02/03 chỉ tiêu đạt"
@@ -163,7 +223,9 @@ def test_it_shows_the_hand_computed_roll_up_sum_of_numerators_over_sum_of_denomi
         assert html.escape(card.value) in body
 
 
-def test_the_basis_toggle_counts_submitted_sheets_and_says_so(client, committee, bloc_leader):
+def test_the_basis_toggle_counts_submitted_sheets_and_says_so(
+    client, committee, bloc_leader
+):
     client.force_login(bloc_leader)
     approved = client.get(url(committee.bloc, co_so="da_duyet"))
     submitted = client.get(url(committee.bloc, co_so="da_gui"))
@@ -186,12 +248,31 @@ def test_subordinates_are_listed_with_verdict_counts_completeness_and_drill_down
     rows = {c.organization.id: c for c in dashboard.children}
     g1, g2, g3 = committee.units
     # g1: rate 50% (chưa đạt), 2 of 5 (chưa đạt), no admissions (0% of 3: chưa đạt).
-    assert [c.text for c in rows[g1.id].cells] == ["Đảng bộ Sở 1", "3", "0", "3", "0", "0,0%", "Đã duyệt"]
+    assert [c.text for c in rows[g1.id].cells] == [
+        "Đảng bộ Sở 1",
+        "3",
+        "0",
+        "3",
+        "0",
+        "0,0%",
+        "Đã duyệt",
+    ]
     # g2: 90% (vượt), 7 of 10 (chưa đạt), 2 of 4 members = 50% of 3% (vượt).
-    assert [c.text for c in rows[g2.id].cells] == ["Đảng bộ Sở 2", "6", "2", "1", "0", "66,7%", "Đã duyệt"]
+    assert [c.text for c in rows[g2.id].cells] == [
+        "Đảng bộ Sở 2",
+        "6",
+        "2",
+        "1",
+        "0",
+        "66,7%",
+        "Đã duyệt",
+    ]
     # g3's sheet is only submitted: on the approved basis it has no figures.
     assert [c.text for c in rows[g3.id].cells][2:] == ["0", "1", "2", "0,0%", "Đã gửi"]
-    assert dashboard.completeness["approved"] == 2 and dashboard.completeness["submitted"] == 1
+    assert (
+        dashboard.completeness["approved"] == 2
+        and dashboard.completeness["submitted"] == 1
+    )
     body = client.get(url(committee.bloc)).content.decode()
     assert reverse("targets:dashboard", kwargs={"public_id": g2.public_id}) in body
     # Drill down to g2: its own sheet's figures, a breadcrumb back to the bloc.
@@ -200,20 +281,22 @@ def test_subordinates_are_listed_with_verdict_counts_completeness_and_drill_down
     own = response.context["dash"]
     assert own.mode == "own"
     assert _row(own, committee.copies[(committee.count.id, g2.id)]).done_text == "7"
-    assert reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id}) in (
-        response.content.decode()
-    )
+    assert reverse(
+        "targets:dashboard", kwargs={"public_id": committee.bloc.public_id}
+    ) in (response.content.decode())
     # … whose table lists its chi bộ with members.
     assert [c.text for c in own.children[0].cells][:2] == ["Chi bộ Đảng bộ Sở 2", "6"]
 
 
-def test_restated_and_as_then_comparisons_differ_after_a_handover_and_the_page_says_which(
+def test_restated_and_as_then_comparisons_differ_after_a_handover_and_say_so(
     client, committee, bloc_leader
 ):
     g3 = committee.units[2]
     other = make_org("Đảng bộ Khối khác", short_name="ĐUK")
     # g3 went to another committee in 2023, after last year's figures were in.
-    org_services.handover_create(source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1))
+    org_services.handover_create(
+        source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1)
+    )
     for root in (committee.bloc, other):
         rollups.rollup_rebuild(root=root, year=2022)
     client.force_login(bloc_leader)
@@ -221,14 +304,21 @@ def test_restated_and_as_then_comparisons_differ_after_a_handover_and_the_page_s
     then = client.get(url(committee.bloc, quy=4, pham_vi="khi_do"))
 
     def last_year_q4(response) -> str:  # noqa: ANN001
-        series = next(s for s in response.context["dash"].trend if s.label == "Bồi dưỡng nhận thức")
+        series = next(
+            s
+            for s in response.context["dash"].trend
+            if s.label == "Bồi dưỡng nhận thức"
+        )
         return series.rows[3][2]
 
     # Restated: today's g1 + g2 = 12 of 20 → 60,0%; as it was: + g3's 6 = 18 → 90,0%.
     assert last_year_q4(restated) == "60,0%"
     assert last_year_q4(then) == "90,0%"
     assert "Số liệu so sánh tính theo phạm vi hiện nay" in restated.content.decode()
-    assert "Số liệu so sánh tính theo cây tổ chức tại thời điểm đó" in then.content.decode()
+    assert (
+        "Số liệu so sánh tính theo cây tổ chức tại thời điểm đó"
+        in then.content.decode()
+    )
     # Members on 1 January: g3's 5 are gone today (restated 7), were there then (12).
     assert restated.context["dash"].members_start == 7
     assert then.context["dash"].members_start == 12
@@ -253,7 +343,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_organisations(
     client.force_login(bloc_leader)
     page = url(committee.bloc, quy=quarter, pham_vi=scope, co_so="da_gui")
     # Ratings exist before and after: only the number of organisations changes.
-    org_services.organization_rating_set(organization=committee.cells[0], year=2023, grade=Grade.EXCELLENT)
+    org_services.organization_rating_set(
+        organization=committee.cells[0], year=2023, grade=Grade.EXCELLENT
+    )
 
     def count() -> int:
         client.get(page)  # warm the session and the user's scope
@@ -267,92 +359,148 @@ def test_the_query_count_does_not_grow_with_the_number_of_organisations(
     for i in range(4, 9):
         unit, cell = add_unit(committee.bloc, f"Đảng bộ Sở {i}", members=3)
         make_member(cell, admitted_on=dt.date(2023, 1, 15), full_member_on=None)
-        org_services.organization_rating_set(organization=cell, year=2023, grade=Grade.GOOD)
+        org_services.organization_rating_set(
+            organization=cell, year=2023, grade=Grade.GOOD
+        )
         units.append(unit)
     for target in (committee.rate, committee.count, committee.admissions):
-        for copy in services.target_assign(target=target, plan_values={u: 5 for u in units}):
+        for copy in services.target_assign(
+            target=target, plan_values={u: 5 for u in units}
+        ):
             committee.copies[(target.id, copy.plan.organization_id)] = copy
     for unit in units:
-        report(unit, 2023, 1, {committee.rate.id: E(numerator=Decimal(9), denominator=Decimal(10)),
-                               committee.count.id: E(value=Decimal(3))}, committee.copies)
+        report(
+            unit,
+            2023,
+            1,
+            {
+                committee.rate.id: E(numerator=Decimal(9), denominator=Decimal(10)),
+                committee.count.id: E(value=Decimal(3)),
+            },
+            committee.copies,
+        )
     rollups.rollup_rebuild(root=committee.bloc, year=2023)
-    assert Rollup.objects.filter(organization__parent=committee.bloc, year=2023).count() >= 15  # 8 units × 2 bases, g3 submitted only
+    assert (
+        Rollup.objects.filter(organization__parent=committee.bloc, year=2023).count()
+        >= 15
+    )  # 8 units × 2 bases, g3 submitted only
     after = count()
     assert after == before, (before, after)
 
 
-# --- access ----------------------------------------------------------------------------
+# --- access ---------------------------------------------------------------------------
 
 
-def test_it_is_for_leaders_and_offices_of_the_tree_only(client, world, leader, cadre, outsider, office):
+def test_it_is_for_leaders_and_offices_of_the_tree_only(
+    client, world, leader, cadre, outsider, office
+):
     for user, status in ((leader, 200), (office, 200), (cadre, 403), (outsider, 404)):
         client.force_login(user)
         for name in ("targets:dashboard", "targets:dashboard_export"):
-            assert client.get(url(world.grassroots_a, name)).status_code == status, (user, name)
+            assert client.get(url(world.grassroots_a, name)).status_code == status, (
+                user,
+                name,
+            )
     client.force_login(leader)
     assert client.post(url(world.grassroots_a)).status_code == 405
-    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": world.grassroots_a.public_id})
-    assert client.post(rebuild, {"nam": 2023}).status_code == 403  # a leader reads, does not rebuild
+    rebuild = reverse(
+        "targets:rollup_rebuild", kwargs={"public_id": world.grassroots_a.public_id}
+    )
+    assert (
+        client.post(rebuild, {"nam": 2023}).status_code == 403
+    )  # a leader reads, does not rebuild
     assert client.get(rebuild).status_code == 405
     client.logout()
     assert client.get(url(world.grassroots_a)).status_code == 302
 
 
-def test_an_own_sheet_dashboard_counts_submitted_quarters_only_on_that_basis(client, world, leader):
+def test_an_own_sheet_dashboard_counts_submitted_quarters_only_on_that_basis(
+    client, world, leader
+):
     client.force_login(leader)
     approved = client.get(url(world.grassroots_a, quy=4)).context["dash"]
-    submitted = client.get(url(world.grassroots_a, quy=4, co_so="da_gui")).context["dash"]
+    submitted = client.get(url(world.grassroots_a, quy=4, co_so="da_gui")).context[
+        "dash"
+    ]
     target_id = world.plan_target_id
     assert next(r for r in approved.rows if r.target.id == target_id).done_text == "–"
     assert next(r for r in submitted.rows if r.target.id == target_id).done_text == "5"
     assert {c.key: c.value for c in submitted.cards()}["completeness"] == "Đã gửi"
 
 
-def test_the_default_period_is_the_latest_year_with_a_plan(client, committee, bloc_leader):
+def test_the_default_period_is_the_latest_year_with_a_plan(
+    client, committee, bloc_leader
+):
     client.force_login(bloc_leader)
-    response = client.get(reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id}))
-    assert response.context["params"].year == 2023 and response.context["params"].quarter == 4
+    response = client.get(
+        reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
+    )
+    assert (
+        response.context["params"].year == 2023
+        and response.context["params"].quarter == 4
+    )
 
 
-# --- export ----------------------------------------------------------------------------
+# --- export ---------------------------------------------------------------------------
 
 
 def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader):
     client.force_login(bloc_leader)
     page = client.get(url(committee.bloc, co_so="da_gui"))
     body = page.content.decode()
-    response = client.get(url(committee.bloc, "targets:dashboard_export", co_so="da_gui"))
+    response = client.get(
+        url(committee.bloc, "targets:dashboard_export", co_so="da_gui")
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     targets = book["Chỉ tiêu"]
-    rows = [[c.value for c in row] for row in targets.iter_rows(min_row=4) if row[0].value]
+    rows = [
+        [c.value for c in row] for row in targets.iter_rows(min_row=4) if row[0].value
+    ]
     shown = [Dashboard.target_cells(r) for r in page.context["dash"].rows]
     assert [row[1:] for row in rows] == [[v or None for v in r] for r in shown]
-    assert ["Dự sinh hoạt", None, "80%", "88,68% (94/106)", "110,8%", "đạt, vượt kế hoạch"] in [r[1:] for r in rows]
+    assert [
+        "Dự sinh hoạt",
+        None,
+        "80%",
+        "88,68% (94/106)",
+        "110,8%",
+        "đạt, vượt kế hoạch",
+    ] in [r[1:] for r in rows]
     children = book["Tổ chức trực thuộc"]
     exported = [[c.value for c in row][1:] for row in children.iter_rows(min_row=2)]
-    on_page = [[c.number if c.number is not None else c.text for c in child.cells]
-               for child in page.context["dash"].children]
+    on_page = [
+        [c.number if c.number is not None else c.text for c in child.cells]
+        for child in page.context["dash"].children
+    ]
     assert exported == on_page
     for row in exported:
         for value in row:
             assert html.escape(str(value)) in body
-    summary = {row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=7)}
+    summary = {
+        row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=7)
+    }
     assert summary["Chỉ tiêu đạt"] == "02/03 chỉ tiêu đạt"
 
 
 def test_exported_names_cannot_turn_into_formulas(client, committee, bloc_leader):
-    Organization.objects.filter(pk=committee.units[0].pk).update(name="=HYPERLINK(\"http://x\")")
+    Organization.objects.filter(pk=committee.units[0].pk).update(
+        name='=HYPERLINK("http://x")'
+    )
     client.force_login(bloc_leader)
     response = client.get(url(committee.bloc, "targets:dashboard_export"))
     sheet = load_workbook(io.BytesIO(response.content))["Tổ chức trực thuộc"]
-    cell = next(row[1] for row in sheet.iter_rows(min_row=2) if str(row[1].value).startswith("="))
+    cell = next(
+        row[1]
+        for row in sheet.iter_rows(min_row=2)
+        if str(row[1].value).startswith("=")
+    )
     assert cell.data_type == "s" and cell.quotePrefix
 
 
-# --- rebuild -----------------------------------------------------------------------------
+# --- rebuild --------------------------------------------------------------------------
 
 
 def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
@@ -365,11 +513,17 @@ def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
     before = client.get(url(committee.bloc))
     assert "Chưa tổng hợp số liệu năm 2023." in before.content.decode()
     assert _row(before.context["dash"], committee.rate).done_text == "–"
-    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": committee.bloc.public_id})
+    rebuild = reverse(
+        "targets:rollup_rebuild", kwargs={"public_id": committee.bloc.public_id}
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(rebuild, {"nam": 2023, "quy": 1, "co_so": "da_duyet", "pham_vi": "hien_tai"})
+        response = client.post(
+            rebuild, {"nam": 2023, "quy": 1, "co_so": "da_duyet", "pham_vi": "hien_tai"}
+        )
     assert len(callbacks) == 1
-    assert response.status_code == 302 and response.url == url(committee.bloc, co_so="da_duyet", pham_vi="hien_tai")
+    assert response.status_code == 302 and response.url == url(
+        committee.bloc, co_so="da_duyet", pham_vi="hien_tai"
+    )
     after = client.get(response.url)
     assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in after.content.decode()
     assert "Số liệu cập nhật lúc" in after.content.decode()
@@ -378,10 +532,60 @@ def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
 
 def test_the_selector_signature_for_the_bench(committee):
     dashboard = dashboard_view(
-        organization=committee.bloc, year=2023, quarter=1, basis=RollupBasis.SUBMITTED,
+        organization=committee.bloc,
+        year=2023,
+        quarter=1,
+        basis=RollupBasis.SUBMITTED,
         scope_mode=ScopeMode.THEN,
     )
     assert dashboard.mode == "committee" and len(dashboard.children) == 3
     assert dashboard.chart_data()["attainment"]["labels"] == [
-        "Dự sinh hoạt", "Bồi dưỡng nhận thức", "Kết nạp đảng viên",
+        "Dự sinh hoạt",
+        "Bồi dưỡng nhận thức",
+        "Kết nạp đảng viên",
     ]
+
+
+# --- other levels ----------------------------------------------------------------------
+
+
+def test_a_committee_in_between_sums_the_plans_given_under_it(client):
+    bloc = make_org("Đảng bộ Khối", short_name="ĐUK")
+    cluster = make_org("Đảng bộ cụm", parent=bloc, level_code="upper")
+    g1 = make_org("Đảng bộ 1", parent=cluster, level_code="grassroots_committee")
+    g2 = make_org("Đảng bộ 2", parent=cluster, level_code="grassroots_committee")
+    g3 = make_org("Đảng bộ 3", parent=bloc, level_code="grassroots_committee")
+    plan = services.plan_create(organization=bloc, title="Khối 2023", start_year=2023)
+    count = services.target_create(
+        plan=plan,
+        group="G",
+        wording="Bồi dưỡng 20",
+        label="Bồi dưỡng",
+        kind="count",
+        plan_value=20,
+    )
+    copies = {
+        (count.id, c.plan.organization_id): c
+        for c in services.target_assign(
+            target=count, plan_values={g1: 5, g2: 10, g3: 5}
+        )
+    }
+    report(g1, 2023, 1, {count.id: E(value=Decimal(6))}, copies)
+    report(g2, 2023, 1, {count.id: E(value=Decimal(3))}, copies)
+    rollups.rollup_rebuild(root=bloc, year=2023)
+    dashboard = dashboard_view(organization=cluster, year=2023, quarter=1)
+    assert dashboard.mode == "committee"
+    row = _row(dashboard, count)
+    # The cluster's plan is what was given under it: 5 + 10; done 6 + 3.
+    assert (row.plan_text, row.done_text, row.attainment_text) == ("15", "9", "60,0%")
+    assert [c.cells[2].text for c in dashboard.children] == ["1", "0"]  # đạt: g1 only
+
+
+def test_a_chi_bo_dashboard_shows_its_members(client, committee, bloc_leader):
+    client.force_login(bloc_leader)
+    response = client.get(url(committee.cells[1]))
+    assert response.status_code == 200
+    dashboard = response.context["dash"]
+    assert dashboard.mode == "none" and dashboard.children == []
+    cards = {c.key: c.value for c in dashboard.cards()}
+    assert cards == {"members": "6", "admissions": "2"}
