@@ -192,45 +192,72 @@ def _next_number(document: Document, term_label: str) -> int:
     return counter.last_number
 
 
+def _prepare_issue(document: Document, number: int, user: AbstractBaseUser | None) -> tuple[list[Section], object]:
+    """The document as it will be issued (in memory): frozen text, number, PDF."""
+    from reports import pdf  # WeasyPrint is heavy; import where it is used.
+
+    sections = list(document.sections.order_by("order", "id"))
+    ctx = blocks.BlockContext(document)
+    for section in sections:
+        section.frozen_body, _ = blocks.expand(section.body, ctx)
+    document.term_label = f"{document.term_start_year}-{document.term_end_year}"
+    document.number = number
+    document.status = DocumentStatus.ISSUED
+    document.issued_at = timezone.now()
+    document.issued_by = user
+    result = pdf.render_pdf(build_layout(document, sections=sections))
+    if result.problems:
+        raise ValidationError(["Bản PDF chưa đạt, chưa ban hành: " + p for p in result.problems])
+    return sections, result
+
+
 def document_issue(
     *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False
 ) -> Document:
     """Draft → issued: number, frozen text and the stored PDF, all or nothing.
 
-    The PDF is rendered inside the transaction: if the layout check refuses it
-    (a footnote lost or moved), the number is not used and the draft stays.
+    The PDF (seconds of layout) is rendered before the transaction with the
+    number the counter will most likely give, so no lock is held meanwhile; the
+    transaction then takes the number and, only if someone issued in between
+    (another number, or the draft changed), renders again under the lock. A
+    layout the footnote check refuses uses no number and leaves the draft.
     """
-    from reports import pdf  # WeasyPrint is heavy; import where it is used.
-
+    document = Document.objects.get(pk=document.pk)
+    if not document.is_draft:
+        return document  # already issued (a retried task): nothing to do
+    problems, flags = document_problems(document)
+    if problems:
+        raise ValidationError(["Chưa thể ban hành: " + p for p in problems])
+    if flags and not confirm_flags:
+        raise ValidationError(["Số liệu gõ tay khác dữ liệu: " + f.message for f in flags])
+    term_label = f"{document.term_start_year}-{document.term_end_year}"
+    predicted = (
+        NumberCounter.objects.filter(
+            organization=document.organization, symbol=document.symbol, term_label=term_label
+        ).values_list("last_number", flat=True).first() or 0
+    ) + 1
+    version = document.version
+    sections, result = _prepare_issue(document, predicted, user)
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.is_draft:
-            return locked  # already issued (a retried task): nothing to do
-        problems, flags = document_problems(locked)
-        if problems:
-            raise ValidationError(["Chưa thể ban hành: " + p for p in problems])
-        if flags and not confirm_flags:
-            raise ValidationError(["Số liệu gõ tay khác dữ liệu: " + f.message for f in flags])
-        sections = list(locked.sections.order_by("order", "id"))
-        ctx = blocks.BlockContext(locked)
-        for section in sections:
-            section.frozen_body, _ = blocks.expand(section.body, ctx)
+            return locked
+        number = _next_number(locked, term_label)
+        if number != predicted or locked.version != version:
+            sections, result = _prepare_issue(locked, number, user)
+            document = locked
+        else:
+            document.number = number
         Section.objects.bulk_update(sections, ["frozen_body"])
-        start, end = locked.term_start_year, locked.term_end_year
-        locked.term_label = f"{start}-{end}"
-        locked.number = _next_number(locked, locked.term_label)
-        locked.status = DocumentStatus.ISSUED
-        locked.issued_at = timezone.now()
-        locked.issued_by = user
-        result = pdf.render_pdf(build_layout(locked, sections=sections))
-        if result.problems:
-            raise ValidationError(["Bản PDF chưa đạt, chưa ban hành: " + p for p in result.problems])
-        locked.pdf_sha256 = hashlib.sha256(result.content).hexdigest()
-        locked.pdf.save(f"{locked.symbol.replace('/', '-')}-{locked.number:02d}-{locked.public_id}.pdf",
-                        ContentFile(result.content), save=False)
-        locked.version += 1
-        locked.save()
-    return locked
+        document.pdf_sha256 = hashlib.sha256(result.content).hexdigest()
+        document.pdf.save(
+            f"{document.symbol.replace('/', '-')}-{number:02d}-{document.public_id}.pdf",
+            ContentFile(result.content),
+            save=False,
+        )
+        document.version = locked.version + 1
+        document.save()
+    return document
 
 
 # --- renderings (Celery) -------------------------------------------------------------------
@@ -273,6 +300,8 @@ def rendering_run(*, rendering_id: int) -> None:
             else:
                 result = pdf.render_pdf(layout)
                 content, pages = result.content, result.pages
+                # A draft may be printed with a layout warning; issuance refuses it.
+                rendering.error = " ".join(result.problems)
             name = f"{rendering.document.public_id}-{rendering.pk}.{rendering.fmt}"
             rendering.sha256 = hashlib.sha256(content).hexdigest()
             rendering.file.save(name, ContentFile(content), save=False)

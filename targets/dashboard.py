@@ -34,7 +34,7 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -965,6 +965,17 @@ def _committee_targets(*, organization: Organization, year: int) -> list[Target]
     )
 
 
+@dataclass
+class _Copies:
+    own: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = field(
+        default_factory=dict
+    )  # (committee target id, path) → a copy's plan and upper bound
+    below: dict[tuple[int, str], list[Decimal | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # (committee target id, path) → plans of the copies under that path
+    paths: set[str] = field(default_factory=set)  # organisations holding a copy
+
+
 class _Plans:
     """The plan value of each committee target for the organisation itself and
     for any organisation under it: its own copy's, the committee's own, or (for
@@ -976,24 +987,30 @@ class _Plans:
         self.org = organization
         self.width = len(organization.path) + PATH_STEP
         self.targets = {t.id: t for t in targets}
-        self.own: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = {}
-        self.below: dict[tuple[int, str], list[Decimal | None]] = defaultdict(list)
-        self.copied_paths: set[str] = set()
+        self._copies: _Copies | None = None
         self._specs: dict[tuple, calc.TargetSpec] = {}
-        for target_id, path, value, high in Target.objects.filter(
-            derived_from_id__in=list(self.targets),
-            plan__organization__path__startswith=organization.path,
-        ).values_list(
-            "derived_from_id", "plan__organization__path", "plan_value", "plan_high"
-        ):
-            self.own[(target_id, path)] = (value, high)
-            self.copied_paths.add(path)
-            self.below[(target_id, organization.path)].append(value)
-            if len(path) >= self.width:
-                self.below[(target_id, path[: self.width])].append(value)
+
+    @property
+    def copies(self) -> _Copies:
+        """Every copy under the organisation, read on first need (one query): the
+        committee's own plan values need none."""
+        if self._copies is None:
+            copies = self._copies = _Copies()
+            for target_id, path, value, high in Target.objects.filter(
+                derived_from_id__in=list(self.targets),
+                plan__organization__path__startswith=self.org.path,
+            ).values_list(
+                "derived_from_id", "plan__organization__path", "plan_value", "plan_high"
+            ):
+                copies.own[(target_id, path)] = (value, high)
+                copies.paths.add(path)
+                copies.below[(target_id, self.org.path)].append(value)
+                if len(path) >= self.width:
+                    copies.below[(target_id, path[: self.width])].append(value)
+        return self._copies
 
     def has_own_copy(self, path: str) -> bool:
-        return path in self.copied_paths
+        return path in self.copies.paths
 
     def plan_of(
         self, target: Target, path: str
@@ -1001,10 +1018,11 @@ class _Plans:
         """(plan value, upper bound) of the target at `path`."""
         if target.plan.organization.path == path:
             return target.plan_value, target.plan_high
-        if (target.id, path) in self.own:
-            return self.own[(target.id, path)]
+        copies = self.copies
+        if (target.id, path) in copies.own:
+            return copies.own[(target.id, path)]
         if calc.Kind(target.kind) in ADDITIVE_KINDS:
-            return calc.total(self.below.get((target.id, path), [])), target.plan_high
+            return calc.total(copies.below.get((target.id, path), [])), target.plan_high
         return target.plan_value, target.plan_high
 
     def target_for(self, target: Target, path: str) -> Target:
