@@ -114,6 +114,31 @@ def document_create(
     return document
 
 
+@transaction.atomic
+def document_correct(*, document: Document, user: AbstractBaseUser | None) -> Document:
+    """A correction is a new draft: the issued text copied as it was issued (data
+    blocks already written out), pointing back to the document it corrects."""
+    if document.is_draft:
+        raise ValidationError("Chỉ văn bản đã ban hành mới cần đính chính; dự thảo thì sửa trực tiếp.")
+    copy = document_create(
+        organization=document.organization, doc_type=document.doc_type, year=document.year,
+        quarter=document.quarter, user=user, corrects=document,
+    )
+    copy.sections.all().delete()
+    for name in HEADER_FIELDS:
+        if name != "dated":
+            setattr(copy, name, getattr(document, name))
+    copy.abstract = f"{document.abstract} (đính chính {document.number_and_symbol})"[:500]
+    copy.save()
+    ids: dict[int, Section] = {}
+    for section in document.sections.order_by("parent_id", "order", "id"):
+        ids[section.id] = Section.objects.create(
+            document=copy, parent=ids.get(section.parent_id), kind=section.kind, order=section.order,
+            heading=section.heading, numbered=section.numbered, body=section.frozen_body,
+        )
+    return copy
+
+
 def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Section | None) -> None:
     for order, draft in enumerate(drafts, start=1):
         section = Section.objects.create(

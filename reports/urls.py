@@ -15,6 +15,7 @@ urlpatterns = [
     path("van-ban/<uuid:public_id>/ban-in/", views.rendering_create, name="render"),
     path("van-ban/<uuid:public_id>/ban-hanh/", views.document_issue, name="issue"),
     path("van-ban/<uuid:public_id>/ban-chinh-thuc.pdf", views.document_pdf, name="pdf"),
+    path("van-ban/<uuid:public_id>/dinh-chinh/", views.document_correct, name="correct"),
     path("van-ban/ban-in/<uuid:public_id>/", views.rendering_status, name="rendering"),
     path("van-ban/ban-in/<uuid:public_id>/tai-ve/", views.rendering_download, name="rendering_download"),
 ]

@@ -218,6 +218,19 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def document_correct(request: HttpRequest, public_id: str) -> HttpResponse:
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    try:
+        copy = services.document_correct(document=document, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:edit", public_id=document.public_id)
+    messages.success(request, f"Đã tạo dự thảo đính chính cho {document.number_and_symbol}.")
+    return redirect("reports:edit", public_id=copy.public_id)
+
+
+@login_required
 @require_GET
 def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     """The issued PDF, byte for byte as stored, checked against its SHA-256."""

@@ -2,10 +2,10 @@
 
 :func:`dashboard_view` returns a :class:`Dashboard` in a fixed number of queries
 whatever the number of organisations: the committee's targets, its Rollup row,
-every subordinate's Rollup row, plan copy and sheet (one query each), the tree
-as of two dates (organizations.selectors), ratings, admissions and kinds (one
-GROUP BY each). The page and the workbook are both written from the
-Dashboard's own texts (:meth:`Dashboard.cards`, :meth:`Dashboard.target_cells`,
+every subordinate's Rollup row, plan copy and sheet (one query each), the
+members of the subtree on two dates (placements and one GROUP BY each),
+ratings, admissions and kinds (one GROUP BY each). The page and the workbook
+are both written from the Dashboard's own texts (:meth:`Dashboard.cards`, :meth:`Dashboard.target_cells`,
 :attr:`ChildRow.cells`), so the export holds exactly the figures on the page.
 
 Three modes:
@@ -241,7 +241,6 @@ class Dashboard:
     kinds: list[tuple[str, int]]
     trend: list[TrendSeries]
     state: RollupState | None
-    last_year_found: bool = False
 
     # -- header -----------------------------------------------------------------------
 
@@ -651,7 +650,6 @@ class _Reader:
             organization__path=org.path[:PATH_STEP], year=year
         ).first()
         last_year = self._last_year(targets)
-        dashboard.last_year_found = bool(last_year)
         for target in targets:
             shown = plans.target_for(target, org.path)
             counted = target.parent_id is None or target.parent_id not in ids

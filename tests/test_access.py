@@ -94,6 +94,7 @@ VIEWS: dict[str, ViewSpec] = {
     "reports:preview": ViewSpec(lambda w: {"public_id": w.document.public_id}),
     "reports:render": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="read"),
     "reports:issue": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),
+    "reports:correct": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}, get=None, post="org"),
     "reports:pdf": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}),
     "reports:rendering": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
     "reports:rendering_download": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),

@@ -193,3 +193,16 @@ def test_render_and_list_commands(world, plan_world, tmp_path):
     listing = StringIO()
     call_command("list_documents", stdout=listing)
     assert "Số 02-BC/ĐU" in listing.getvalue() and "quarterly" in listing.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_correction_is_a_new_draft_with_the_issued_text(client, world, plan_world, office):
+    client.force_login(office)
+    issued = services.document_issue(document=_document(world), user=None)
+    response = client.post(reverse("reports:correct", kwargs={"public_id": issued.public_id}))
+    assert response.status_code == 302
+    copy = Document.objects.get(corrects=issued)
+    assert copy.is_draft and copy.number is None and issued.number_and_symbol in copy.abstract
+    assert sorted(s.body for s in copy.sections.all()) == sorted(s.frozen_body for s in issued.sections.all())
+    issued.refresh_from_db()
+    assert not issued.is_draft

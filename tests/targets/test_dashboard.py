@@ -546,7 +546,7 @@ def test_the_selector_signature_for_the_bench(committee):
     ]
 
 
-# --- other levels ----------------------------------------------------------------------
+# --- other levels --------------------------------------------------------------------
 
 
 def test_a_committee_in_between_sums_the_plans_given_under_it(client):
