@@ -5,8 +5,9 @@ whatever the number of organisations: the committee's targets, its Rollup row,
 every subordinate's Rollup row, plan copy and sheet (one query each), the
 members of the subtree on two dates (placements and one GROUP BY each),
 ratings, admissions and kinds (one GROUP BY each). The page and the workbook
-are both written from the Dashboard's own texts (:meth:`Dashboard.cards`, :meth:`Dashboard.target_cells`,
-:attr:`ChildRow.cells`), so the export holds exactly the figures on the page.
+are both written from the Dashboard's own texts (:meth:`Dashboard.cards`,
+:meth:`Dashboard.target_cells`, :attr:`ChildRow.cells`), so the export holds
+exactly the figures on the page.
 
 Three modes:
 
@@ -542,7 +543,7 @@ class _Reader:
         self.day = max(self.start, min(timezone.localdate(), self.quarter_end))
         self._counts: dict[dt.date, _Counts] = {}
         self._ratings: dict[
-            int,
+            tuple[int, bool],
             tuple[org_selectors.RatingCounts, dict[int, org_selectors.RatingCounts]],
         ] = {}
 
@@ -551,12 +552,19 @@ class _Reader:
             self._counts[day] = _counts_on(root=self.org, day=day)
         return self._counts[day]
 
+    def cached_counts(self, day: dt.date) -> _Counts | None:
+        return self._counts.get(day)
+
     def ratings_of(
-        self, year: int
+        self, year: int, *, by_child: bool = False
     ) -> tuple[org_selectors.RatingCounts, dict[int, org_selectors.RatingCounts]]:
-        if year not in self._ratings:
-            self._ratings[year] = _ratings_of(reader=self, year=year)
-        return self._ratings[year]
+        if (year, True) in self._ratings:
+            return self._ratings[(year, True)]
+        if (year, by_child) not in self._ratings:
+            self._ratings[(year, by_child)] = _ratings_of(
+                reader=self, year=year, by_child=by_child
+            )
+        return self._ratings[(year, by_child)]
 
     def read(self) -> Dashboard:
         org = self.org
@@ -1118,13 +1126,14 @@ def _counts_on(*, root: Organization, day: dt.date) -> _Counts:
 
 
 def _ratings_of(
-    *, reader: _Reader, year: int
+    *, reader: _Reader, year: int, by_child: bool
 ) -> tuple[org_selectors.RatingCounts, dict[int, org_selectors.RatingCounts]]:
-    """organizations.selectors.rating_counts for the root, and the same per direct
-    subordinate, from one GROUP BY each over the organisations placed in the
-    subtree on 31 December; the base (full members that day) from _counts_on."""
+    """organizations.selectors.rating_counts for the root (and, `by_child`, the
+    same per direct subordinate): one GROUP BY each over the organisations placed
+    in the subtree on 31 December. The base (full members that day) comes from
+    _counts_on when it is read anyway, else from one COUNT."""
     year_end = dt.date(year, 12, 31)
-    counts = reader.counts_on(year_end)
+    counts = reader.counts_on(year_end) if by_child else reader.cached_counts(year_end)
     org_ids = org_selectors.subtree_placements_on(root=reader.org, day=year_end).values(
         "organization_id"
     )
@@ -1145,13 +1154,14 @@ def _ratings_of(
         .annotate(n=Count("id"))
         .order_by()
     )
+    child_of = counts.child_of if counts is not None else {}
     empty = {g.value: 0 for g in Grade}
     cells: dict[int | None, dict[str, int]] = defaultdict(lambda: dict(empty))
     members: dict[int | None, dict[str, int]] = defaultdict(lambda: dict(empty))
     for rows, into in ((org_rows, cells), (member_rows, members)):
         for org_id, grade, n in rows:
             into[None][grade] += n  # None: the whole subtree
-            child = counts.child_of.get(org_id)
+            child = child_of.get(org_id)
             if child is not None:
                 into[child][grade] += n
 
@@ -1166,8 +1176,16 @@ def _ratings_of(
             member_base=base,
         )
 
-    by_child = {child: of(child, c.full) for child, c in counts.children.items()}
-    return of(None, counts.total.full), by_child
+    if counts is None:
+        base = MemberPlacement.objects.filter(
+            org_selectors.valid_on(year_end),
+            organization_id__in=org_ids,
+            member__full_member_on__isnull=False,
+            member__full_member_on__lte=year_end,
+        ).count()
+        return of(None, base), {}
+    by_child_counts = {child: of(child, c.full) for child, c in counts.children.items()}
+    return of(None, counts.total.full), by_child_counts if by_child else {}
 
 
 def _to_date(
@@ -1336,7 +1354,7 @@ class _ChildRegistry:
         if Source.ADMISSIONS_SHARE in sources:
             self._read_admissions()
         if sources & RATING_SOURCES and reader.quarter == 4:
-            self.ratings = reader.ratings_of(reader.year)[1]
+            self.ratings = reader.ratings_of(reader.year, by_child=True)[1]
 
     def _child(self, path: str) -> int | None:
         return self.by_path.get(path[: self.width])

@@ -159,3 +159,21 @@ def plan_world(world) -> PlanWorld:  # noqa: ANN001
         kind="done_of_planned", plan_value=7, unit="cuộc",
     )
     return PlanWorld(plan, jobs, overseas, trained, poor, admissions, inspections)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):  # noqa: ANN001, ANN202
+    """Tasks run in-process in every test but those marked `worker`, in both
+    runs: tests see their own uncommitted data, and only the worker tests talk
+    to the real worker (which sees committed rows only)."""
+    from partyreports.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

@@ -1,0 +1,65 @@
+"""The product's own tasks through the real worker (PostgreSQL + Redis run):
+an approval updates the roll-ups, and a rendering is made, by the worker."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from reports import services as report_services
+from reports.models import Rendering, RenderStatus
+from targets import rollups
+from targets import services as target_services
+from targets.models import Rollup, RollupBasis, RollupState
+from tests.factories import make_org
+from tests.test_worker import real_worker
+
+pytestmark = [pytest.mark.worker, real_worker, pytest.mark.django_db(transaction=True)]
+
+
+def _wait(predicate, timeout: float = 60) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_an_approval_updates_the_roll_up_through_the_worker():
+    bloc = make_org("Đảng bộ Khối (worker)", short_name="ĐUK")
+    so = make_org("Đảng bộ Sở (worker)", parent=bloc, short_name="ĐU")
+    plan = target_services.plan_create(organization=bloc, title="Chỉ tiêu khối", start_year=2023)
+    target = target_services.target_create(plan=plan, group="G", wording="Kết nạp 20", label="Kết nạp", kind="count", plan_value=20)
+    (copy,) = target_services.target_assign(target=target, plan_values={so: 20})
+    sheet = target_services.sheet_save(
+        organization=so, year=2023, quarter=1, version=0,
+        entries={copy.id: target_services.Entry(value=Decimal(7))}, user=None,
+    )
+    target_services.sheet_submit(organization=so, year=2023, quarter=1, user=None)
+    sheet.refresh_from_db()
+
+    target_services.sheet_approve(sheet=sheet, user=None)  # commits; on_commit sends the task
+
+    def approved_sum() -> Decimal | None:
+        row = Rollup.objects.filter(organization=bloc, year=2023, basis=RollupBasis.APPROVED).first()
+        figures = rollups.figures_of(row, target.id)[0]
+        return figures.value if figures else None
+
+    assert _wait(lambda: approved_sum() == Decimal(7)), "the worker did not update the roll-up"
+    assert _wait(lambda: RollupState.objects.get(organization=bloc, year=2023).pending == 0)
+
+
+def test_a_pdf_rendering_is_made_by_the_worker(world, plan_world):
+    document = world.document
+    rendering = report_services.rendering_request(document=document, fmt="pdf", user=None)
+    assert _wait(
+        lambda: Rendering.objects.get(pk=rendering.pk).status in (RenderStatus.DONE, RenderStatus.FAILED),
+        timeout=120,
+    )
+    rendering.refresh_from_db()
+    assert rendering.status == RenderStatus.DONE, rendering.error
+    with rendering.file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
