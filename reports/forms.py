@@ -16,6 +16,7 @@ class DocumentCreateForm(CrispyForm):
         label="Quý (báo cáo quý)", choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"), (4, "IV")],
         coerce=int, empty_value=None, required=False,
     )
+    dated = _date_field("Ngày văn bản", required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -179,7 +179,9 @@ def document_update(*, document: Document, version: int, **fields: object) -> Do
         if name not in HEADER_FIELDS:
             raise ValueError(f"{name} is not an editable header field")
         setattr(document, name, value)
-    document.save(update_fields=[*fields, "updated_at"])
+    # The number runs through the term holding the document's date.
+    document.term_start_year, document.term_end_year = term_for(document.dated)
+    document.save(update_fields=[*fields, "term_start_year", "term_end_year", "updated_at"])
     return document
 
 

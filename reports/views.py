@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import selectors as org_selectors
@@ -193,7 +194,7 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
         content = handle.read()
     response = HttpResponse(content, content_type=CONTENT_TYPES[rendering.fmt])
     name = f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
@@ -244,5 +245,5 @@ def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
         return HttpResponse("Tệp PDF đã ban hành không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
     response = HttpResponse(content, content_type="application/pdf")
     name = f"{document.symbol.replace('/', '-')}-{document.number:02d}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

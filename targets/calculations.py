@@ -497,9 +497,20 @@ _PERIOD_QUARTERS = {
 
 
 def total(values: Iterable[Number | None]) -> Decimal | None:
-    """Sum of the values entered; None when none was (missing is not zero)."""
-    entered = [v for v in (_exact(v) for v in values) if v is not None]
-    return _to_decimal(sum(entered, Fraction(0))) if entered else None
+    """Sum of the values entered; None when none was (missing is not zero).
+
+    Decimal addition is exact here: the context carries 40 significant digits,
+    far more than any stored figure (18 digits, 4 decimals) added a few times.
+    """
+    given = [v for v in values if v is not None]
+    if any(isinstance(v, float) for v in given):
+        raise TypeError("Use Decimal, not float, for target figures.")
+    entered = [Decimal(v) for v in given if not isinstance(v, Decimal) or v.is_finite()]
+    if not entered:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return sum(entered, Decimal(0))
 
 
 def _check_quarter(upto_quarter: int) -> None:

@@ -206,3 +206,21 @@ def test_a_correction_is_a_new_draft_with_the_issued_text(client, world, plan_wo
     assert sorted(s.body for s in copy.sections.all()) == sorted(s.frozen_body for s in issued.sections.all())
     issued.refresh_from_db()
     assert not issued.is_draft
+
+
+@pytest.mark.django_db
+def test_downloads_are_attachments_with_vietnamese_file_names(client, world, plan_world, office):
+    client.force_login(office)
+    document = services.document_issue(document=_document(world), user=None)
+    response = client.get(reverse("reports:pdf", kwargs={"public_id": document.public_id}))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "BC-%C4%90U-02.pdf" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_changing_the_date_moves_the_document_into_that_dates_term(world, plan_world):
+    document = _document(world)
+    assert (document.term_start_year, document.term_end_year) == (2020, 2025)
+    services.document_update(document=document, version=document.version, dated=dt.date(2025, 8, 1))
+    issued = services.document_issue(document=document, user=None)
+    assert (issued.number, issued.term_label) == (1, "2025-2030")

@@ -125,3 +125,34 @@ def test_the_committees_own_sheet_shows_the_subtree_sums_read_only(tree, client,
 
     with _pytest.raises(ValidationError):
         services.sheet_save(organization=bloc, year=2023, quarter=1, version=0, entries={count.id: services.Entry(value=Decimal(1))}, user=None)
+
+
+def test_one_click_from_the_dashboard_drafts_the_quarterly_report_with_the_roll_up(
+    tree, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from organizations.models import Role
+    from reports.models import Document
+    from reports.structure import build_layout
+    from tests.factories import make_user
+
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(g1, 1, {count.id: services.Entry(value=Decimal(12))}, copies)
+        _report(g3, 1, {count.id: services.Entry(value=Decimal(10))}, copies)
+    client.force_login(make_user("office_bloc", role=Role.OFFICE, organization=bloc))
+    dashboard = client.get(reverse("targets:dashboard", kwargs={"public_id": bloc.public_id}), {"nam": 2023, "quy": 1})
+    assert "Tạo báo cáo quý" in dashboard.content.decode()
+    response = client.post(
+        reverse("reports:list", kwargs={"public_id": bloc.public_id}),
+        {"doc_type": "quarterly", "year": 2023, "quarter": 1},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(organization=bloc, doc_type="quarterly")
+    layout = build_layout(document)
+    assert "Kết nạp: quý này 22 (nâng tổng số từ đầu năm đến nay là 22, đạt 110,0% kế hoạch năm)." in layout.plain_text()
+    (table,) = [item for node in layout.appendices for item in node.content if hasattr(item, "rows")]
+    assert ["Kết nạp", "20", "22", "110,0%", "đạt, vượt kế hoạch"] in [
+        [row[1], row[3], row[4], row[5], row[6]] for row in table.rows
+    ]
