@@ -177,3 +177,19 @@ def _tasks_in_process(request):  # noqa: ANN001, ANN202
         yield
     finally:
         app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_worker_connections(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN202
+    """Before pytest-django drops the PostgreSQL test database, end the real
+    worker's idle sessions on it (a task may have left one open)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
