@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from organizations import services
 from organizations.models import Organization, OrganizationKind, OrganizationLevel, Sex
+from partyreports.audit import audit_record
 from partyreports.formatting import fold_accents, format_date, format_number, nfc
 
 ORG_SHEET = "Tổ chức"
@@ -654,16 +655,29 @@ class _Plan:
         author = user if user is not None and user.is_authenticated else None
         try:
             with transaction.atomic():
-                created = self._create_organizations()
+                created = self._create_organizations(author)
                 for member in self.members:
                     self._create_member(member, created, author)
+                audit_record(
+                    action="import.organizations_members",
+                    organization=self.root,
+                    user=author,
+                    summary=(
+                        f"Nhập từ Excel vào “{self.root.name}”: {len(created)} tổ chức, "
+                        f"{len(self.members)} đảng viên."
+                    ),
+                    changes={
+                        "organizations_created": (None, len(created)),
+                        "members_created": (None, len(self.members)),
+                    },
+                )
         except _ApplyFailed as failed:
             return ImportResult(errors=[failed.problem])
         return ImportResult(
             organizations_created=len(created), members_created=len(self.members)
         )
 
-    def _create_organizations(self) -> dict[str, Organization]:
+    def _create_organizations(self, author: Any) -> dict[str, Organization]:
         created: dict[str, Organization] = {}
         for org in _parents_first(self.orgs):
             assert org.level is not None and org.founded_on is not None  # checked
@@ -677,6 +691,7 @@ class _Plan:
                     parent=parent or self.root,
                     founded_on=org.founded_on,
                     code=org.code,
+                    user=author,
                 )
             except ValidationError as error:
                 raise _ApplyFailed(_service_problem(org.row, error)) from error

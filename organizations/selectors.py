@@ -439,3 +439,159 @@ def organization_history(*, organization: Organization) -> list[OrganizationPlac
     return list(
         organization.placements.select_related("parent").order_by("valid_from")
     )
+
+
+# --- per direct subordinate, in bulk (dashboards) -----------------------------
+
+
+@dataclass
+class ChildMemberCounts:
+    """Members of a subtree on a day: in total and under each organisation
+    placed directly under the root that day."""
+
+    total: MemberCounts
+    children: dict[int, MemberCounts]  # direct subordinate's id → its subtree's
+    child_of: dict[int, int | None]  # organisation id → its direct subordinate's
+
+
+def member_counts_by_child(*, root: Organization, day: dt.date) -> ChildMemberCounts:
+    """organization_tree_on's member counts of the root and of its direct
+    subordinates (TCCSĐ and chi bộ are not counted), read as plain rows: the
+    root's path, the placements and one GROUP BY. Three queries whatever the
+    size, no model instances (which at bloc scale were a third of the time)."""
+    root_path = organization_path_on(organization=root, day=day)
+    if root_path is None:
+        return ChildMemberCounts(MemberCounts(), {}, {})
+    placed = OrganizationPlacement.objects.filter(valid_on(day), path__startswith=root_path)
+    placements = list(placed.values_list("organization_id", "path"))
+    width = len(root_path) + PATH_STEP
+    child_at = {path: org_id for org_id, path in placements if len(path) == width}
+    child_of = {org_id: child_at.get(path[:width]) for org_id, path in placements}
+    full = Q(member__full_member_on__isnull=False, member__full_member_on__lte=day)
+    rows = (
+        MemberPlacement.objects.filter(
+            valid_on(day), organization_id__in=placed.values("organization_id")
+        )
+        .values_list("organization_id")
+        .annotate(
+            total=Count("id"),
+            full=Count("id", filter=full),
+            female=Count("id", filter=Q(member__sex="F")),
+        )
+        .order_by()
+    )
+    # [total, full, female] per direct subordinate, and for the whole subtree.
+    sums = {org_id: [0, 0, 0] for org_id in child_at.values()}
+    grand = [0, 0, 0]
+    for org_id, n, n_full, n_female in rows:
+        grand[0] += n
+        grand[1] += n_full
+        grand[2] += n_female
+        child = child_of.get(org_id)
+        if child is not None:
+            mine = sums[child]
+            mine[0] += n
+            mine[1] += n_full
+            mine[2] += n_female
+
+    def counts(n: int, n_full: int, n_female: int) -> MemberCounts:
+        return MemberCounts(
+            total=n, full=n_full, probationary=n - n_full, female=n_female
+        )
+
+    return ChildMemberCounts(
+        total=counts(*grand),
+        children={org_id: counts(*mine) for org_id, mine in sums.items()},
+        child_of=child_of,
+    )
+
+
+def rating_counts_by_child(
+    *, root: Organization, year: int, counts: ChildMemberCounts | None = None
+) -> tuple[RatingCounts, dict[int, RatingCounts]]:
+    """rating_counts of the root's subtree and, given `counts` (member_counts_by_child
+    on 31 December of `year`), of each direct subordinate too: one GROUP BY over
+    chi bộ ratings and one over member ratings, each bucketed with counts.child_of.
+    The bases are the full members in `counts`; without it, one COUNT (and no
+    subordinates)."""
+    year_end = dt.date(year, 12, 31)
+    org_ids = subtree_placements_on(root=root, day=year_end).values("organization_id")
+    org_rows = (
+        OrganizationRating.objects.filter(
+            year=year, organization_id__in=org_ids, organization__level__holds_members=True
+        )
+        .exclude(organization__level__is_grassroots=True)
+        .values_list("organization_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    member_rows = (
+        MemberRating.objects.filter(year=year, organization_id__in=org_ids)
+        .values_list("organization_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    child_of = counts.child_of if counts is not None else {}
+    empty = {g.value: 0 for g in Grade}
+    cells: dict[int | None, dict[str, int]] = {None: dict(empty)}  # None: the subtree
+    members: dict[int | None, dict[str, int]] = {None: dict(empty)}
+    for rows, into in ((org_rows, cells), (member_rows, members)):
+        for org_id, grade, n in rows:
+            into[None][grade] += n
+            child = child_of.get(org_id)
+            if child is not None:
+                into.setdefault(child, dict(empty))[grade] += n
+
+    def of(key: int | None, base: int) -> RatingCounts:
+        c, m = cells.get(key, empty), members.get(key, empty)
+        return RatingCounts(
+            year=year,
+            organizations=dict(c),
+            organizations_rated=sum(c.values()),
+            members=dict(m),
+            members_rated=sum(m.values()),
+            member_base=base,
+        )
+
+    if counts is None:
+        base = MemberPlacement.objects.filter(
+            valid_on(year_end),
+            organization_id__in=org_ids,
+            member__full_member_on__isnull=False,
+            member__full_member_on__lte=year_end,
+        ).count()
+        return of(None, base), {}
+    return of(None, counts.total.full), {
+        child: of(child, c.full) for child, c in counts.children.items()
+    }
+
+
+def event_counts_by_child(
+    *,
+    root: Organization,
+    children: Iterable[Organization],
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+) -> dict[int, int]:
+    """Member events of `kind` in [start, end] under each of `children` (direct
+    subordinates of the root), by where they happened in today's tree: one
+    GROUP BY over the organisations' paths."""
+    width = len(root.path) + PATH_STEP
+    by_path = {child.path: child.id for child in children}
+    counts: dict[int, int] = {}
+    for path, n in (
+        MemberEvent.objects.filter(
+            kind=kind,
+            occurred_on__gte=start,
+            occurred_on__lte=end,
+            organization__path__startswith=root.path,
+        )
+        .values_list("organization__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        child = by_path.get(path[:width])
+        if child is not None:
+            counts[child] = counts.get(child, 0) + n
+    return counts

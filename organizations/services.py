@@ -31,6 +31,7 @@ from organizations.models import (
     OrganizationRating,
 )
 from organizations.selectors import valid_on
+from partyreports.audit import audit_diff, audit_record
 from partyreports.formatting import fold_accents, nfc, vietnamese_sort_key
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -63,6 +64,7 @@ def organization_create(
     short_name: str = "",
     superior_name: str = "",
     code: str | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Organization:
     parent_path = ""
     if parent is not None:
@@ -93,7 +95,32 @@ def organization_create(
         depth=organization.depth,
         valid_from=founded_on,
     )
+    under = f" trực thuộc “{parent.name}”" if parent is not None else ""
+    audit_record(
+        action="organization.create",
+        organization=organization,
+        user=user,
+        obj=organization,
+        summary=f"Thêm “{organization.name}”{under} từ ngày {_date_vn(founded_on)}.",
+        changes={
+            "name": (None, organization.name),
+            "level": (None, level.name),
+            "parent": (None, parent.name if parent is not None else None),
+            "founded_on": (None, founded_on),
+        },
+    )
     return organization
+
+
+def _organization_fields(organization: Organization) -> dict[str, object]:
+    """What organization_update may change, as the audit trail records it."""
+    return {
+        "name": organization.name,
+        "short_name": organization.short_name,
+        "kind": organization.get_kind_display(),
+        "superior_name": organization.superior_name,
+        "code": organization.code,
+    }
 
 
 def _path_on_or_error(organization: Organization, day: dt.date) -> str:
@@ -118,7 +145,9 @@ def organization_update(
     kind: str,
     superior_name: str = "",
     code: str | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Organization:
+    before = _organization_fields(organization)
     organization.name = nfc(name).strip()
     organization.short_name = nfc(short_name).strip()
     organization.kind = kind
@@ -126,12 +155,30 @@ def organization_update(
     organization.code = code or None
     organization.full_clean()
     organization.save()
+    changes = audit_diff(before, _organization_fields(organization))
+    if changes:
+        if "name" in changes:
+            summary = f"Đổi tên “{before['name']}” thành “{organization.name}”."
+        else:
+            summary = f"Sửa thông tin “{organization.name}”."
+        audit_record(
+            action="organization.update",
+            organization=organization,
+            user=user,
+            obj=organization,
+            summary=summary,
+            changes=changes,
+        )
     return organization
 
 
 @transaction.atomic
 def organization_move(
-    *, organization: Organization, new_parent: Organization, on_date: dt.date
+    *,
+    organization: Organization,
+    new_parent: Organization,
+    on_date: dt.date,
+    user: AbstractBaseUser | None = None,
 ) -> int:
     """Move the organisation and its whole subtree under `new_parent` from
     `on_date` on. Returns the number of organisations moved. Set-based: one
@@ -151,6 +198,7 @@ def organization_move(
         .filter(valid_on(on_date), path__startswith=old_path)
         .order_by("path")
     )
+    old_parent_id = subtree[0].parent_id  # the loop below may rewrite it in place
     later = OrganizationPlacement.objects.filter(
         organization_id__in=[p.organization_id for p in subtree], valid_from__gt=on_date
     )
@@ -188,6 +236,23 @@ def organization_move(
     OrganizationPlacement.objects.bulk_update(to_replace, ["parent", "path", "depth"])
     OrganizationPlacement.objects.bulk_create(to_create)
     _sync_current_position([p.organization_id for p in subtree])
+    old_parent = (
+        Organization.objects.filter(pk=old_parent_id).values_list("name", flat=True).first()
+    )
+    with_subtree = f" cùng {len(subtree) - 1} tổ chức trực thuộc" if len(subtree) > 1 else ""
+    # Filed where the organisation stood: the committee that gave it away.
+    audit_record(
+        action="organization.move",
+        organization=organization,
+        path=old_path,
+        user=user,
+        obj=organization,
+        summary=(
+            f"Chuyển “{organization.name}”{with_subtree} từ “{old_parent or '—'}” "
+            f"về “{new_parent.name}” từ ngày {_date_vn(on_date)}."
+        ),
+        changes={"parent": (old_parent, new_parent.name)},
+    )
     return len(subtree)
 
 
@@ -211,6 +276,7 @@ def organization_dissolve(
     organization: Organization,
     on_date: dt.date,
     merged_into: Organization | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> None:
     """Dissolve the organisation on `on_date`. With `merged_into`, its chi bộ /
     sub-organisations and its members move there first (a merger)."""
@@ -228,7 +294,9 @@ def organization_dissolve(
         if target_path.startswith(path):
             raise ValidationError({"merged_into": "Không thể sáp nhập vào tổ chức cấp dưới."})
         for child in children:
-            organization_move(organization=child.organization, new_parent=merged_into, on_date=on_date)
+            organization_move(
+                organization=child.organization, new_parent=merged_into, on_date=on_date, user=user
+            )
         if members:
             if not merged_into.level.holds_members:
                 raise ValidationError(
@@ -249,6 +317,27 @@ def organization_dissolve(
     organization.dissolved_on = on_date
     organization.merged_into = merged_into
     organization.save(update_fields=["dissolved_on", "merged_into", "updated_at"])
+    changes: dict[str, tuple[object, object]] = {"dissolved_on": (None, on_date)}
+    if merged_into is not None:
+        summary = (
+            f"Sáp nhập “{organization.name}” vào “{merged_into.name}” từ ngày "
+            f"{_date_vn(on_date)} ({len(children)} tổ chức trực thuộc, {len(members)} đảng viên chuyển theo)."
+        )
+        changes.update(
+            merged_into=(None, merged_into.name),
+            organizations_moved=(None, len(children)),
+            members_moved=(None, len(members)),
+        )
+    else:
+        summary = f"Giải thể “{organization.name}” từ ngày {_date_vn(on_date)}."
+    audit_record(
+        action="organization.dissolve",
+        organization=organization,
+        user=user,
+        obj=organization,
+        summary=summary,
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -287,7 +376,9 @@ def handover_create(
             .values_list("parent", flat=True)
             .first()
         )
-        organization_move(organization=organization, new_parent=new_parent, on_date=effective_on)
+        organization_move(
+            organization=organization, new_parent=new_parent, on_date=effective_on, user=user
+        )
         items.append(
             HandoverItem(
                 handover=handover,
@@ -298,6 +389,20 @@ def handover_create(
             )
         )
     HandoverItem.objects.bulk_create(items)
+    moved = "; ".join(f"“{org.name}” → “{parent.name}”" for org, parent in moves)
+    audit_record(
+        action="handover.create",
+        organization=source,
+        path=source_path,
+        user=user,
+        obj=handover,
+        summary=f"Bàn giao {len(moves)} tổ chức của “{source.name}” từ ngày {_date_vn(effective_on)}: {moved}.",
+        changes={
+            "organizations": (None, moved),
+            "effective_on": (None, effective_on),
+            "decision": (None, decision or None),
+        },
+    )
     return handover
 
 
@@ -364,7 +469,35 @@ def member_create(
             organization=organization,
             created_by=user,
         )
+    audit_record(
+        action="member.create",
+        organization=organization,
+        user=user,
+        obj=member,
+        summary=(
+            f"Thêm đảng viên “{member.full_name}” vào “{organization.name}” "
+            f"({kind.label.lower()} ngày {_date_vn(joined_on)})."
+        ),
+        changes={
+            "full_name": (None, member.full_name),
+            "organization": (None, organization.name),
+            "admitted_on": (None, admitted_on),
+            "full_member_on": (None, full_member_on),
+            "event": (None, kind.label),
+        },
+    )
     return member
+
+
+def _member_fields(member: Member) -> dict[str, object]:
+    """What member_update may change, as the audit trail records it."""
+    return {
+        "full_name": member.full_name,
+        "sex": member.get_sex_display(),
+        "date_of_birth": member.date_of_birth,
+        "ethnicity": member.ethnicity,
+        "party_card_number": member.party_card_number,
+    }
 
 
 @transaction.atomic
@@ -376,8 +509,10 @@ def member_update(
     date_of_birth: dt.date,
     ethnicity: str,
     party_card_number: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> Member:
     """Correct personal data. Dates of membership change through events."""
+    before = _member_fields(member)
     full_name = " ".join(nfc(full_name).split())
     member.full_name = full_name
     member.search_name = fold_accents(full_name)
@@ -387,6 +522,16 @@ def member_update(
     member.ethnicity = nfc(ethnicity).strip() or "Kinh"
     member.party_card_number = party_card_number
     member.save()
+    changes = audit_diff(before, _member_fields(member))
+    if changes:
+        audit_record(
+            action="member.update",
+            organization=member.organization,
+            user=user,
+            obj=member,
+            summary=f"Sửa hồ sơ đảng viên “{member.full_name}”.",
+            changes=changes,
+        )
     return member
 
 
@@ -486,24 +631,72 @@ def member_record_event(
     elif kind in (EventKind.ADMISSION, EventKind.TRANSFER_IN):
         raise ValidationError({"kind": "Kết nạp và chuyển đến được ghi khi thêm đảng viên."})
     event.save()
+    _audit_member_event(event, member=member, where=where, user=user)
     return event
+
+
+def _audit_member_event(
+    event: MemberEvent, *, member: Member, where: Organization, user: AbstractBaseUser | None
+) -> None:
+    label = event.get_kind_display()
+    changes: dict[str, tuple[object, object]] = {"event": (None, label)}
+    summary = f"{label}: “{member.full_name}” ({where.name}) ngày {_date_vn(event.occurred_on)}"
+    if event.kind == EventKind.FULL_MEMBERSHIP:
+        changes["full_member_on"] = (None, event.occurred_on)
+    elif event.kind == EventKind.BADGE:
+        changes["badge_years"] = (None, event.badge_years)
+        summary += f", Huy hiệu {event.badge_years} năm tuổi Đảng"
+    elif event.target_organization is not None:
+        changes["organization"] = (where.name, event.target_organization.name)
+        summary += f", đến “{event.target_organization.name}”"
+    elif event.kind in LEAVING_EVENTS:
+        changes["left_on"] = (None, event.occurred_on)
+        if event.destination:
+            changes["destination"] = (None, event.destination)
+            summary += f", đến {event.destination}"
+    audit_record(
+        action="member.event",
+        organization=where,
+        user=user,
+        obj=member,
+        summary=summary + ".",
+        changes=changes,
+    )
 
 
 # --- ratings ---------------------------------------------------------------------
 
 
 @transaction.atomic
-def organization_rating_set(*, organization: Organization, year: int, grade: str) -> OrganizationRating:
+def organization_rating_set(
+    *, organization: Organization, year: int, grade: str, user: AbstractBaseUser | None = None
+) -> OrganizationRating:
     if grade not in Grade.values:
         raise ValidationError({"grade": "Xếp loại không hợp lệ."})
+    old = (
+        OrganizationRating.objects.filter(organization=organization, year=year)
+        .values_list("grade", flat=True)
+        .first()
+    )
     rating, _ = OrganizationRating.objects.update_or_create(
         organization=organization, year=year, defaults={"grade": grade}
     )
+    if old != grade:
+        audit_record(
+            action="rating.set",
+            organization=organization,
+            user=user,
+            obj=organization,
+            summary=f"Xếp loại năm {year} của “{organization.name}”: {old or '—'} → {grade}.",
+            changes={"grade": (old, grade)},
+        )
     return rating
 
 
 @transaction.atomic
-def member_rating_set(*, member: Member, year: int, grade: str) -> MemberRating:
+def member_rating_set(
+    *, member: Member, year: int, grade: str, user: AbstractBaseUser | None = None
+) -> MemberRating:
     if grade not in Grade.values:
         raise ValidationError({"grade": "Xếp loại không hợp lệ."})
     year_end = dt.date(year, 12, 31)
@@ -515,11 +708,25 @@ def member_rating_set(*, member: Member, year: int, grade: str) -> MemberRating:
     )
     if placement is None:
         raise ValidationError({"year": f"Đảng viên chưa vào Đảng trong năm {year}."})
+    old = (
+        MemberRating.objects.filter(member=member, year=year)
+        .values_list("grade", flat=True)
+        .first()
+    )
     rating, _ = MemberRating.objects.update_or_create(
         member=member,
         year=year,
         defaults={"grade": grade, "organization": placement.organization},
     )
+    if old != grade:
+        audit_record(
+            action="rating.set",
+            organization=placement.organization,
+            user=user,
+            obj=member,
+            summary=f"Xếp loại năm {year} của đảng viên “{member.full_name}”: {old or '—'} → {grade}.",
+            changes={"grade": (old, grade)},
+        )
     return rating
 
 

@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# django-axes stays on (AXES_ENABLED, from settings.py): tests log in with
+# force_login or the right password, and tests/test_security.py tries the lock-out.
+# Its INFO line for every login would only flood the captured output.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from organizations.models import Organization
+from partyreports.audit import audit_diff, audit_record
 from reports import blocks, checks, prefill
 from reports.models import (
     TYPE_ABBREVIATION,
@@ -111,6 +112,25 @@ def document_create(
     )
     drafts = prefill.sections_for(doc_type, organization_name=organization.name, year=year, quarter=quarter)
     _create_sections(document, drafts, parent=None)
+    changes: dict[str, tuple[object, object]] = {
+        "doc_type": (None, document.get_doc_type_display()),
+        "year": (None, year),
+        "quarter": (None, document.quarter),
+        "dated": (None, dated),
+    }
+    if corrects is not None:
+        changes["corrects"] = (None, corrects.number_and_symbol)
+        summary = f"Tạo văn bản đính chính {corrects.number_and_symbol} ({corrects.abstract})."
+    else:
+        summary = f"Tạo dự thảo “{document.abstract}”."
+    audit_record(
+        action="document.correct" if corrects is not None else "document.create",
+        organization=organization,
+        user=user,
+        obj=document,
+        summary=summary,
+        changes=changes,
+    )
     return document
 
 
@@ -173,8 +193,11 @@ HEADER_FIELDS = (
 
 
 @transaction.atomic
-def document_update(*, document: Document, version: int, **fields: object) -> Document:
+def document_update(
+    *, document: Document, version: int, user: AbstractBaseUser | None = None, **fields: object
+) -> Document:
     _claim(document, version)
+    before = {name: getattr(document, name) for name in fields if name in HEADER_FIELDS}
     for name, value in fields.items():
         if name not in HEADER_FIELDS:
             raise ValueError(f"{name} is not an editable header field")
@@ -182,16 +205,41 @@ def document_update(*, document: Document, version: int, **fields: object) -> Do
     # The number runs through the term holding the document's date.
     document.term_start_year, document.term_end_year = term_for(document.dated)
     document.save(update_fields=[*fields, "term_start_year", "term_end_year", "updated_at"])
+    _audit_edit(document, before=before, after={name: getattr(document, name) for name in before}, user=user)
     return document
 
 
+def _audit_edit(
+    document: Document, *, before: dict[str, object], after: dict[str, object],
+    user: AbstractBaseUser | None, section: Section | None = None,
+) -> None:
+    changes = audit_diff(before, after)
+    if not changes:
+        return
+    where = f" mục “{section.heading[:80]}”" if section is not None and section.heading else ""
+    audit_record(
+        action="document.edit",
+        organization=document.organization,
+        user=user,
+        obj=document,
+        summary=f"Sửa{where or ' đầu văn bản'} dự thảo “{document.abstract}”.",
+        changes=changes,
+    )
+
+
 @transaction.atomic
-def section_save(*, document: Document, section: Section, version: int, heading: str, body: str) -> Section:
+def section_save(
+    *, document: Document, section: Section, version: int, heading: str, body: str,
+    user: AbstractBaseUser | None = None,
+) -> Section:
     if section.document_id != document.pk:
         raise ValidationError("Mục không thuộc văn bản này.")
     _claim(document, version)
+    before = {"heading": section.heading, "body": section.body}
     section.heading, section.body = heading.strip(), body.replace("\r\n", "\n").strip()
     section.save(update_fields=["heading", "body"])
+    after = {"heading": section.heading, "body": section.body}
+    _audit_edit(document, before=before, after=after, user=user, section=section)
     return section
 
 
@@ -284,6 +332,17 @@ def document_issue(
         )
         document.version = locked.version + 1
         document.save()
+        audit_record(
+            action="document.issue",
+            organization=document.organization,
+            user=user,
+            obj=document,
+            summary=f"Ban hành {document.number_and_symbol} “{document.abstract}”.",
+            changes={
+                "status": (DocumentStatus.DRAFT.label, DocumentStatus.ISSUED.label),
+                "number": (None, document.number_and_symbol),
+            },
+        )
     return document
 
 

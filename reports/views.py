@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,7 +118,7 @@ def document_header(request: HttpRequest, public_id: str) -> HttpResponse:
     data = dict(form.cleaned_data)
     version = data.pop("version")
     try:
-        services.document_update(document=document, version=version, **data)
+        services.document_update(document=document, version=version, user=request.user, **data)
     except services.DocumentConflict:
         messages.error(request, "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
         return _editor(request, document, header_form=form, status=409)
@@ -142,6 +144,7 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
             version=int(version) if version.isdigit() else -1,
             heading=request.POST.get("heading", section.heading)[:500],
             body=request.POST.get("body", ""),
+            user=request.user,
         )
     except services.DocumentConflict:
         messages.error(request, "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn trong ô; tải lại trang để đối chiếu.")
@@ -153,6 +156,8 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#muc-{section.id}")
 
 
+# The preview is the WeasyPrint input as is: its layout lives in inline <style>.
+@csp_update({"style-src": [UNSAFE_INLINE]})
 @login_required
 @require_GET
 def document_preview(request: HttpRequest, public_id: str) -> HttpResponse:

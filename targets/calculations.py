@@ -77,9 +77,10 @@ they never average percentages. Decimal NaN and infinities count as missing.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from fractions import Fraction
 
 from partyreports.formatting import (
@@ -293,37 +294,73 @@ class Figures:
 
 
 # --- exact arithmetic ----------------------------------------------------------
+#
+# Exact values are rationals held as (numerator, denominator) pairs of ints with
+# a positive denominator, not reduced: comparing two is one cross-multiplication.
+# fractions.Fraction does the same with a gcd and a Python object per step, which
+# at bloc scale (120 subordinates × 30 targets on a dashboard) was most of the
+# time. A pair turns into a Decimal only at the end (_to_decimal), and the
+# quotient is the same whichever pair of the same value it is given.
+
+Rational = tuple[int, int]
+
+#: The arithmetic of sums and of the Decimals returned: 40 significant digits.
+#: One context object rather than a ``localcontext()`` per call, whose set-up
+#: cost as much as a short sum.
+_CONTEXT = Context(prec=_PRECISION)
 
 
-def _exact(value: Number | None) -> Fraction | None:
+def _exact(value: Number | None) -> Rational | None:
     """An exact rational, or None for missing, NaN and infinite values."""
     if value is None:
         return None
+    if isinstance(value, Decimal):
+        return value.as_integer_ratio() if value.is_finite() else None
     if isinstance(value, float):
         raise TypeError("Use Decimal, not float, for target figures.")
-    if isinstance(value, Decimal) and not value.is_finite():
+    if isinstance(value, int):
+        return int(value), 1
+    exact = Fraction(value)  # any other rational a caller may hand over
+    return exact.numerator, exact.denominator
+
+
+def _ratio(num: Rational | None, den: Rational | None) -> Rational | None:
+    if num is None or den is None or den[0] == 0:
         return None
-    return Fraction(value)
+    n, d = num[0] * den[1], num[1] * den[0]
+    return (-n, -d) if d < 0 else (n, d)
 
 
-def _ratio(num: Fraction | None, den: Fraction | None) -> Fraction | None:
-    if num is None or den is None or den == 0:
-        return None
-    return num / den
+def _percent(value: Rational | None) -> Rational | None:
+    return None if value is None else (value[0] * 100, value[1])
 
 
-def _to_decimal(value: Fraction | None) -> Decimal | None:
+def _compare(a: Rational, b: Rational) -> int:
+    """-1, 0 or 1 as a is less than, equal to or greater than b."""
+    left, right = a[0] * b[1], b[0] * a[1]
+    return (left > right) - (left < right)
+
+
+def _sum(values: Iterable[Rational]) -> Rational:
+    n, d = 0, 1
+    for vn, vd in values:
+        if vd == d:
+            n += vn
+        else:
+            common = math.lcm(d, vd)
+            n, d = n * (common // d) + vn * (common // vd), common
+    return n, d
+
+
+def _to_decimal(value: Rational | None) -> Decimal | None:
     if value is None:
         return None
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return Decimal(value.numerator) / Decimal(value.denominator)
+    return _CONTEXT.divide(Decimal(value[0]), Decimal(value[1]))
 
 
 def rate_of(numerator: Number | None, denominator: Number | None) -> Decimal | None:
     """``numerator ÷ denominator × 100``; None when either is missing or den is 0."""
-    share = _ratio(_exact(numerator), _exact(denominator))
-    return _to_decimal(share * 100 if share is not None else None)
+    return _to_decimal(_percent(_ratio(_exact(numerator), _exact(denominator))))
 
 
 def change_vs_last_year(
@@ -336,27 +373,29 @@ def change_vs_last_year(
     return _to_decimal(_change(_exact(current), _exact(previous)))
 
 
-def _change(current: Fraction | None, previous: Fraction | None) -> Fraction | None:
-    if current is None or previous is None or previous == 0:
+def _change(current: Rational | None, previous: Rational | None) -> Rational | None:
+    if current is None or previous is None or previous[0] == 0:
         return None
-    # Divided by |previous| so that a loss shrinking (-100 → -50) reads as a rise.
-    return (current - previous) / abs(previous) * 100
+    # Divided by |previous| so that a loss shrinking (-100 → -50) reads as a rise:
+    # (a/b − e/f) ÷ |e/f| × 100 = (a·f − e·b) × 100 ÷ (b·|e|).
+    (a, b), (e, f) = current, previous
+    return (a * f - e * b) * 100, b * abs(e)
 
 
 # --- measure, attainment, verdict ---------------------------------------------
 
 
-def _measure(spec: TargetSpec, figures: Figures) -> Fraction | None:
+def _measure(spec: TargetSpec, figures: Figures) -> Rational | None:
     value = _exact(figures.value)
-    if spec.kind in (Kind.RATE, Kind.ALL_OR_NOTHING):
+    kind = spec.kind
+    if kind is Kind.RATE or kind is Kind.ALL_OR_NOTHING:
         share = _ratio(_exact(figures.numerator), _exact(figures.denominator))
-        return value if share is None else share * 100  # a typed % as fallback
-    if spec.kind is Kind.BASE_SHARE:
-        share = _ratio(value, _exact(spec.base))
-        return None if share is None else share * 100
-    if spec.kind is Kind.PER_YEAR:
+        return value if share is None else _percent(share)  # a typed % as fallback
+    if kind is Kind.BASE_SHARE:
+        return _percent(_ratio(value, _exact(spec.base)))
+    if kind is Kind.PER_YEAR:
         return _ratio(value, _exact(figures.years))
-    if spec.kind is Kind.YOY:
+    if kind is Kind.YOY:
         return _change(value, _exact(figures.previous))
     return value
 
@@ -366,50 +405,55 @@ def measure(spec: TargetSpec, figures: Figures) -> Decimal | None:
     return _to_decimal(_measure(spec, figures))
 
 
-def _attainment(spec: TargetSpec, figures: Figures) -> Fraction | None:
-    value = _measure(spec, figures)
+def _attainment(spec: TargetSpec, value: Rational | None) -> Rational | None:
+    """Percent of plan of a measure (the measure is computed once per figures)."""
     if value is None or spec.kind is Kind.YOY:
         return None
     if spec.kind is Kind.ALL_OR_NOTHING:
         return value
     if spec.cmp in (Comparator.LT, Comparator.LTE, Comparator.RANGE):
         return None
-    share = _ratio(value, _exact(spec.plan))
-    return None if share is None else share * 100
+    return _percent(_ratio(value, _exact(spec.plan)))
 
 
 def attainment(spec: TargetSpec, figures: Figures) -> Decimal | None:
     """Percent of plan (module docstring, "Attainment"); None when meaningless."""
-    return _to_decimal(_attainment(spec, figures))
+    return _to_decimal(_attainment(spec, _measure(spec, figures)))
 
 
 def verdict(spec: TargetSpec, figures: Figures) -> Verdict:
     """Vượt / đạt / chưa đạt / chưa có số liệu / không đánh giá, on exact values."""
-    value = _measure(spec, figures)
+    return _verdict(spec, _measure(spec, figures))
+
+
+def _verdict(spec: TargetSpec, value: Rational | None) -> Verdict:
     if value is None:
         return Verdict.NO_DATA
-    if spec.cmp is Comparator.EQ_ALL:
-        return Verdict.DAT if value >= 100 else Verdict.CHUA_DAT
+    cmp = spec.cmp
+    if cmp is Comparator.EQ_ALL:
+        return Verdict.DAT if value[0] >= 100 * value[1] else Verdict.CHUA_DAT
     plan = _exact(spec.plan)
     if plan is None:
         return Verdict.NOT_ASSESSED
-    if spec.cmp is Comparator.RANGE:
+    if cmp is Comparator.RANGE:
         high = _exact(spec.plan_high)
         if high is None:
             return Verdict.NOT_ASSESSED
-        low, high = sorted((plan, high))
-        return _met(low <= value <= high)
-    if spec.kind in CHANGE_KINDS and plan < 0:
-        value, plan = -value, -plan  # compare the size of a planned reduction
-    if spec.cmp is Comparator.GTE:
-        if value > plan:
+        low, high = (high, plan) if _compare(high, plan) < 0 else (plan, high)
+        return _met(_compare(low, value) <= 0 <= _compare(high, value))
+    if spec.kind in CHANGE_KINDS and plan[0] < 0:
+        # Compare the size of a planned reduction.
+        value, plan = (-value[0], value[1]), (-plan[0], plan[1])
+    order = _compare(value, plan)
+    if cmp is Comparator.GTE:
+        if order > 0:
             return Verdict.VUOT
-        return _met(value == plan)
-    if spec.cmp is Comparator.GT:
-        return _met(value > plan)
-    if spec.cmp is Comparator.LT:
-        return _met(value < plan)
-    return _met(value <= plan)  # LTE
+        return _met(order == 0)
+    if cmp is Comparator.GT:
+        return _met(order > 0)
+    if cmp is Comparator.LT:
+        return _met(order < 0)
+    return _met(order <= 0)  # LTE
 
 
 def _met(condition: bool) -> Verdict:
@@ -440,11 +484,12 @@ class Evaluation:
 
 
 def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
+    value = _measure(spec, figures)
     return Evaluation(
         spec=spec,
-        measure=measure(spec, figures),
-        attainment=attainment(spec, figures),
-        verdict=verdict(spec, figures),
+        measure=_to_decimal(value),
+        attainment=_to_decimal(_attainment(spec, value)),
+        verdict=_verdict(spec, value),
     )
 
 
@@ -502,15 +547,25 @@ def total(values: Iterable[Number | None]) -> Decimal | None:
     Decimal addition is exact here: the context carries 40 significant digits,
     far more than any stored figure (18 digits, 4 decimals) added a few times.
     """
-    given = [v for v in values if v is not None]
-    if any(isinstance(v, float) for v in given):
-        raise TypeError("Use Decimal, not float, for target figures.")
-    entered = [Decimal(v) for v in given if not isinstance(v, Decimal) or v.is_finite()]
+    entered: list = []
+    convert = False
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, Decimal):
+            if v.is_finite():
+                entered.append(v)
+        elif isinstance(v, float):
+            raise TypeError("Use Decimal, not float, for target figures.")
+        else:
+            entered.append(v)
+            convert = True
     if not entered:
         return None
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return sum(entered, Decimal(0))
+    result = Decimal(0)
+    for v in entered:
+        result = _CONTEXT.add(result, Decimal(v) if convert else v)
+    return result
 
 
 def _check_quarter(upto_quarter: int) -> None:
@@ -555,8 +610,8 @@ def rollup_rate(pairs: Iterable[Pair | None]) -> Decimal | None:
     Pairs with a missing part (or None) are left out: a unit that has not reported
     does not count. None when nothing is left or the denominators add up to 0.
     """
-    nums: list[Fraction] = []
-    dens: list[Fraction] = []
+    nums: list[Rational] = []
+    dens: list[Rational] = []
     for pair in pairs:
         if pair is None:
             continue
@@ -564,8 +619,8 @@ def rollup_rate(pairs: Iterable[Pair | None]) -> Decimal | None:
         if num is not None and den is not None:
             nums.append(num)
             dens.append(den)
-    share = _ratio(sum(nums, Fraction(0)), sum(dens, Fraction(0)) if dens else None)
-    return _to_decimal(share * 100 if share is not None else None)
+    share = _ratio(_sum(nums), _sum(dens) if dens else None)
+    return _to_decimal(_percent(share))
 
 
 def cumulative_rate(
@@ -664,14 +719,19 @@ def year_to_date(
     read at the last quarter entered. Derived, never typed twice.
     """
     _check_quarter(upto_quarter)
-    seen = [_quarter(quarters, q) or Figures() for q in range(1, upto_quarter + 1)]
-    if is_stock(kind):
+    seen = [quarters[q] for q in range(min(upto_quarter, len(quarters)))]
+    if (kind if isinstance(kind, Kind) else Kind(kind)) in STOCK_KINDS:
         for figures in reversed(seen):
-            if any(v is not None for v in (figures.value, figures.numerator, figures.denominator)):
+            if figures is not None and (
+                figures.value is not None
+                or figures.numerator is not None
+                or figures.denominator is not None
+            ):
                 return figures
         return Figures()
+    present = [f for f in seen if f is not None]
     return Figures(
-        value=total(f.value for f in seen),
-        numerator=total(f.numerator for f in seen),
-        denominator=total(f.denominator for f in seen),
+        value=total([f.value for f in present]),
+        numerator=total([f.numerator for f in present]),
+        denominator=total([f.denominator for f in present]),
     )

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from organizations.models import Organization
+from partyreports.audit import audit_record, decimal_text, display_value
 from targets import calculations as calc
 from targets.models import (
     Plan,
@@ -271,7 +272,57 @@ def sheet_save(
             old_note=old[3], new_note=new[3],
             via=via,
         )
+        _audit_result_change(
+            organization=organization, sheet=sheet, result=result, target=targets[target_id],
+            old=old, new=new, user=user, via=via,
+        )
     return sheet
+
+
+_RESULT_FIELDS = ("value", "numerator", "denominator", "note")
+
+
+def _audit_result_change(
+    *, organization: Organization, sheet: Sheet, result: Result, target: Target,
+    old: tuple, new: tuple, user: AbstractBaseUser | None, via: str,
+) -> None:
+    changes = {
+        name: (before, after)
+        for name, before, after in zip(_RESULT_FIELDS, old, new, strict=True)
+        if not _same_field(before, after)
+    }
+    through = " (tải tệp Excel)" if via == "excel" else ""
+    audit_record(
+        action="result.change",
+        organization=organization,
+        user=user,
+        obj=result,
+        summary=(
+            f"Sửa kết quả “{target.label}” quý {sheet.quarter}/{sheet.year}: "
+            f"{_figure_text(old)} → {_figure_text(new)}{through}."
+        ),
+        changes=changes,
+    )
+
+
+def _same_field(a: object, b: object) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return (a or "") == (b or "")
+    if a is None or b is None:
+        return a is b
+    return Decimal(str(a)) == Decimal(str(b))
+
+
+def _figure_text(entry: tuple) -> str:
+    """A figure as the summary prints it: the value, or numerator/denominator."""
+    value, numerator, denominator = entry[:3]
+
+    def figure(number: Decimal | None) -> str:
+        return display_value(decimal_text(number) if number is not None else None, number=True)
+
+    if numerator is not None or denominator is not None:
+        return f"{figure(numerator)}/{figure(denominator)}"
+    return figure(value)
 
 
 def _same(old: tuple, new: tuple) -> bool:
@@ -321,6 +372,7 @@ def _transition(
             f"Không thể chuyển báo cáo từ “{locked.get_status_display()}” sang “{SheetStatus(to).label}”."
         )
     SheetTransition.objects.create(sheet=locked, from_status=locked.status, to_status=to, reason=reason, by=user)
+    _audit_transition(sheet=locked, to=to, reason=reason, user=user)
     Sheet.objects.filter(pk=locked.pk).update(
         status=to,
         return_reason=reason if to == SheetStatus.RETURNED else locked.return_reason,
@@ -332,6 +384,31 @@ def _transition(
     locked.refresh_from_db()
     _enqueue_rollup(locked)
     return locked
+
+
+def _audit_transition(*, sheet: Sheet, to: str, reason: str, user: AbstractBaseUser | None) -> None:
+    if to == SheetStatus.SUBMITTED:
+        action, verb = "sheet.submit", "Gửi"
+    elif to == SheetStatus.APPROVED:
+        action, verb = "sheet.approve", "Duyệt"
+    elif sheet.status == SheetStatus.APPROVED:
+        action, verb = "sheet.reopen", "Mở lại"
+    else:
+        action, verb = "sheet.return", "Trả lại"
+    changes: dict[str, tuple[object, object]] = {
+        "status": (sheet.get_status_display(), SheetStatus(to).label)
+    }
+    if reason:
+        changes["reason"] = (None, reason)
+    because = f" Lý do: {reason}" if reason else ""
+    audit_record(
+        action=action,
+        organization=sheet.organization,
+        user=user,
+        obj=sheet,
+        summary=f"{verb} báo cáo quý {sheet.quarter}/{sheet.year} của “{sheet.organization.name}”.{because}",
+        changes=changes,
+    )
 
 
 def _enqueue_rollup(sheet: Sheet) -> None:

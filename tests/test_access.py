@@ -105,6 +105,7 @@ VIEWS: dict[str, ViewSpec] = {
     "targets:deadlines": ViewSpec(_org, get="org", post="org"),
     "targets:term": ViewSpec(_org, get="dash"),
     "targets:history": ViewSpec(lambda w: {**_org(w), "target_id": w.plan_target_id}),
+    "audit_log": ViewSpec(_none, get="org"),
 }
 # Served by Django itself; tried separately below.
 FRAMEWORK_NAMESPACES = {"admin"}

@@ -116,7 +116,7 @@ def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     }
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.member_update(member=member, **form.cleaned_data)
+        services.member_update(member=member, user=request.user, **form.cleaned_data)
         messages.success(request, "Đã lưu hồ sơ đảng viên.")
         return redirect("organizations:member_detail", public_id=member.public_id)
     return render(

@@ -53,9 +53,9 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
         if not errors:
             with transaction.atomic():
                 for org, grade in org_updates:
-                    services.organization_rating_set(organization=org, year=year, grade=grade)
+                    services.organization_rating_set(organization=org, year=year, grade=grade, user=request.user)
                 for member, grade in member_updates:
-                    services.member_rating_set(member=member, year=year, grade=grade)
+                    services.member_rating_set(member=member, year=year, grade=grade, user=request.user)
             messages.success(
                 request,
                 f"Đã lưu xếp loại năm {year}: {len(org_updates)} tổ chức, {len(member_updates)} đảng viên.",

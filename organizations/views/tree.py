@@ -109,7 +109,7 @@ def organization_create(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.organization_create(parent=parent, **form.cleaned_data)
+            child = services.organization_create(parent=parent, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -138,7 +138,7 @@ def organization_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OrganizationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(organization=organization, **form.cleaned_data)
+            services.organization_update(organization=organization, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -177,7 +177,8 @@ def organization_move(request: HttpRequest, public_id: str) -> HttpResponse:
             raise PermissionDenied("Bạn không có quyền với tổ chức nhận.")
         try:
             moved = services.organization_move(
-                organization=organization, new_parent=new_parent, on_date=form.cleaned_data["on_date"]
+                organization=organization, new_parent=new_parent, on_date=form.cleaned_data["on_date"],
+                user=request.user,
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -211,7 +212,7 @@ def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
     form = OrganizationDissolveForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_dissolve(organization=organization, **form.cleaned_data)
+            services.organization_dissolve(organization=organization, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:

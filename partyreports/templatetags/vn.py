@@ -41,10 +41,27 @@ def pad2(value: int) -> str:
     return formatting.pad2(int(value))
 
 
+# Tree indentation is a CSS class (static/css/app.css), not a style="…" attribute,
+# which the Content-Security-Policy forbids. Deeper levels share the last class.
+MAX_INDENT = 8
+
+
+def _level(depth: int, base: int) -> int:
+    return min(max(int(depth) - int(base), 0), MAX_INDENT)
+
+
 @register.filter
 def indent(depth: int, base: int = 1) -> str:
-    # 0.25rem keeps the top row in line with the table's own cell padding.
-    return str(0.25 + max(int(depth) - int(base), 0) * 1.25)
+    """Class that indents a tree's table cell by its depth below ``base``:
+    ``indent-0`` … ``indent-8`` (left padding 0.25rem + 1.25rem a level)."""
+    return f"indent-{_level(depth, base)}"
+
+
+@register.filter
+def nest(depth: int, base: int = 0) -> str:
+    """Class that shifts a nested block right by its depth below ``base``:
+    ``nest-0`` … ``nest-8`` (left margin 1rem a level)."""
+    return f"nest-{_level(depth, base)}"
 
 
 @register.filter

@@ -1,0 +1,160 @@
+"""The table of direct subordinates: in committee mode each one's verdict
+counts on the committee's targets and its quarter's sheet; otherwise its
+members and its rating."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from organizations.models import Grade, Organization, OrganizationRating
+from partyreports.formatting import fold_accents, format_percent
+from targets import calculations as calc
+from targets import rollups
+from targets.dashboard.committee import Plans
+from targets.dashboard.figures import ChildRegistry, registry_figures, to_date
+from targets.dashboard.labels import (
+    COMPLETENESS_LABELS,
+    COMPLETENESS_ORDER,
+    DASH,
+    NOT_STARTED,
+)
+from targets.dashboard.page import Cell, ChildRow, Dashboard, count_cell
+from targets.models import Rollup, Sheet, Target
+
+if TYPE_CHECKING:
+    from targets.dashboard.reading import Reader
+
+
+def list_children(organization: Organization, day: dt.date) -> list[Organization]:
+    children = Organization.objects.filter(parent=organization).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+    )
+    # Accent- and case-insensitive, so "Đảng bộ …" and "Chi bộ các …" sit where
+    # a reader looks for them (the table sorts by Vietnamese collation in the browser).
+    return sorted(
+        children.select_related("level"),
+        key=lambda o: (fold_accents(o.name), o.name, o.id),
+    )
+
+
+def reporting_children(
+    reader: Reader, dashboard: Dashboard, targets: list[Target], plans: Plans
+) -> None:
+    """Committee mode: each subordinate's verdicts on the committee's targets
+    (its subtree's sums against its own plan), and its quarter's sheet."""
+    org, year, quarter = reader.org, reader.year, reader.quarter
+    children = list_children(org, reader.day)
+    # Only the subtree sums: each JSON column decoded is time at bloc scale.
+    sums = dict(
+        Rollup.objects.filter(
+            organization__parent=org, year=year, basis=reader.basis
+        ).values_list("organization_id", "subtree")
+    )
+    statuses = dict(
+        Sheet.objects.filter(
+            organization__parent=org, year=year, quarter=quarter
+        ).values_list("organization_id", "status")
+    )
+    ids = {t.id for t in targets}
+    counted = [t for t in targets if t.parent_id is None or t.parent_id not in ids]
+    registry = ChildRegistry(reader=reader, children=children, targets=counted)
+    day_counts = reader.counts_on(reader.day).children
+    completeness = {key: 0 for key in COMPLETENESS_LABELS}
+    dashboard.child_headers = [
+        "Tổ chức",
+        "Đảng viên",
+        "Đạt",
+        "Chưa đạt",
+        "Chưa có số liệu",
+        "Tỷ lệ chỉ tiêu đạt",
+        f"Báo cáo quý {quarter}",
+    ]
+    # 120 subordinates × 30 targets at bloc scale: the loop does only the
+    # arithmetic (calculations.year_to_date and verdict), nothing per row twice.
+    typed = [(t, str(t.id)) for t in counted if not t.is_computed]
+    computed = [t for t in counted if t.is_computed]
+    verdict, quarter_figures = calc.verdict, rollups.quarter_figures
+    for child in children:
+        path, child_sums = child.path, sums.get(child.id) or {}
+        verdicts = [
+            verdict(
+                plans.spec_of(target, path),
+                to_date(target, quarter_figures(child_sums.get(key)), quarter),
+            )
+            for target, key in typed
+        ]
+        if computed:
+            inputs = registry.inputs[child.id]
+            for target in computed:
+                figures, base, _ = registry_figures(target, inputs, year, quarter)
+                verdicts.append(verdict(plans.spec_of(target, path, base), figures))
+        counts = calc.count_verdicts(verdicts)
+        share = calc.rate_of(counts.met, counts.assessed)
+        reports = plans.has_own_copy(path)
+        status = (statuses.get(child.id) or NOT_STARTED) if reports else None
+        if status is not None:
+            completeness[status] += 1
+        members = day_counts.get(child.id)
+        dashboard.children.append(
+            ChildRow(
+                organization=child,
+                reports=reports,
+                status=status,
+                cells=[
+                    Cell(child.name),
+                    count_cell(members.total if members else None),
+                    count_cell(counts.met),
+                    count_cell(counts.not_met),
+                    count_cell(counts.no_data),
+                    Cell(format_percent(share, 1), sort=float(share))
+                    if share is not None
+                    else Cell(DASH, sort=-1),
+                    Cell(COMPLETENESS_LABELS[status], sort=COMPLETENESS_ORDER[status])
+                    if status
+                    else Cell(DASH, sort=-1),
+                ],
+            )
+        )
+    dashboard.completeness = completeness
+
+
+def member_children(reader: Reader, dashboard: Dashboard) -> None:
+    """Own and none modes: each subordinate's members and its rating."""
+    children = list_children(reader.org, reader.day)
+    counts = reader.counts_on(reader.day).children
+    year = dashboard.ratings.year
+    grades = dict(
+        OrganizationRating.objects.filter(
+            organization__parent=reader.org, year=year
+        ).values_list("organization_id", "grade")
+    )
+    order = list(Grade.values)
+    dashboard.child_headers = [
+        "Tổ chức",
+        "Đảng viên",
+        "Chính thức",
+        "Dự bị",
+        "Nữ",
+        f"Xếp loại năm {year}",
+    ]
+    for child in children:
+        c = counts.get(child.id)
+        grade = grades.get(child.id)
+        dashboard.children.append(
+            ChildRow(
+                organization=child,
+                cells=[
+                    Cell(child.name),
+                    count_cell(c.total if c else None),
+                    count_cell(c.full if c else None),
+                    count_cell(c.probationary if c else None),
+                    count_cell(c.female if c else None),
+                    Cell(grade, sort=order.index(grade))
+                    if grade
+                    else Cell(DASH, sort=len(order)),
+                ],
+            )
+        )

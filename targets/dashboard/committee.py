@@ -1,0 +1,224 @@
+"""Committee mode: the targets given down from the organisation (or through it
+from above), their plan at any organisation under it, and their figures read
+from the stored roll-ups, this year's and last year's on the chosen scope."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from organizations import selectors as org_selectors
+from organizations.models import PATH_STEP, Organization
+from targets import calculations as calc
+from targets import rollups, selectors
+from targets.dashboard.charts import trend_series
+from targets.dashboard.figures import registry_figures, sum_quarters, to_date
+from targets.dashboard.labels import ADDITIVE_KINDS, ScopeMode
+from targets.dashboard.page import Dashboard, TargetRow
+from targets.models import Rollup, RollupState, Target
+
+if TYPE_CHECKING:
+    from targets.dashboard.reading import Reader
+
+
+def committee_targets(*, organization: Organization, year: int) -> list[Target]:
+    """Targets of the organisation's plan, or of a plan above it, that were given
+    to organisations under it for `year` (one query)."""
+    return list(
+        Target.objects.filter(
+            plan__organization__path__in=org_selectors.ancestor_paths(
+                organization.path
+            ),
+            plan__start_year__lte=year,
+            plan__end_year__gte=year,
+            assigned__plan__organization__path__startswith=organization.path,
+            assigned__plan__organization__depth__gt=organization.depth,
+        )
+        .distinct()
+        .select_related("plan__organization", "group")
+        .order_by(
+            "plan__organization__depth", "group__order", "group_id", "order", "id"
+        )
+    )
+
+
+def read_committee(reader: Reader, dashboard: Dashboard, targets: list[Target]) -> Plans:
+    """The committee's rows: each target's plan here, its figures summed over the
+    subtree (or from the registry), its evaluation and its trend."""
+    org, year, quarter = reader.org, reader.year, reader.quarter
+    dashboard.mode, dashboard.plan = "committee", targets[0].plan
+    ids = {t.id for t in targets}
+    plans = Plans(organization=org, targets=targets)
+    row = (
+        Rollup.objects.filter(organization=org, year=year, basis=reader.basis)
+        .defer("own")
+        .first()
+    )
+    dashboard.reporting = row.reporting.get(str(quarter), 0) if row else 0
+    dashboard.state = RollupState.objects.filter(
+        organization__path=org.path[:PATH_STEP], year=year
+    ).first()
+    last_year = _last_year(reader, targets)
+    for target in targets:
+        shown = plans.target_for(target, org.path)
+        counted = target.parent_id is None or target.parent_id not in ids
+        if target.is_computed:
+            figures, base, explanation = registry_figures(
+                target, reader.registry, year, quarter
+            )
+        else:
+            quarters = rollups.figures_of(row, target.id)
+            ly = last_year.get(target.label)
+            figures = to_date(target, quarters, quarter, ly[1] if ly else None)
+            base, explanation = None, ""
+            dashboard.trend.extend(trend_series(shown, quarters, quarter, ly))
+        evaluation = calc.evaluate(selectors.spec_of(shown, base=base), figures)
+        dashboard.rows.append(
+            TargetRow(
+                target=shown,
+                to_date=figures,
+                evaluation=evaluation,
+                is_sub=target.parent_id in ids,
+                counted=counted,
+                explanation=explanation,
+            )
+        )
+    dashboard.verdicts = calc.count_verdicts(
+        r.evaluation.verdict for r in dashboard.rows if r.counted
+    )
+    return plans
+
+
+def _last_year(
+    reader: Reader, targets: list[Target]
+) -> dict[str, tuple[Target, list[calc.Figures | None]]]:
+    """Last year's committee targets by label, with their four quarters on the
+    chosen scope: today's subtree, or the subtree as it stood on 31 December."""
+    org, year = reader.org, reader.year - 1
+    found = committee_targets(organization=org, year=year)
+    labels = {t.label for t in targets}
+    found = [t for t in found if t.label in labels]
+    if not found:
+        return {}
+    plans = Plans(organization=org, targets=found)
+    if reader.scope_mode == ScopeMode.CURRENT:
+        row = (
+            Rollup.objects.filter(organization=org, year=year, basis=reader.basis)
+            .defer("own")
+            .first()
+        )
+        quarters = {t.id: rollups.figures_of(row, t.id) for t in found}
+    else:
+        placed = org_selectors.subtree_placements_on(
+            root=org, day=dt.date(year, 12, 31)
+        )
+        owns = list(
+            Rollup.objects.filter(
+                organization_id__in=placed.values("organization_id"),
+                year=year,
+                basis=reader.basis,
+            ).values_list("own", flat=True)
+        )
+        quarters = {
+            t.id: sum_quarters(
+                rollups.quarter_figures(own.get(str(t.id))) for own in owns
+            )
+            for t in found
+        }
+    return {t.label: (plans.target_for(t, org.path), quarters[t.id]) for t in found}
+
+
+# --- plans at each level --------------------------------------------------------------
+
+
+@dataclass
+class Copies:
+    own: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = field(
+        default_factory=dict
+    )  # (committee target id, path) → a copy's plan and upper bound
+    below: dict[tuple[int, str], list[Decimal | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # (committee target id, path) → plans of the copies under that path
+    paths: set[str] = field(default_factory=set)  # organisations holding a copy
+
+
+class Plans:
+    """The plan value of each committee target for the organisation itself and
+    for any organisation under it: its own copy's, the committee's own, or (for
+    a committee in between) the sum of the copies under it where plans add up."""
+
+    def __init__(
+        self, *, organization: Organization, targets: Sequence[Target]
+    ) -> None:
+        self.org = organization
+        self.width = len(organization.path) + PATH_STEP
+        self.targets = {t.id: t for t in targets}
+        self._copies: Copies | None = None
+        self._specs: dict[tuple, calc.TargetSpec] = {}
+
+    @property
+    def copies(self) -> Copies:
+        """Every copy under the organisation, read on first need (one query): the
+        committee's own plan values need none."""
+        if self._copies is None:
+            copies = self._copies = Copies()
+            own, below, paths = copies.own, copies.below, copies.paths
+            root, width = self.org.path, self.width
+            for target_id, path, value, high in Target.objects.filter(
+                derived_from_id__in=list(self.targets),
+                plan__organization__path__startswith=root,
+            ).values_list(
+                "derived_from_id", "plan__organization__path", "plan_value", "plan_high"
+            ):
+                own[(target_id, path)] = (value, high)
+                paths.add(path)
+                below[(target_id, root)].append(value)
+                if len(path) >= width:
+                    below[(target_id, path[:width])].append(value)
+        return self._copies
+
+    def has_own_copy(self, path: str) -> bool:
+        return path in self.copies.paths
+
+    def plan_of(
+        self, target: Target, path: str
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """(plan value, upper bound) of the target at `path`."""
+        if target.plan.organization.path == path:
+            return target.plan_value, target.plan_high
+        copies = self.copies
+        found = copies.own.get((target.id, path))
+        if found is not None:
+            return found
+        if calc.Kind(target.kind) in ADDITIVE_KINDS:
+            return calc.total(copies.below.get((target.id, path), [])), target.plan_high
+        return target.plan_value, target.plan_high
+
+    def target_for(self, target: Target, path: str) -> Target:
+        """The target with the plan that applies at `path` (an unsaved copy)."""
+        plan = self.plan_of(target, path)
+        if plan == (target.plan_value, target.plan_high):
+            return target
+        shown = copy.copy(target)
+        shown.plan_value, shown.plan_high = plan
+        return shown
+
+    def spec_of(
+        self, target: Target, path: str, base: int | None = None
+    ) -> calc.TargetSpec:
+        """The target's arithmetic at `path`; one TargetSpec per distinct plan."""
+        plan, high = self.plan_of(target, path)
+        share_base = base if target.kind == calc.Kind.BASE_SHARE else None
+        key = (target.id, plan, high, share_base)
+        spec = self._specs.get(key)
+        if spec is None:
+            spec = self._specs[key] = dataclasses.replace(
+                selectors.spec_of(target), plan=plan, plan_high=high, base=share_base
+            )
+        return spec

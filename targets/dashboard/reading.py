@@ -1,0 +1,309 @@
+"""Reading a dashboard: the period it opens on, and :func:`dashboard_view`,
+which reads everything the page shows in a fixed number of queries (committee
+mode in :mod:`.committee`, the subordinates' table in :mod:`.children`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from organizations import selectors as org_selectors
+from organizations.models import (
+    EventKind,
+    MemberPlacement,
+    Organization,
+    OrganizationKind,
+)
+from targets import calculations as calc
+from targets import rollups, selectors
+from targets.dashboard import children, committee
+from targets.dashboard.charts import trend_series
+from targets.dashboard.figures import RegistryInputs
+from targets.dashboard.labels import NOT_STARTED, ScopeMode
+from targets.dashboard.page import Dashboard, TargetRow
+from targets.models import Plan, Result, Rollup, RollupBasis, Sheet, Source, Target
+
+# --- the period -----------------------------------------------------------------------
+
+
+def default_quarter(year: int, today: dt.date) -> int:
+    """The last quarter that has ended (quarter I while the first is running)."""
+    if year < today.year:
+        return 4
+    return max(1, (today.month - 1) // 3)
+
+
+def default_period(*, organization: Organization, today: dt.date) -> tuple[int, int]:
+    """The last ended quarter, or the last quarter of the latest year the
+    organisation has a plan or roll-ups for (two small queries)."""
+    year = today.year if today.month > 3 else today.year - 1
+    years: set[int] = set()
+    for start, end in Plan.objects.filter(organization=organization).values_list(
+        "start_year", "end_year"
+    ):
+        years.update(range(start, end + 1))
+    years.update(
+        Rollup.objects.filter(organization=organization).values_list("year", flat=True)
+    )
+    if years and year not in years:
+        earlier = [y for y in years if y <= year]
+        if earlier:
+            return max(earlier), 4
+    return year, default_quarter(year, today)
+
+
+# --- reading it -----------------------------------------------------------------------
+
+
+def dashboard_view(
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    basis: str = RollupBasis.APPROVED,
+    scope_mode: str = ScopeMode.CURRENT,
+) -> Dashboard:
+    basis, scope_mode = RollupBasis(basis), ScopeMode(scope_mode)
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"Quý phải từ 1 đến 4, không phải {quarter}.")
+    reader = Reader(
+        organization=organization,
+        year=year,
+        quarter=quarter,
+        basis=basis,
+        scope_mode=scope_mode,
+    )
+    return reader.read()
+
+
+class Reader:
+    """One dashboard's read: the period, and the subtree's member counts and
+    ratings, each read once however many parts of the page use them."""
+
+    registry: RegistryInputs  # the organisation's own, set by read()
+
+    def __init__(
+        self,
+        *,
+        organization: Organization,
+        year: int,
+        quarter: int,
+        basis: RollupBasis,
+        scope_mode: ScopeMode,
+    ) -> None:
+        self.org, self.year, self.quarter = organization, year, quarter
+        self.basis, self.scope_mode = basis, scope_mode
+        self.start = dt.date(year, 1, 1)
+        self.quarter_end = selectors.quarter_bounds(year, quarter)[1]
+        self.day = max(self.start, min(timezone.localdate(), self.quarter_end))
+        self._counts: dict[dt.date, org_selectors.ChildMemberCounts] = {}
+        # year → the subtree's ratings, and each subordinate's (None: not read)
+        self._ratings: dict[
+            int,
+            tuple[
+                org_selectors.RatingCounts,
+                dict[int, org_selectors.RatingCounts] | None,
+            ],
+        ] = {}
+
+    def counts_on(self, day: dt.date) -> org_selectors.ChildMemberCounts:
+        if day not in self._counts:
+            self._counts[day] = org_selectors.member_counts_by_child(
+                root=self.org, day=day
+            )
+        return self._counts[day]
+
+    def ratings(self, year: int) -> org_selectors.RatingCounts:
+        """The subtree's ratings for `year`; the base (full members on 31
+        December) comes from the member counts when they are read anyway."""
+        if year not in self._ratings:
+            counts = self._counts.get(dt.date(year, 12, 31))
+            total, by_child = org_selectors.rating_counts_by_child(
+                root=self.org, year=year, counts=counts
+            )
+            self._ratings[year] = (total, by_child if counts is not None else None)
+        return self._ratings[year][0]
+
+    def child_ratings(self, year: int) -> dict[int, org_selectors.RatingCounts]:
+        """Each direct subordinate's ratings for `year` (as placed on 31 December)."""
+        by_child = self._ratings[year][1] if year in self._ratings else None
+        if by_child is None:
+            counts = self.counts_on(dt.date(year, 12, 31))
+            self._ratings[year] = org_selectors.rating_counts_by_child(
+                root=self.org, year=year, counts=counts
+            )
+            by_child = self._ratings[year][1]
+        return by_child
+
+    def read(self) -> Dashboard:
+        org = self.org
+        counts_day, counts_start = self.counts_on(self.day), self.counts_on(self.start)
+        members = counts_day.total
+        if self.scope_mode == ScopeMode.THEN:
+            members_start = counts_start.total.total
+        else:
+            members_start = MemberPlacement.objects.filter(
+                org_selectors.valid_on(self.start),
+                organization__path__startswith=org.path,
+            ).count()
+        admissions = org_selectors.event_counts(
+            root=org, start=self.start, end=self.quarter_end
+        )[EventKind.ADMISSION]
+        ratings = self.ratings(self.year)
+        self.registry = RegistryInputs(
+            base=counts_start.total.total,
+            admissions=admissions,
+            members=members.total,
+            ratings=ratings,
+        )
+        if not ratings.organizations_rated and not ratings.members_rated:
+            # Ratings are made at year end: until then the chart shows last year's.
+            last = self.ratings(self.year - 1)
+            ratings = (
+                last if last.organizations_rated or last.members_rated else ratings
+            )
+        dashboard = Dashboard(
+            organization=org,
+            year=self.year,
+            quarter=self.quarter,
+            basis=self.basis,
+            scope_mode=self.scope_mode,
+            day=self.day,
+            mode="none",
+            plan=None,
+            rows=[],
+            verdicts=None,
+            reporting=None,
+            child_headers=[],
+            children=[],
+            members=members,
+            members_start=members_start,
+            admissions=admissions,
+            admissions_row=None,
+            admissions_evaluation=None,
+            completeness={},
+            own_status=None,
+            ratings=ratings,
+            kinds=self._kinds(),
+            trend=[],
+            state=None,
+        )
+        targets = committee.committee_targets(organization=org, year=self.year)
+        if targets:
+            plans = committee.read_committee(self, dashboard, targets)
+            children.reporting_children(self, dashboard, targets, plans)
+        else:
+            plan = selectors.plan_for(organization=org, year=self.year)
+            if plan is not None:
+                self._own(dashboard, plan)
+        if dashboard.mode != "committee":
+            children.member_children(self, dashboard)
+        row = dashboard.admissions_row = _admissions_row(dashboard.rows)
+        if row is not None:
+            # The card counts admissions in the registry; a typed "Kết nạp" count
+            # target is measured against the same figure.
+            dashboard.admissions_evaluation = (
+                row.evaluation
+                if row.target.is_computed
+                else calc.evaluate(
+                    selectors.spec_of(row.target), calc.Figures.of(admissions)
+                )
+            )
+        return dashboard
+
+    # -- own mode ----------------------------------------------------------------------
+
+    def _own(self, dashboard: Dashboard, plan: Plan) -> None:
+        """An organisation that reports its own sheet: its rows on the chosen basis."""
+        org, year, quarter = self.org, self.year, self.quarter
+        allowed = rollups.BASIS_STATUSES[self.basis]
+        data = selectors.sheet_data(organization=org, year=year, quarter=quarter)
+        assert data is not None  # the plan exists
+        statuses = dict(
+            Sheet.objects.filter(organization=org, year=year).values_list(
+                "quarter", "status"
+            )
+        )
+        data.this_year = {
+            tid: [
+                f if statuses.get(q + 1) in allowed else None
+                for q, f in enumerate(quarters)
+            ]
+            for tid, quarters in data.this_year.items()
+        }
+        view = selectors.build_sheet_view(data)
+        dashboard.mode, dashboard.plan = "own", plan
+        dashboard.own_status = statuses.get(quarter) or NOT_STARTED
+        dashboard.verdicts = view.verdicts
+        last_year = self._own_last_year(allowed)
+        for sheet_row in view.rows:
+            target = sheet_row.target
+            dashboard.rows.append(
+                TargetRow(
+                    target=target,
+                    to_date=sheet_row.to_date,
+                    evaluation=sheet_row.evaluation,
+                    is_sub=sheet_row.is_sub,
+                    counted=not sheet_row.is_sub,
+                    explanation=sheet_row.explanation,
+                )
+            )
+            if not target.is_computed:
+                quarters = data.this_year.get(target.id, [None] * 4)
+                dashboard.trend.extend(
+                    trend_series(target, quarters, quarter, last_year.get(target.label))
+                )
+
+    def _own_last_year(
+        self, allowed: set[str]
+    ) -> dict[str, tuple[Target, list[calc.Figures | None]]]:
+        plan = selectors.plan_for(organization=self.org, year=self.year - 1)
+        if plan is None:
+            return {}
+        targets = {t.label: t for t in plan.targets.all()}
+        quarters: dict[str, list[calc.Figures | None]] = {}
+        for label, q, value, num, den in Result.objects.filter(
+            sheet__organization=self.org,
+            sheet__year=self.year - 1,
+            sheet__status__in=allowed,
+        ).values_list(
+            "target__label", "sheet__quarter", "value", "numerator", "denominator"
+        ):
+            quarters.setdefault(label, [None] * 4)[q - 1] = calc.Figures(
+                value=value, numerator=num, denominator=den
+            )
+        return {
+            label: (t, quarters.get(label, [None] * 4)) for label, t in targets.items()
+        }
+
+    # -- the rest ----------------------------------------------------------------------
+
+    def _kinds(self) -> list[tuple[str, int]]:
+        """Grassroots organisations in the subtree by kind (a grassroots
+        organisation: its own subordinate organisations), one GROUP BY."""
+        orgs = Organization.objects.filter(
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=self.day),
+            path__startswith=self.org.path,
+        ).exclude(pk=self.org.pk)
+        if self.org.level.is_grassroots:
+            orgs = orgs.filter(parent=self.org)
+        else:
+            orgs = orgs.filter(level__is_grassroots=True)
+        counts = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
+        return [
+            (kind.label, counts[kind.value])
+            for kind in OrganizationKind
+            if counts.get(kind.value)
+        ]
+
+
+def _admissions_row(rows: list[TargetRow]) -> TargetRow | None:
+    for row in rows:
+        if row.target.source == Source.ADMISSIONS_SHARE:
+            return row
+    for row in rows:
+        if "kết nạp" in row.target.label.lower() and row.target.kind == calc.Kind.COUNT:
+            return row
+    return None
