@@ -161,6 +161,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partyreports.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    "rollup-catch-up": {
+        "task": "targets.rollup_catch_up",
+        "schedule": crontab(minute="*/5"),
+    },
+    "renderings-catch-up": {
+        "task": "reports.renderings_catch_up",
+        "schedule": crontab(minute="*/5"),
+    },
     "rollup-rebuild-nightly": {
         "task": "targets.rollup_rebuild_all",
         "schedule": crontab(hour=1, minute=30),

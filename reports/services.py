@@ -353,13 +353,15 @@ def document_issue(
 def rendering_request(
     *, document: Document, fmt: str, user: AbstractBaseUser | None, for_issue: bool = False
 ) -> Rendering:
-    """Queue a rendering; the task runs once the transaction commits."""
+    """Queue a rendering; the task runs once the transaction commits (or, if the
+    broker is down then, when reports.renderings_catch_up finds it pending)."""
+    from partyreports.queue import send_on_commit
     from reports import tasks
 
     rendering = Rendering.objects.create(
         document=document, fmt=fmt, for_issue=for_issue, requested_by=user, document_version=document.version
     )
-    transaction.on_commit(lambda: tasks.render_document.delay(rendering.pk))
+    send_on_commit(lambda: tasks.render_document.delay(rendering.pk), what=f"rendering {rendering.pk}")
     return rendering
 
 

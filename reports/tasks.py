@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
 from reports import services
@@ -9,3 +11,20 @@ from reports import services
 def render_document(rendering_id: int) -> None:
     """Render (or issue) a document: takes an id, reloads, safe to run twice."""
     services.rendering_run(rendering_id=rendering_id)
+
+
+@shared_task(name="reports.renderings_catch_up", acks_late=True, time_limit=120, soft_time_limit=110)
+def renderings_catch_up(stale_minutes: int = 5) -> int:
+    """Send again the renderings still waiting after a few minutes (the broker was
+    down when they were requested); rendering_run claims each one only once."""
+    from django.utils import timezone
+
+    from reports.models import Rendering, RenderStatus
+
+    cutoff = timezone.now() - dt.timedelta(minutes=stale_minutes)
+    ids = list(
+        Rendering.objects.filter(status=RenderStatus.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for rendering_id in ids:
+        render_document.delay(rendering_id)
+    return len(ids)

@@ -413,12 +413,14 @@ def _audit_transition(*, sheet: Sheet, to: str, reason: str, user: AbstractBaseU
 
 def _enqueue_rollup(sheet: Sheet) -> None:
     """What counts as submitted or approved changed: update the roll-ups once
-    the transaction commits (the page shows the update as pending until then)."""
+    the transaction commits (the page shows the update as pending until then;
+    if the broker is down, targets.rollup_catch_up does it later)."""
+    from partyreports.queue import send_on_commit
     from targets import rollups, tasks
 
     rollups.rollup_mark_pending(organization=sheet.organization, year=sheet.year)
     org_id, year = sheet.organization_id, sheet.year
-    transaction.on_commit(lambda: tasks.rollup_update.delay(org_id, year))
+    send_on_commit(lambda: tasks.rollup_update.delay(org_id, year), what=f"roll-up of {org_id}/{year}")
 
 
 @transaction.atomic

@@ -6,9 +6,12 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import OperationalError
+from django.db.models import Q
+from django.utils import timezone
 
 from organizations.models import Organization
 from targets import rollups
+from targets.models import RollupState
 
 
 @shared_task(
@@ -64,3 +67,18 @@ def send_late_reminders(today: str | None = None) -> int:
 
     day = dt.date.fromisoformat(today) if today else None
     return reminders.late_reminders_send(today=day)
+
+
+@shared_task(name="targets.rollup_catch_up", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def rollup_catch_up(stale_minutes: int = 5) -> int:
+    """Rebuild the trees whose updates were queued but never ran (e.g. the broker
+    was down when a sheet was approved): pending for longer than a few minutes."""
+    cutoff = timezone.now() - dt.timedelta(minutes=stale_minutes)
+    rebuilt = 0
+    stale = RollupState.objects.filter(pending__gt=0).filter(
+        Q(last_update_at__isnull=True) | Q(last_update_at__lt=cutoff)
+    ).select_related("organization")
+    for state in stale:
+        rollups.rollup_rebuild(root=state.organization, year=state.year)
+        rebuilt += 1
+    return rebuilt

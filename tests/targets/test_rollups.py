@@ -156,3 +156,42 @@ def test_one_click_from_the_dashboard_drafts_the_quarterly_report_with_the_roll_
     assert ["Kết nạp", "20", "22", "110,0%", "đạt, vượt kế hoạch"] in [
         [row[1], row[3], row[4], row[5], row[6]] for row in table.rows
     ]
+
+
+def test_a_broker_outage_loses_no_submission_and_the_catch_up_runs_the_roll_up(
+    tree, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from organizations.models import Role
+    from targets import tasks
+    from targets.models import SheetStatus
+    from tests.factories import make_user
+
+    bloc, cluster, (g1, g2, g3), rate, count, copies = tree
+    services.sheet_save(
+        organization=g3, year=2023, quarter=1, version=0,
+        entries={copies[(count.id, g3.id)].id: services.Entry(value=Decimal(9))}, user=None,
+    )
+
+    def broker_down(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.rollup_update, "delay", broker_down)
+    client.force_login(make_user("cadre_g3", role=Role.CADRE, organization=g3))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("targets:submit", kwargs={"public_id": g3.public_id, "year": 2023, "quarter": 1}))
+    assert response.status_code == 302
+    assert g3.sheets.get(quarter=1).status == SheetStatus.SUBMITTED
+    state = RollupState.objects.get(organization=bloc, year=2023)
+    assert state.pending == 1
+    monkeypatch.undo()  # the broker is back
+    RollupState.objects.filter(pk=state.pk).update(last_update_at=timezone.now() - dt.timedelta(minutes=10))
+    assert tasks.rollup_catch_up() == 1
+    row = Rollup.objects.get(organization=bloc, year=2023, basis=RollupBasis.SUBMITTED)
+    assert rollups.figures_of(row, count.id)[0].value == Decimal(9)
+    assert RollupState.objects.get(pk=state.pk).pending == 0
