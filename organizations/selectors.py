@@ -454,40 +454,94 @@ class ChildMemberCounts:
     child_of: dict[int, int | None]  # organisation id → its direct subordinate's
 
 
-def member_counts_by_child(*, root: Organization, day: dt.date) -> ChildMemberCounts:
+def member_counts_by_child(
+    *, root: Organization, days: Iterable[dt.date]
+) -> dict[dt.date, ChildMemberCounts]:
     """organization_tree_on's member counts of the root and of its direct
-    subordinates (TCCSĐ and chi bộ are not counted), read as plain rows: the
-    root's path, the placements and one GROUP BY. Three queries whatever the
-    size, no model instances (which at bloc scale were a third of the time)."""
-    root_path = organization_path_on(organization=root, day=day)
-    if root_path is None:
-        return ChildMemberCounts(MemberCounts(), {}, {})
-    placed = OrganizationPlacement.objects.filter(valid_on(day), path__startswith=root_path)
-    placements = list(placed.values_list("organization_id", "path"))
-    width = len(root_path) + PATH_STEP
-    child_at = {path: org_id for org_id, path in placements if len(path) == width}
-    child_of = {org_id: child_at.get(path[:width]) for org_id, path in placements}
-    full = Q(member__full_member_on__isnull=False, member__full_member_on__lte=day)
-    rows = (
+    subordinates (TCCSĐ and chi bộ are not counted) on each of `days`, read as
+    plain rows: the root's placements, the placements under it and one GROUP BY
+    with three counts per day. Three queries whatever the size and the number
+    of days, no model instances: at bloc scale the join with the members is
+    most of a count's time, and each day read separately paid for it again."""
+    days = sorted(set(days))
+    root_rows = list(
+        OrganizationPlacement.objects.filter(organization=root)
+        .order_by("pk")
+        .values_list("path", "valid_from", "valid_to")
+    )
+    root_paths = {  # organization_path_on for each day
+        day: next(
+            (p for p, start, end in root_rows if _holds_on(start, end, day)), None
+        )
+        for day in days
+    }
+    placed_days = [day for day in days if root_paths[day] is not None]
+    result = {day: ChildMemberCounts(MemberCounts(), {}, {}) for day in days}
+    if not placed_days:
+        return result
+    under = Q()
+    for day in placed_days:
+        under |= valid_on(day) & Q(path__startswith=root_paths[day])
+    placed = OrganizationPlacement.objects.filter(under)
+    placements = list(
+        placed.values_list("organization_id", "path", "valid_from", "valid_to")
+    )
+    counts: dict[str, Count] = {}
+    on_any_day = Q()
+    for i, day in enumerate(placed_days):
+        on_day = valid_on(day)
+        on_any_day |= on_day
+        full = Q(member__full_member_on__isnull=False, member__full_member_on__lte=day)
+        counts[f"total_{i}"] = Count("id", filter=on_day)
+        counts[f"full_{i}"] = Count("id", filter=on_day & full)
+        counts[f"female_{i}"] = Count("id", filter=on_day & Q(member__sex="F"))
+    rows = list(
         MemberPlacement.objects.filter(
-            valid_on(day), organization_id__in=placed.values("organization_id")
+            on_any_day, organization_id__in=placed.values("organization_id")
         )
         .values_list("organization_id")
-        .annotate(
-            total=Count("id"),
-            full=Count("id", filter=full),
-            female=Count("id", filter=Q(member__sex="F")),
-        )
+        .annotate(**counts)
         .order_by()
     )
-    # [total, full, female] per direct subordinate, and for the whole subtree.
+    for i, day in enumerate(placed_days):
+        root_path = root_paths[day]
+        in_tree = [
+            (org_id, path)
+            for org_id, path, start, end in placements
+            if _holds_on(start, end, day) and path.startswith(root_path)
+        ]
+        columns = slice(1 + 3 * i, 4 + 3 * i)  # the day's members, full, female
+        result[day] = _child_counts(
+            in_tree, len(root_path) + PATH_STEP, ((r[0], *r[columns]) for r in rows)
+        )
+    return result
+
+
+def _holds_on(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
+    """valid_on(day) for a row already read."""
+    return valid_from <= day and (valid_to is None or valid_to > day)
+
+
+def _child_counts(
+    placements: list[tuple[int, str]],
+    width: int,
+    rows: Iterable[tuple[int, int, int, int]],
+) -> ChildMemberCounts:
+    """Rows of (organisation id, members, full, female) added up for the subtree
+    and for each direct subordinate (the placements of path length `width`);
+    organisations not among the placements are left out."""
+    child_at = {path: org_id for org_id, path in placements if len(path) == width}
+    child_of = {org_id: child_at.get(path[:width]) for org_id, path in placements}
+    # [members, full, female] per direct subordinate, and for the whole subtree.
     sums = {org_id: [0, 0, 0] for org_id in child_at.values()}
     grand = [0, 0, 0]
     for org_id, n, n_full, n_female in rows:
+        if org_id not in child_of:
+            continue
         grand[0] += n
         grand[1] += n_full
         grand[2] += n_female
-        child = child_of.get(org_id)
+        child = child_of[org_id]
         if child is not None:
             mine = sums[child]
             mine[0] += n
@@ -507,18 +561,19 @@ def member_counts_by_child(*, root: Organization, day: dt.date) -> ChildMemberCo
 
 
 def rating_counts_by_child(
-    *, root: Organization, year: int, counts: ChildMemberCounts | None = None
+    *, root: Organization, year: int, counts: ChildMemberCounts
 ) -> tuple[RatingCounts, dict[int, RatingCounts]]:
-    """rating_counts of the root's subtree and, given `counts` (member_counts_by_child
-    on 31 December of `year`), of each direct subordinate too: one GROUP BY over
-    chi bộ ratings and one over member ratings, each bucketed with counts.child_of.
-    The bases are the full members in `counts`; without it, one COUNT (and no
-    subordinates)."""
+    """rating_counts of the root's subtree and of each direct subordinate, given
+    `counts` (member_counts_by_child on 31 December of `year`), whose full members
+    are the bases: one GROUP BY over chi bộ ratings and one over member ratings,
+    each bucketed with counts.child_of."""
     year_end = dt.date(year, 12, 31)
     org_ids = subtree_placements_on(root=root, day=year_end).values("organization_id")
     org_rows = (
         OrganizationRating.objects.filter(
-            year=year, organization_id__in=org_ids, organization__level__holds_members=True
+            year=year,
+            organization_id__in=org_ids,
+            organization__level__holds_members=True,
         )
         .exclude(organization__level__is_grassroots=True)
         .values_list("organization_id", "grade")
@@ -531,7 +586,7 @@ def rating_counts_by_child(
         .annotate(n=Count("id"))
         .order_by()
     )
-    child_of = counts.child_of if counts is not None else {}
+    child_of = counts.child_of
     empty = {g.value: 0 for g in Grade}
     cells: dict[int | None, dict[str, int]] = {None: dict(empty)}  # None: the subtree
     members: dict[int | None, dict[str, int]] = {None: dict(empty)}
@@ -553,14 +608,6 @@ def rating_counts_by_child(
             member_base=base,
         )
 
-    if counts is None:
-        base = MemberPlacement.objects.filter(
-            valid_on(year_end),
-            organization_id__in=org_ids,
-            member__full_member_on__isnull=False,
-            member__full_member_on__lte=year_end,
-        ).count()
-        return of(None, base), {}
     return of(None, counts.total.full), {
         child: of(child, c.full) for child, c in counts.children.items()
     }

@@ -308,6 +308,7 @@ Rational = tuple[int, int]
 #: One context object rather than a ``localcontext()`` per call, whose set-up
 #: cost as much as a short sum.
 _CONTEXT = Context(prec=_PRECISION)
+_ZERO = Decimal(0)
 
 
 def _exact(value: Number | None) -> Rational | None:
@@ -547,24 +548,24 @@ def total(values: Iterable[Number | None]) -> Decimal | None:
     Decimal addition is exact here: the context carries 40 significant digits,
     far more than any stored figure (18 digits, 4 decimals) added a few times.
     """
-    entered: list = []
-    convert = False
-    for v in values:
-        if v is None:
-            continue
-        if isinstance(v, Decimal):
-            if v.is_finite():
-                entered.append(v)
-        elif isinstance(v, float):
-            raise TypeError("Use Decimal, not float, for target figures.")
-        else:
-            entered.append(v)
-            convert = True
-    if not entered:
-        return None
-    result = Decimal(0)
+    given = [v for v in values if v is not None]
+    result = None
+    for v in given:  # Decimals, as stored: added as they come
+        if not isinstance(v, Decimal):
+            return _total_of_numbers(given)
+        if v.is_finite():
+            result = _CONTEXT.add(_ZERO if result is None else result, v)
+    return result
+
+
+def _total_of_numbers(given: list[Number]) -> Decimal:
+    """total() of values that are not all Decimals (ints; a float is refused)."""
+    if any(isinstance(v, float) for v in given):
+        raise TypeError("Use Decimal, not float, for target figures.")
+    entered = [Decimal(v) for v in given if not isinstance(v, Decimal) or v.is_finite()]
+    result = _ZERO
     for v in entered:
-        result = _CONTEXT.add(result, Decimal(v) if convert else v)
+        result = _CONTEXT.add(result, v)
     return result
 
 
@@ -705,8 +706,19 @@ def count_verdicts(verdicts: Iterable[Verdict]) -> VerdictCounts:
 STOCK_KINDS = frozenset({Kind.RATE, Kind.ALL_OR_NOTHING, Kind.PP_CHANGE})
 
 
+_KIND_BY_CODE = {kind.value: kind for kind in Kind}
+
+
+def _as_kind(kind: Kind | str) -> Kind:
+    """Kind(kind), without the enum machinery for a stored code."""
+    if isinstance(kind, Kind):
+        return kind
+    found = _KIND_BY_CODE.get(kind) if type(kind) is str else None
+    return found if found is not None else Kind(kind)
+
+
 def is_stock(kind: Kind | str) -> bool:
-    return Kind(kind) in STOCK_KINDS
+    return _as_kind(kind) in STOCK_KINDS
 
 
 def year_to_date(
@@ -720,7 +732,7 @@ def year_to_date(
     """
     _check_quarter(upto_quarter)
     seen = [quarters[q] for q in range(min(upto_quarter, len(quarters)))]
-    if (kind if isinstance(kind, Kind) else Kind(kind)) in STOCK_KINDS:
+    if _as_kind(kind) in STOCK_KINDS:
         for figures in reversed(seen):
             if figures is not None and (
                 figures.value is not None
@@ -729,9 +741,14 @@ def year_to_date(
             ):
                 return figures
         return Figures()
-    present = [f for f in seen if f is not None]
+    values, numerators, denominators = [], [], []
+    for figures in seen:
+        if figures is not None:
+            values.append(figures.value)
+            numerators.append(figures.numerator)
+            denominators.append(figures.denominator)
     return Figures(
-        value=total([f.value for f in present]),
-        numerator=total([f.numerator for f in present]),
-        denominator=total([f.denominator for f in present]),
+        value=total(values),
+        numerator=total(numerators),
+        denominator=total(denominators),
     )

@@ -34,10 +34,7 @@ def list_children(organization: Organization, day: dt.date) -> list[Organization
     )
     # Accent- and case-insensitive, so "Đảng bộ …" and "Chi bộ các …" sit where
     # a reader looks for them (the table sorts by Vietnamese collation in the browser).
-    return sorted(
-        children.select_related("level"),
-        key=lambda o: (fold_accents(o.name), o.name, o.id),
-    )
+    return sorted(children, key=lambda o: (fold_accents(o.name), o.name, o.id))
 
 
 def reporting_children(
@@ -47,12 +44,6 @@ def reporting_children(
     (its subtree's sums against its own plan), and its quarter's sheet."""
     org, year, quarter = reader.org, reader.year, reader.quarter
     children = list_children(org, reader.day)
-    # Only the subtree sums: each JSON column decoded is time at bloc scale.
-    sums = dict(
-        Rollup.objects.filter(
-            organization__parent=org, year=year, basis=reader.basis
-        ).values_list("organization_id", "subtree")
-    )
     statuses = dict(
         Sheet.objects.filter(
             organization__parent=org, year=year, quarter=quarter
@@ -77,12 +68,13 @@ def reporting_children(
     typed = [(t, str(t.id)) for t in counted if not t.is_computed]
     computed = [t for t in counted if t.is_computed]
     verdict, quarter_figures = calc.verdict, rollups.quarter_figures
-    for child in children:
-        path, child_sums = child.path, sums.get(child.id) or {}
+
+    def verdict_counts(child: Organization, sums: dict) -> calc.VerdictCounts:
+        path = child.path
         verdicts = [
             verdict(
                 plans.spec_of(target, path),
-                to_date(target, quarter_figures(child_sums.get(key)), quarter),
+                to_date(target, quarter_figures(sums.get(key)), quarter),
             )
             for target, key in typed
         ]
@@ -91,17 +83,34 @@ def reporting_children(
             for target in computed:
                 figures, base, _ = registry_figures(target, inputs, year, quarter)
                 verdicts.append(verdict(plans.spec_of(target, path, base), figures))
-        counts = calc.count_verdicts(verdicts)
+        return calc.count_verdicts(verdicts)
+
+    # Only the subtree sums, each decoded as its row comes and dropped once
+    # counted: held together, 120 × 30 targets' quarters set the garbage
+    # collector off (a full collection every few requests at bloc scale).
+    by_id = {child.id: child for child in children}
+    reports = {child.id: plans.has_own_copy(child.path) for child in children}
+    counts_of: dict[int, calc.VerdictCounts] = {}
+    for org_id, sums in (
+        Rollup.objects.filter(organization__parent=org, year=year, basis=reader.basis)
+        .values_list("organization_id", "subtree")
+        .iterator()
+    ):
+        if org_id in by_id:
+            counts_of[org_id] = verdict_counts(by_id[org_id], sums or {})
+    for child in children:
+        counts = counts_of.get(child.id)
+        if counts is None:  # no roll-up yet: nothing reported under it
+            counts = verdict_counts(child, {})
         share = calc.rate_of(counts.met, counts.assessed)
-        reports = plans.has_own_copy(path)
-        status = (statuses.get(child.id) or NOT_STARTED) if reports else None
+        status = (statuses.get(child.id) or NOT_STARTED) if reports[child.id] else None
         if status is not None:
             completeness[status] += 1
         members = day_counts.get(child.id)
         dashboard.children.append(
             ChildRow(
                 organization=child,
-                reports=reports,
+                reports=reports[child.id],
                 status=status,
                 cells=[
                     Cell(child.name),

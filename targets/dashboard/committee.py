@@ -9,9 +9,11 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef
 
 from organizations import selectors as org_selectors
 from organizations.models import PATH_STEP, Organization
@@ -29,18 +31,22 @@ if TYPE_CHECKING:
 
 def committee_targets(*, organization: Organization, year: int) -> list[Target]:
     """Targets of the organisation's plan, or of a plan above it, that were given
-    to organisations under it for `year` (one query)."""
+    to organisations under it for `year` (one query; EXISTS rather than a join
+    with every copy and DISTINCT, which at bloc scale read 3.600 rows for 30)."""
+    given_below = Target.objects.filter(
+        derived_from=OuterRef("pk"),
+        plan__organization__path__startswith=organization.path,
+        plan__organization__depth__gt=organization.depth,
+    )
     return list(
         Target.objects.filter(
+            Exists(given_below),
             plan__organization__path__in=org_selectors.ancestor_paths(
                 organization.path
             ),
             plan__start_year__lte=year,
             plan__end_year__gte=year,
-            assigned__plan__organization__path__startswith=organization.path,
-            assigned__plan__organization__depth__gt=organization.depth,
         )
-        .distinct()
         .select_related("plan__organization", "group")
         .order_by(
             "plan__organization__depth", "group__order", "group_id", "order", "id"
@@ -48,7 +54,9 @@ def committee_targets(*, organization: Organization, year: int) -> list[Target]:
     )
 
 
-def read_committee(reader: Reader, dashboard: Dashboard, targets: list[Target]) -> Plans:
+def read_committee(
+    reader: Reader, dashboard: Dashboard, targets: list[Target]
+) -> Plans:
     """The committee's rows: each target's plan here, its figures summed over the
     subtree (or from the registry), its evaluation and its trend."""
     org, year, quarter = reader.org, reader.year, reader.quarter
@@ -137,15 +145,33 @@ def _last_year(
 # --- plans at each level --------------------------------------------------------------
 
 
-@dataclass
 class Copies:
-    own: dict[tuple[int, str], tuple[Decimal | None, Decimal | None]] = field(
-        default_factory=dict
-    )  # (committee target id, path) → a copy's plan and upper bound
-    below: dict[tuple[int, str], list[Decimal | None]] = field(
-        default_factory=lambda: defaultdict(list)
-    )  # (committee target id, path) → plans of the copies under that path
-    paths: set[str] = field(default_factory=set)  # organisations holding a copy
+    """Every copy of the committee's targets under the organisation."""
+
+    def __init__(
+        self,
+        rows: list[tuple[int, str, Decimal | None, Decimal | None]],
+        *,
+        root: str,
+        width: int,
+    ) -> None:
+        self._rows, self._root, self._width = rows, root, width
+        # (committee target id, path) → a copy's plan and upper bound
+        self.own = {(target_id, path): (v, h) for target_id, path, v, h in rows}
+        self.paths = {path for _, path, _, _ in rows}  # organisations with a copy
+
+    @cached_property
+    def below(self) -> dict[tuple[int, str], list[Decimal | None]]:
+        """(committee target id, path) → plans of the copies under that path, for
+        the organisation and each direct subordinate: only an organisation
+        without its own copy (a committee in between) needs them."""
+        below: dict[tuple[int, str], list[Decimal | None]] = defaultdict(list)
+        root, width = self._root, self._width
+        for target_id, path, value, _ in self._rows:
+            below[(target_id, root)].append(value)
+            if len(path) >= width:
+                below[(target_id, path[:width])].append(value)
+        return below
 
 
 class Plans:
@@ -159,28 +185,25 @@ class Plans:
         self.org = organization
         self.width = len(organization.path) + PATH_STEP
         self.targets = {t.id: t for t in targets}
+        # Where each target's own plan sits (read once: plan_of runs per
+        # subordinate and target).
+        self._homes = {t.id: t.plan.organization.path for t in targets}
         self._copies: Copies | None = None
         self._specs: dict[tuple, calc.TargetSpec] = {}
+        self._own_specs: dict[int, calc.TargetSpec] = {}  # by target, as saved
 
     @property
     def copies(self) -> Copies:
         """Every copy under the organisation, read on first need (one query): the
         committee's own plan values need none."""
         if self._copies is None:
-            copies = self._copies = Copies()
-            own, below, paths = copies.own, copies.below, copies.paths
-            root, width = self.org.path, self.width
-            for target_id, path, value, high in Target.objects.filter(
+            rows = Target.objects.filter(
                 derived_from_id__in=list(self.targets),
-                plan__organization__path__startswith=root,
+                plan__organization__path__startswith=self.org.path,
             ).values_list(
                 "derived_from_id", "plan__organization__path", "plan_value", "plan_high"
-            ):
-                own[(target_id, path)] = (value, high)
-                paths.add(path)
-                below[(target_id, root)].append(value)
-                if len(path) >= width:
-                    below[(target_id, path[:width])].append(value)
+            )
+            self._copies = Copies(list(rows), root=self.org.path, width=self.width)
         return self._copies
 
     def has_own_copy(self, path: str) -> bool:
@@ -190,7 +213,8 @@ class Plans:
         self, target: Target, path: str
     ) -> tuple[Decimal | None, Decimal | None]:
         """(plan value, upper bound) of the target at `path`."""
-        if target.plan.organization.path == path:
+        home = self._homes.get(target.id) or target.plan.organization.path
+        if home == path:
             return target.plan_value, target.plan_high
         copies = self.copies
         found = copies.own.get((target.id, path))
@@ -218,7 +242,10 @@ class Plans:
         key = (target.id, plan, high, share_base)
         spec = self._specs.get(key)
         if spec is None:
+            own = self._own_specs.get(target.id)
+            if own is None:
+                own = self._own_specs[target.id] = selectors.spec_of(target)
             spec = self._specs[key] = dataclasses.replace(
-                selectors.spec_of(target), plan=plan, plan_high=high, base=share_base
+                own, plan=plan, plan_high=high, base=share_base
             )
         return spec

@@ -133,14 +133,18 @@ def registry_figures(
 
 
 class ChildRegistry:
-    """Registry inputs of every direct subordinate at once: the reader's member
-    counts per subordinate, one GROUP BY of admissions and one pair of rating
-    GROUP BYs, each read only if a target needs it."""
+    """Registry inputs of every direct subordinate at once (none without a
+    computed target): the reader's member counts per subordinate, one GROUP BY
+    of admissions and the reader's ratings per subordinate, each read only if a
+    target needs it."""
 
     def __init__(
         self, *, reader: Reader, children: list[Organization], targets: list[Target]
     ) -> None:
+        self.inputs: dict[int, RegistryInputs] = {}
         sources = {t.source for t in targets if t.is_computed}
+        if not sources:
+            return
         base = reader.counts_on(reader.start).children
         members = reader.counts_on(reader.day).children
         admissions: dict[int, int] = {}

@@ -5,6 +5,7 @@ mode in :mod:`.committee`, the subordinates' table in :mod:`.children`)."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -82,8 +83,6 @@ class Reader:
     """One dashboard's read: the period, and the subtree's member counts and
     ratings, each read once however many parts of the page use them."""
 
-    registry: RegistryInputs  # the organisation's own, set by read()
-
     def __init__(
         self,
         *,
@@ -98,66 +97,68 @@ class Reader:
         self.start = dt.date(year, 1, 1)
         self.quarter_end = selectors.quarter_bounds(year, quarter)[1]
         self.day = max(self.start, min(timezone.localdate(), self.quarter_end))
+        self.admissions = 0  # in the subtree from 1 January, set by read()
         self._counts: dict[dt.date, org_selectors.ChildMemberCounts] = {}
-        # year → the subtree's ratings, and each subordinate's (None: not read)
+        # The days whose member counts are read together at the first need: the
+        # page's day and the ratings' bases (31 December, this year and last);
+        # read() adds 1 January when something uses it.
+        self._count_days = {self.day, dt.date(year, 12, 31), dt.date(year - 1, 12, 31)}
+        # year → the subtree's ratings, and each direct subordinate's
         self._ratings: dict[
             int,
-            tuple[
-                org_selectors.RatingCounts,
-                dict[int, org_selectors.RatingCounts] | None,
-            ],
+            tuple[org_selectors.RatingCounts, dict[int, org_selectors.RatingCounts]],
         ] = {}
 
     def counts_on(self, day: dt.date) -> org_selectors.ChildMemberCounts:
+        """Members of the subtree on `day`; the page's days in one pass over
+        the members (joined once for all days: most of a count's time)."""
         if day not in self._counts:
-            self._counts[day] = org_selectors.member_counts_by_child(
-                root=self.org, day=day
+            days = {day} if self._counts else {day, *self._count_days}
+            self._counts.update(
+                org_selectors.member_counts_by_child(root=self.org, days=days)
             )
         return self._counts[day]
 
     def ratings(self, year: int) -> org_selectors.RatingCounts:
-        """The subtree's ratings for `year`; the base (full members on 31
-        December) comes from the member counts when they are read anyway."""
+        """The subtree's ratings for `year`, with each direct subordinate's."""
         if year not in self._ratings:
-            counts = self._counts.get(dt.date(year, 12, 31))
-            total, by_child = org_selectors.rating_counts_by_child(
-                root=self.org, year=year, counts=counts
+            self._ratings[year] = org_selectors.rating_counts_by_child(
+                root=self.org, year=year, counts=self.counts_on(dt.date(year, 12, 31))
             )
-            self._ratings[year] = (total, by_child if counts is not None else None)
         return self._ratings[year][0]
 
     def child_ratings(self, year: int) -> dict[int, org_selectors.RatingCounts]:
         """Each direct subordinate's ratings for `year` (as placed on 31 December)."""
-        by_child = self._ratings[year][1] if year in self._ratings else None
-        if by_child is None:
-            counts = self.counts_on(dt.date(year, 12, 31))
-            self._ratings[year] = org_selectors.rating_counts_by_child(
-                root=self.org, year=year, counts=counts
-            )
-            by_child = self._ratings[year][1]
-        return by_child
+        self.ratings(year)
+        return self._ratings[year][1]
+
+    @cached_property
+    def registry(self) -> RegistryInputs:
+        """What the committee's computed targets read for the whole subtree."""
+        return RegistryInputs(
+            base=self.counts_on(self.start).total.total,
+            admissions=self.admissions,
+            members=self.counts_on(self.day).total.total,
+            ratings=self.ratings(self.year),
+        )
 
     def read(self) -> Dashboard:
         org = self.org
-        counts_day, counts_start = self.counts_on(self.day), self.counts_on(self.start)
-        members = counts_day.total
+        targets = committee.committee_targets(organization=org, year=self.year)
+        if self.scope_mode == ScopeMode.THEN or any(t.is_computed for t in targets):
+            self._count_days.add(self.start)  # members on 1 January
+        members = self.counts_on(self.day).total
         if self.scope_mode == ScopeMode.THEN:
-            members_start = counts_start.total.total
+            members_start = self.counts_on(self.start).total.total
         else:
             members_start = MemberPlacement.objects.filter(
                 org_selectors.valid_on(self.start),
                 organization__path__startswith=org.path,
             ).count()
-        admissions = org_selectors.event_counts(
+        admissions = self.admissions = org_selectors.event_counts(
             root=org, start=self.start, end=self.quarter_end
         )[EventKind.ADMISSION]
         ratings = self.ratings(self.year)
-        self.registry = RegistryInputs(
-            base=counts_start.total.total,
-            admissions=admissions,
-            members=members.total,
-            ratings=ratings,
-        )
         if not ratings.organizations_rated and not ratings.members_rated:
             # Ratings are made at year end: until then the chart shows last year's.
             last = self.ratings(self.year - 1)
@@ -190,7 +191,6 @@ class Reader:
             trend=[],
             state=None,
         )
-        targets = committee.committee_targets(organization=org, year=self.year)
         if targets:
             plans = committee.read_committee(self, dashboard, targets)
             children.reporting_children(self, dashboard, targets, plans)
