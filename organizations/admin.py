@@ -16,10 +16,6 @@ from organizations.models import (
     RoleAssignment,
 )
 
-admin.site.site_header = "PartyReports – Quản trị"
-admin.site.site_title = "PartyReports"
-admin.site.index_title = "Quản trị dữ liệu"
-
 
 @admin.register(OrganizationLevel)
 class OrganizationLevelAdmin(admin.ModelAdmin):

@@ -12,15 +12,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-
-from organizations.models import Member, Organization, Role
 from django.core.files.base import ContentFile
 
+from organizations.models import Member, Organization, Role
 from reports import services as report_services
 from reports.models import Rendering, RenderStatus
 from targets import services as target_services
 from targets.models import Plan, Source, Target
 from tests.factories import make_member, make_org, make_user
+
+# Every (URL, method, persona, object) the access walk tried (tests/test_access.py);
+# the terminal summary prints the count.
+ACCESS_WALK: set[tuple[str, str, str, str]] = set()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    if not ACCESS_WALK:
+        return
+    urls = {(url, persona, obj) for url, _method, persona, obj in ACCESS_WALK}
+    terminalreporter.write_line(
+        f"access walk: {len(urls)} (URL, role, object) combinations tried "
+        f"({len(ACCESS_WALK)} requests)"
+    )
 
 
 @dataclass
@@ -52,26 +65,34 @@ def world(db) -> World:  # noqa: ANN001
     cell_b = make_org("Chi bộ Văn phòng B", parent=grassroots_b)
     member_a = make_member(cell_a1, full_name="Nguyễn Thị Hoà", sex="F")
     member_b = make_member(cell_b, full_name="Trần Văn Bê")
-    plan = target_services.plan_create(organization=grassroots_a, title="Kế hoạch 2023", start_year=2023)
+    target, plan, document, issued, rendering = scoped_objects(grassroots_a)
+    return World(
+        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id,
+        plan.public_id, document, issued, rendering,
+    )
+
+
+def scoped_objects(organization: Organization):  # noqa: ANN201
+    """The objects the URL walk reaches through one organisation: a plan with
+    one target, a submitted Q4/2023 sheet, a draft and an issued document and a
+    stored rendering."""
+    plan = target_services.plan_create(organization=organization, title="Kế hoạch 2023", start_year=2023)
     target = target_services.target_create(
         plan=plan, group="Chỉ tiêu chung", wording="Chỉ tiêu thử", label="Chỉ tiêu thử", kind="count", plan_value=10
     )
     # A submitted Q4 sheet, so review actions have an object to act on.
     target_services.sheet_save(
-        organization=grassroots_a, year=2023, quarter=4, version=0,
+        organization=organization, year=2023, quarter=4, version=0,
         entries={target.id: target_services.Entry(value=Decimal(5))}, user=None,
     )
-    target_services.sheet_submit(organization=grassroots_a, year=2023, quarter=4, user=None)
+    target_services.sheet_submit(organization=organization, year=2023, quarter=4, user=None)
     document = report_services.document_create(
-        organization=grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
+        organization=organization, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
     )
-    issued = _issued_document(grassroots_a)
+    issued = _issued_document(organization)
     rendering = Rendering.objects.create(document=document, fmt="pdf", status=RenderStatus.DONE, sha256="x")
     rendering.file.save("world.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
-    return World(
-        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id,
-        plan.public_id, document, issued, rendering,
-    )
+    return target, plan, document, issued, rendering
 
 
 def _issued_document(organization: Organization):  # noqa: ANN202

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import World
+from tests.conftest import ACCESS_WALK, World, scoped_objects
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,37 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, world):
             assert response.status_code in (302, 405), (name, method)
             if response.status_code == 302:
                 assert response.url.startswith(reverse("login")), name
+            ACCESS_WALK.add((url, method, "anonymous", "tree A"))
             tried += 1
     assert tried == 2 * len(ALL_NAMES)
+
+
+@pytest.fixture
+def world_b(world: World) -> World:
+    """The same objects as `world`, made in tree B (outside every tree-A persona's
+    scope): B's Sở stands where A's does."""
+    target, plan, document, issued, rendering = scoped_objects(world.grassroots_b)
+    return World(
+        world.bloc_b, world.grassroots_b, world.cell_b, world.cell_b, world.bloc_a, world.grassroots_a,
+        world.cell_a1, world.member_b, world.member_a, target.id, plan.public_id, document, issued, rendering,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(["leader", "cadre", "office", "bloc_office"]))
+def test_every_persona_of_tree_a_gets_404_for_every_object_of_tree_b(client, world_b, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    tried = 0
+    for name in ALL_NAMES:
+        if not _object_scoped(name, world_b):
+            continue
+        url = reverse(name, kwargs=VIEWS[name].kwargs(world_b))
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {})
+            assert response.status_code in (404, 405), (persona, name, method, response.status_code)
+            ACCESS_WALK.add((url, method, persona, "tree B"))
+            tried += 1
+    assert tried >= 2 * 40
 
 
 @pytest.mark.django_db
@@ -159,8 +188,9 @@ def test_an_outsider_gets_404_for_every_object_of_another_tree(client, world, ou
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             assert response.status_code in (404, 405), (name, method, response.status_code)
+            ACCESS_WALK.add((url, method, "outsider", "tree A"))
             tried += 1
-    assert tried >= 20
+    assert tried >= 2 * 40
 
 
 ALLOWED = {
@@ -188,6 +218,7 @@ def test_each_role_gets_403_exactly_where_its_role_is_not_enough(client, world, 
                 assert status not in (403, 404), (persona, name, method, status)
             else:
                 assert status == 403, (persona, name, method, status)
+            ACCESS_WALK.add((url, method, persona, "tree A"))
             tried += 1
     assert tried == 2 * len(ALL_NAMES)
 
@@ -217,3 +248,82 @@ def test_only_superusers_reach_the_admin(client, world, leader, outsider):
         client.force_login(user)
         response = client.get("/quan-tri/")
         assert response.status_code == 302 and "/quan-tri/login/" in response.url
+
+
+# --- the Django admin: superusers only, whatever the role or the object -------
+
+
+def _admin_names() -> list[str]:
+    (admin_resolver,) = [
+        entry for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and entry.namespace == "admin"
+    ]
+    return sorted(f"admin:{name}" for name in _walk(admin_resolver) if name != "login")
+
+
+def _admin_kwargs(name: str, obj: object) -> dict[str, object] | None:
+    """URL arguments for an admin pattern with `obj` (a model instance), or None
+    when the pattern is about another model. Fails on a pattern it does not know,
+    so a new kind of admin URL must be added here."""
+    from django.contrib.contenttypes.models import ContentType
+
+    meta = obj._meta  # type: ignore[attr-defined]
+    prefix = f"admin:{meta.app_label}_{meta.model_name}_"
+    if name in ("admin:index", "admin:logout", "admin:password_change", "admin:password_change_done",
+                "admin:jsi18n", "admin:autocomplete"):
+        return {}
+    if name == "admin:app_list":
+        return {"app_label": meta.app_label}
+    if name == "admin:view_on_site":
+        return {"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": obj.pk}  # type: ignore[attr-defined]
+    if not name.startswith(prefix):
+        return None
+    action = name.removeprefix(prefix)
+    if action in ("changelist", "add"):
+        return {}
+    if action == "password_change":  # the user admin's password form
+        return {"id": obj.pk}  # type: ignore[attr-defined]
+    assert action in ("change", "delete", "history"), f"unknown admin URL {name}"
+    return {"object_id": obj.pk}  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_no_one_but_a_superuser_reaches_any_admin_url_for_any_object(client, world, world_b, request):
+    from django.contrib import admin
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_user
+
+    # Staff with every model permission and a scoped admin role: still not let in,
+    # because the admin does not know organisation subtrees.
+    staff = make_user("staff_a", role="admin", organization=world.bloc_a, is_staff=True)
+    staff.user_permissions.set(Permission.objects.all())
+    personas = {name: request.getfixturevalue(name) for name in ("leader", "cadre", "office", "bloc_office", "outsider")}
+    personas["staff_admin"] = staff
+    # An object of each registered model in tree A and in tree B where both exist.
+    objects = {
+        model: list({o.pk: o for o in (model.objects.order_by("pk").first(), model.objects.order_by("pk").last()) if o}.values())
+        for model in admin.site._registry
+    }
+    names = _admin_names()
+    assert len(names) > 5 * len(admin.site._registry)
+    tried = 0
+    for persona, user in personas.items():
+        client.force_login(user)
+        for model, instances in objects.items():
+            for position, obj in enumerate(instances):
+                for name in names:
+                    kwargs = _admin_kwargs(name, obj)
+                    if kwargs is None:
+                        continue
+                    url = reverse(name, kwargs=kwargs)
+                    for method in ("get", "post"):
+                        response = getattr(client, method)(url, {})
+                        assert response.status_code == 302, (persona, url, method, response.status_code)
+                        assert response.url.startswith("/quan-tri/"), (persona, url, response.url)
+                        ACCESS_WALK.add((url, method, persona, f"{model._meta.model_name} #{position}"))
+                        tried += 1
+    assert tried > 1000
+    # The objects still exist: no POST deleted or changed anything.
+    for model, instances in objects.items():
+        assert model.objects.filter(pk__in=[o.pk for o in instances]).count() == len(instances), model
