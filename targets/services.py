@@ -54,11 +54,14 @@ class SheetConflict(Exception):
 def plan_create(
     *, organization: Organization, title: str, start_year: int, end_year: int | None = None, resolution: str = ""
 ) -> Plan:
+    end_year = end_year or start_year
+    if Plan.objects.filter(organization=organization, start_year=start_year, end_year=end_year).exists():
+        raise ValidationError("Tổ chức đã có kế hoạch cho giai đoạn này.")
     return Plan.objects.create(
         organization=organization,
         title=title,
         start_year=start_year,
-        end_year=end_year or start_year,
+        end_year=end_year,
         resolution=resolution,
     )
 

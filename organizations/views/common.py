@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from organizations.forms import AsOfForm
 
@@ -34,3 +37,24 @@ def attach_errors(form: Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+# A form page's save step: takes the form's cleaned data, calls one service and
+# returns the success message and the redirect; a ValidationError it raises is
+# shown on the form.
+Save = Callable[[dict[str, Any]], tuple[str, HttpResponse]]
+
+
+def form_page(request: HttpRequest, form: Form, save: Save, **context: object) -> HttpResponse:
+    """The flow every simple form page shares: GET (or an invalid POST) shows
+    `organizations/form.html`; a valid POST runs `save`, then redirects with its
+    message, or shows the service's errors on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, response = save(form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, message)
+            return response
+    return render(request, "organizations/form.html", {"form": form, **context})

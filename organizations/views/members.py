@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from organizations import selectors, services
 from organizations.forms import MemberCreateForm, MemberEventForm, MemberForm
 from organizations.models import Member, MemberStatus, Sex
-from organizations.views.common import attach_errors
+from organizations.views.common import form_page
 from partyreports.formatting import fold_accents
 
 PAGE_SIZE = 50
@@ -87,20 +86,14 @@ def member_create(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = selectors.organization_get_for_member_write(user=request.user, public_id=public_id)
     cells = selectors.cells_under(root=organization)
     initial = {"organization": organization} if organization.level.holds_members else {}
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        member = services.member_create(user=request.user, **data)
+        message = f"Đã thêm đảng viên {member.full_name}."
+        return message, redirect("organizations:member_detail", public_id=member.public_id)
+
     form = MemberCreateForm(request.POST or None, cells=cells, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Đã thêm đảng viên {member.full_name}.")
-            return redirect("organizations:member_detail", public_id=member.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": "Thêm đảng viên"},
-    )
+    return form_page(request, form, save, organization=organization, title="Thêm đảng viên")
 
 
 @login_required
@@ -114,15 +107,14 @@ def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         "ethnicity": member.ethnicity,
         "party_card_number": member.party_card_number,
     }
-    form = MemberForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.member_update(member=member, user=request.user, **form.cleaned_data)
-        messages.success(request, "Đã lưu hồ sơ đảng viên.")
-        return redirect("organizations:member_detail", public_id=member.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "member": member, "organization": member.organization, "title": f"Sửa hồ sơ {member.full_name}"},
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        services.member_update(member=member, user=request.user, **data)
+        return "Đã lưu hồ sơ đảng viên.", redirect("organizations:member_detail", public_id=member.public_id)
+
+    return form_page(
+        request, MemberForm(request.POST or None, initial=initial), save,
+        member=member, organization=member.organization, title=f"Sửa hồ sơ {member.full_name}",
     )
 
 
@@ -136,22 +128,15 @@ def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
         .filter(level__holds_members=True, dissolved_on__isnull=True)
         .order_by("name")
     )
-    form = MemberEventForm(request.POST or None, cells=cells)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
         target = data["target_organization"]
         if target is not None and not scope.can_write_members(target):
-            form.add_error("target_organization", "Bạn không có quyền với chi bộ này.")
-        else:
-            try:
-                services.member_record_event(member=member, user=request.user, **data)
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                messages.success(request, "Đã ghi nhận sự kiện.")
-                return redirect("organizations:member_detail", public_id=member.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "member": member, "organization": member.organization, "title": f"Ghi nhận sự kiện – {member.full_name}"},
+            raise ValidationError({"target_organization": "Bạn không có quyền với chi bộ này."})
+        services.member_record_event(member=member, user=request.user, **data)
+        return "Đã ghi nhận sự kiện.", redirect("organizations:member_detail", public_id=member.public_id)
+
+    return form_page(
+        request, MemberEventForm(request.POST or None, cells=cells), save,
+        member=member, organization=member.organization, title=f"Ghi nhận sự kiện – {member.full_name}",
     )

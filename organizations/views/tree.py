@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,7 +20,7 @@ from organizations.forms import (
     OrganizationMoveForm,
 )
 from organizations.models import Grade, Organization
-from organizations.views.common import as_of_day, attach_errors, year_param
+from organizations.views.common import as_of_day, form_page, year_param
 
 
 def _flatten(node: selectors.TreeNode) -> list[selectors.TreeNode]:
@@ -106,19 +106,13 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest, public_id: str) -> HttpResponse:
     parent = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
-    form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.organization_create(parent=parent, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Đã thêm “{child.name}”.")
-            return redirect("organizations:detail", public_id=child.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": parent, "title": f"Thêm tổ chức trực thuộc {parent.name}"},
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        child = services.organization_create(parent=parent, user=request.user, **data)
+        return f"Đã thêm “{child.name}”.", redirect("organizations:detail", public_id=child.public_id)
+
+    return form_page(
+        request, OrganizationForm(request.POST or None), save,
+        organization=parent, title=f"Thêm tổ chức trực thuộc {parent.name}",
     )
 
 
@@ -135,19 +129,14 @@ def organization_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         "code": organization.code or "",
         "superior_name": organization.superior_name,
     }
-    form = OrganizationEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(organization=organization, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, "Đã lưu thông tin tổ chức.")
-            return redirect("organizations:detail", public_id=organization.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": f"Sửa {organization.name}"},
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        services.organization_update(organization=organization, user=request.user, **data)
+        return "Đã lưu thông tin tổ chức.", redirect("organizations:detail", public_id=organization.public_id)
+
+    return form_page(
+        request, OrganizationEditForm(request.POST or None, initial=initial), save,
+        organization=organization, title=f"Sửa {organization.name}",
     )
 
 
@@ -170,25 +159,20 @@ def organization_move(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     if organization.parent is None:
         raise PermissionDenied("Không thể chuyển tổ chức ở đỉnh cây.")
-    form = OrganizationMoveForm(request.POST or None, parents=_other_parents(request, organization))
-    if request.method == "POST" and form.is_valid():
-        new_parent = form.cleaned_data["new_parent"]
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        new_parent = data["new_parent"]
         if not selectors.user_scope(request.user).can_write_organization(new_parent):
             raise PermissionDenied("Bạn không có quyền với tổ chức nhận.")
-        try:
-            moved = services.organization_move(
-                organization=organization, new_parent=new_parent, on_date=form.cleaned_data["on_date"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Đã chuyển {moved} tổ chức về “{new_parent.name}”.")
-            return redirect("organizations:detail", public_id=organization.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": f"Chuyển {organization.name}"},
+        moved = services.organization_move(
+            organization=organization, new_parent=new_parent, on_date=data["on_date"], user=request.user
+        )
+        message = f"Đã chuyển {moved} tổ chức về “{new_parent.name}”."
+        return message, redirect("organizations:detail", public_id=organization.public_id)
+
+    form = OrganizationMoveForm(request.POST or None, parents=_other_parents(request, organization))
+    return form_page(
+        request, form, save, organization=organization, title=f"Chuyển {organization.name}"
     )
 
 
@@ -209,19 +193,15 @@ def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
         .exclude(pk=organization.pk)
         .order_by("name")
     )
-    form = OrganizationDissolveForm(request.POST or None, targets=targets)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_dissolve(organization=organization, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Đã ghi nhận giải thể “{organization.name}”.")
-            return redirect("organizations:detail", public_id=organization.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": organization, "title": f"Giải thể / sáp nhập {organization.name}"},
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        services.organization_dissolve(organization=organization, user=request.user, **data)
+        message = f"Đã ghi nhận giải thể “{organization.name}”."
+        return message, redirect("organizations:detail", public_id=organization.public_id)
+
+    return form_page(
+        request, OrganizationDissolveForm(request.POST or None, targets=targets), save,
+        organization=organization, title=f"Giải thể / sáp nhập {organization.name}",
     )
 
 
@@ -246,28 +226,20 @@ def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
             .exclude(path__startswith=source.path)
             .order_by("name")
         )
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        handover = services.handover_create(
+            source=source,
+            moves=[(org, data["new_parent"]) for org in data["organizations"]],
+            effective_on=data["effective_on"],
+            decision=data["decision"],
+            note=data["note"],
+            user=request.user,
+        )
+        message = f"Đã bàn giao {handover.items.count()} tổ chức về “{data['new_parent'].name}”."
+        return message, redirect("organizations:detail", public_id=source.public_id)
+
     form = HandoverForm(request.POST or None, organizations=children, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            handover = services.handover_create(
-                source=source,
-                moves=[(org, data["new_parent"]) for org in data["organizations"]],
-                effective_on=data["effective_on"],
-                decision=data["decision"],
-                note=data["note"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Đã bàn giao {handover.items.count()} tổ chức về “{data['new_parent'].name}”.",
-            )
-            return redirect("organizations:detail", public_id=source.public_id)
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "organization": source, "title": f"Bàn giao tổ chức của {source.name}"},
+    return form_page(
+        request, form, save, organization=source, title=f"Bàn giao tổ chức của {source.name}"
     )

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors as org_selectors
-from organizations.views.common import attach_errors
-from targets import selectors, services
 from organizations.models import Organization
+from organizations.views.common import form_page
 from partyreports.formatting import NumberParseError, parse_number
 from partyreports.formatting import format_plain as plain_number
+from targets import selectors, services
 from targets.forms import PlanForm, TargetForm
 from targets.models import Plan
 
@@ -46,16 +45,16 @@ def plan_list(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
-    form = PlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if organization.plans.filter(start_year=data["start_year"], end_year=data["end_year"]).exists():
-            form.add_error(None, "Tổ chức đã có kế hoạch cho giai đoạn này.")
-        else:
-            plan = services.plan_create(organization=organization, **data)
-            messages.success(request, "Đã tạo kế hoạch. Thêm các chỉ tiêu theo nghị quyết.")
-            return redirect("targets:plan", public_id=plan.public_id)
-    return render(request, "organizations/form.html", {"form": form, "organization": organization, "title": "Tạo kế hoạch chỉ tiêu"})
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        plan = services.plan_create(organization=organization, **data)
+        message = "Đã tạo kế hoạch. Thêm các chỉ tiêu theo nghị quyết."
+        return message, redirect("targets:plan", public_id=plan.public_id)
+
+    return form_page(
+        request, PlanForm(request.POST or None), save,
+        organization=organization, title="Tạo kế hoạch chỉ tiêu",
+    )
 
 
 @login_required
@@ -82,17 +81,14 @@ def target_edit(request: HttpRequest, public_id: str, target_id: int | None = No
     target = plan.targets.filter(id=target_id).first() if target_id else None
     if target_id and target is None:
         raise Http404("Không tìm thấy chỉ tiêu.")
-    form = TargetForm(request.POST or None, plan=plan, target=target)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.target_save(plan=plan, target=target, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, "Đã lưu chỉ tiêu.")
-            return redirect("targets:plan", public_id=plan.public_id)
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        services.target_save(plan=plan, target=target, **data)
+        return "Đã lưu chỉ tiêu.", redirect("targets:plan", public_id=plan.public_id)
+
     title = f"Sửa chỉ tiêu “{target.label}”" if target else "Thêm chỉ tiêu"
-    return render(request, "organizations/form.html", {"form": form, "organization": plan.organization, "title": title})
+    form = TargetForm(request.POST or None, plan=plan, target=target)
+    return form_page(request, form, save, organization=plan.organization, title=title)
 
 
 @login_required

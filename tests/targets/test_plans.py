@@ -85,3 +85,13 @@ def test_a_bloc_gives_a_target_to_each_subordinate_with_its_own_plan_value(clien
     # The Sở's existing 2023 plan received the target: its sheet shows it.
     sheet = client.get(reverse("targets:sheet", kwargs={"public_id": world.grassroots_a.public_id, "year": 2023, "quarter": 1}))
     assert "Kết nạp" in sheet.content.decode()
+
+
+def test_a_second_plan_for_the_same_period_is_refused_with_a_message(client, world, office):
+    client.force_login(office)
+    url = reverse("targets:plan_create", kwargs={"public_id": world.grassroots_a.public_id})
+    data = {"title": "Chỉ tiêu năm 2023 (bản 2)", "start_year": 2023, "end_year": 2023}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Tổ chức đã có kế hoạch cho giai đoạn này." in response.content.decode()
+    assert Plan.objects.filter(organization=world.grassroots_a, start_year=2023).count() == 1
