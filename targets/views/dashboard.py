@@ -89,6 +89,48 @@ def read_params(data: QueryDict, organization: Organization) -> Params:
     )
 
 
+@dataclass(frozen=True)
+class ChildLinks:
+    """A row of the subordinates' table with its links, as the template writes it."""
+
+    public_id: str
+    name: dash.Cell
+    figures: list[dash.Cell]
+    dashboard_url: str  # its own dashboard, same period and toggles
+    link_url: str  # its quarter's sheet if it reports one, else its page
+    link_text: str
+
+
+def child_links(view: dash.Dashboard, params: Params) -> list[ChildLinks]:
+    """The table's rows with their links. Each URL pattern is reversed once, with
+    a placeholder id replaced per row: at bloc scale 360 reversals were a tenth
+    of the page's time."""
+    placeholder = "00000000-0000-0000-0000-000000000000"
+
+    def pattern(name: str, *args: object) -> str:
+        return reverse(name, args=(placeholder, *args))
+
+    drill = pattern("targets:dashboard") + "?" + params.query()
+    sheet = pattern("targets:sheet", view.year, view.quarter)
+    detail = pattern("organizations:detail")
+    rows = []
+    for child in view.children:
+        public_id = str(child.organization.public_id)
+        rows.append(
+            ChildLinks(
+                public_id=public_id,
+                name=child.cells[0],
+                figures=child.cells[1:],
+                dashboard_url=drill.replace(placeholder, public_id),
+                link_url=(sheet if child.reports else detail).replace(
+                    placeholder, public_id
+                ),
+                link_text="Báo cáo quý" if child.reports else "Trang tổ chức",
+            )
+        )
+    return rows
+
+
 def _read(organization: Organization, params: Params) -> dash.Dashboard:
     return dash.dashboard_view(
         organization=organization,
@@ -119,6 +161,7 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "charts": view.chart_data(trend_target=params.trend),
         "target_headers": dash.Dashboard.TARGET_HEADERS,
         "target_rows": [(row, dash.Dashboard.target_cells(row)) for row in view.rows],
+        "child_rows": child_links(view, params),
         "parent": parent
         if parent is not None and scope.can_see_dashboard(parent)
         else None,

@@ -13,8 +13,10 @@ import html
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -589,3 +591,79 @@ def test_a_chi_bo_dashboard_shows_its_members(client, committee, bloc_leader):
     assert dashboard.mode == "none" and dashboard.children == []
     cards = {c.key: c.value for c in dashboard.cards()}
     assert cards == {"members": "6", "admissions": "2"}
+
+
+# --- the subordinates' verdict counts, memoised ---------------------------------------
+
+
+def _child_counts(dashboard: Dashboard) -> dict[int, list[str]]:
+    """Each subordinate's đạt / chưa đạt / chưa có số liệu cells."""
+    return {
+        c.organization.id: [cell.text for cell in c.cells[2:5]]
+        for c in dashboard.children
+    }
+
+
+def _fresh(committee: Committee, **kwargs: object) -> dict[int, list[str]]:
+    """The counts computed from scratch (an empty cache)."""
+    cache.clear()
+    return _child_counts(
+        dashboard_view(organization=committee.bloc, year=2023, quarter=1, **kwargs)
+    )
+
+
+def test_memoised_counts_are_the_computed_ones_and_are_reused(committee):
+    def read() -> dict[int, list[str]]:
+        return _child_counts(
+            dashboard_view(organization=committee.bloc, year=2023, quarter=1)
+        )
+
+    fresh = _fresh(committee)
+    with mock.patch.object(calc, "verdict", wraps=calc.verdict) as verdict:
+        again = read()
+    assert again == fresh
+    # No subordinate's target was evaluated again: their counts came from the memo.
+    assert verdict.call_count == 0
+
+
+def test_an_approval_changes_the_counts_on_the_next_read(
+    committee, django_capture_on_commit_callbacks
+):
+    g3 = committee.units[2]
+    before = _fresh(committee)
+    assert before[g3.id] == ["0", "1", "2"]  # only submitted: no figures approved
+    dashboard_view(organization=committee.bloc, year=2023, quarter=1)  # memo warm
+    sheet = g3.sheets.get(year=2023, quarter=1)
+    with django_capture_on_commit_callbacks(execute=True):  # the roll-up task
+        services.sheet_approve(sheet=sheet, user=None)
+    after = _child_counts(
+        dashboard_view(organization=committee.bloc, year=2023, quarter=1)
+    )
+    # 3/4 = 75% of 80% and 1 of 5: both chưa đạt now that they count.
+    assert after[g3.id] == ["0", "3", "0"]
+    assert after == _fresh(committee)
+
+
+def test_a_changed_plan_changes_the_counts_on_the_next_read(committee):
+    g1 = committee.units[0]
+    assert _fresh(committee)[g1.id] == ["0", "3", "0"]  # 2 of a plan of 5
+    dashboard_view(organization=committee.bloc, year=2023, quarter=1)  # memo warm
+    services.target_assign(target=committee.count, plan_values={g1: 2})
+    after = _child_counts(
+        dashboard_view(organization=committee.bloc, year=2023, quarter=1)
+    )
+    assert after[g1.id] == ["1", "2", "0"]  # 2 of 2: đạt
+    assert after == _fresh(committee)
+
+
+def test_an_admission_changes_the_counts_on_the_next_read(committee):
+    g1, cell = committee.units[0], committee.cells[0]
+    assert _fresh(committee)[g1.id] == ["0", "3", "0"]
+    dashboard_view(organization=committee.bloc, year=2023, quarter=1)  # memo warm
+    make_member(cell, admitted_on=dt.date(2023, 2, 10), full_member_on=None)
+    after = _child_counts(
+        dashboard_view(organization=committee.bloc, year=2023, quarter=1)
+    )
+    # 1 admitted of 3 members on 1 January: 33,3% of a plan of 3%.
+    assert after[g1.id] == ["1", "2", "0"]
+    assert after == _fresh(committee)
