@@ -145,6 +145,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 
+# Memory in each process. The dashboard keeps results under digests of their
+# inputs (targets.dashboard.memo): nothing to invalidate, so a per-process cache
+# is correct. Room for a few hundred dashboards' subordinates (~20 MB at most).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+
 # Celery: in-process unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
