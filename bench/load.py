@@ -10,22 +10,37 @@ and its roll-ups (targets.rollups.rollup_rebuild), a cadre (Role.CADRE at one
 TCCSĐ, whose Q4 sheet is still a draft if one is) and a leader (Role.LEADER at
 the bloc), both with passwords. Then it starts
 
-    gunicorn partyreports.wsgi -b 127.0.0.1:<free port> -w <--workers, 2>
+    gunicorn partyreports.wsgi -b 127.0.0.1:<free port> -w <--workers>
 
 with DEBUG off (a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, no HTTPS redirect,
 static files collected first, as in production), logs both personas in through
 the login page (CSRF token, session cookie) with http.client, and for each page
-runs --clients (8) threads that GET it back to back for --duration (20) seconds
-or --max-requests in all, after a few untimed warm-up requests:
+runs --clients threads that GET it back to back for --duration (20) seconds or
+--max-requests in all, after a few untimed warm-up requests:
 
 * entry: GET /ket-qua/<TCCSĐ>/2023/quy-4/ as the cadre;
 * dashboard: GET /bang-dieu-khien/<bloc>/?nam=2023&quy=4 as the leader.
 
+The load: --clients (4) concurrent clients, each sending its next request as
+soon as the last one is answered (no think time), against --workers (gunicorn's
+advice, 2 × CPUs + 1) sync workers, on the same machine as the clients. Four
+requests always in flight is several times what a bloc's office and its 120
+grassroots cadres send even on a reporting deadline (a cadre saves a sheet
+every few minutes), so the latencies are those of a busy day, not of an idle
+server; with more clients than CPUs a request waits for the others' CPU time
+and p95 grows with the number of clients (--clients 8 on 2 CPUs about doubles
+it). The dashboard is read again and again with the same period: its
+subordinates' verdict counts then come from the memo
+(targets.dashboard.memo), as for any dashboard whose figures did not change
+since the last read; bench/rollup.py measures the cold read as well.
+
 Every request's latency is recorded; a status other than 200 or a failed
 connection counts as an error. Figures go to stdout (`name: value`): entry_rps,
 entry_p95_ms, dashboard_rps, dashboard_p95_ms, errors, and extras (request
-counts, p50, errors per page); progress to stderr. Traffic goes to 127.0.0.1
-only, and gunicorn is stopped at the end whatever happens.
+counts, p50, errors per page, the gunicorn processes' CPU time per request,
+which the other processes on the machine do not disturb as they do latencies;
+the database server's own CPU time is not in it); progress to stderr. Traffic
+goes to 127.0.0.1 only, and gunicorn is stopped at the end whatever happens.
 """
 
 from __future__ import annotations
@@ -217,6 +232,24 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         pass
 
 
+def server_cpu_seconds(master: int) -> float | None:
+    """CPU time (user + system) used so far by gunicorn's master and its workers,
+    from /proc (None where there is no /proc)."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # After the command's closing parenthesis: state, ppid, … utime, stime.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(stat.parent.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def wait_until_up(process: subprocess.Popen, port: int, logfile: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -405,14 +438,20 @@ def report(name: str, run: Run) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument(
         "--duration", type=float, default=20, help="seconds of load per page"
     )
     parser.add_argument(
         "--max-requests", type=int, default=20_000, help="cap per page, all clients"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    cpus = os.cpu_count() or 1
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * cpus + 1,
+        help="gunicorn sync workers (default 2 × CPUs + 1)",
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 0 < args.duration <= 120:
         raise SystemExit("--clients 1..64 and --duration up to 120 s")
@@ -451,13 +490,18 @@ def main() -> None:
         server = start_gunicorn(env, port, args.workers, logfile)
         try:
             wait_until_up(server, port, logfile)
-            log(f"gunicorn up on http://{HOST}:{port} ({args.workers} workers)")
+            log(
+                f"gunicorn up on http://{HOST}:{port}: {args.workers} sync workers, "
+                f"{args.clients} clients without think time, {cpus} CPUs"
+            )
             runs = {}
+            cpu_ms: dict[str, float] = {}
             for name, username, path in (
                 ("entry", site.cadre, site.entry_path),
                 ("dashboard", site.leader, site.dashboard_path),
             ):
                 cookies = login(port, username)
+                cpu_before = server_cpu_seconds(server.pid)
                 runs[name] = drive(
                     port,
                     cookies,
@@ -466,6 +510,11 @@ def main() -> None:
                     duration=args.duration,
                     max_requests=args.max_requests,
                 )
+                cpu_after = server_cpu_seconds(server.pid)
+                if cpu_before is not None and cpu_after is not None:
+                    # Includes the few warm-up requests (WARMUP) drive() sends.
+                    requests = len(runs[name].latencies) + WARMUP
+                    cpu_ms[name] = (cpu_after - cpu_before) * 1000 / requests
                 report(name, runs[name])
             figure("errors", sum(run.errors for run in runs.values()))
             for name, run in runs.items():
@@ -474,8 +523,11 @@ def main() -> None:
                     f"{name}_p50_ms", f"{statistics.median(run.latencies) * 1000:.1f}"
                 )
                 figure(f"{name}_errors", run.errors)
+                if name in cpu_ms:
+                    figure(f"{name}_server_cpu_ms", f"{cpu_ms[name]:.1f}")
             figure("clients", args.clients)
             figure("gunicorn_workers", args.workers)
+            figure("cpus", cpus)
             figure("database", vendor)
         finally:
             stop_gunicorn(server)

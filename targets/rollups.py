@@ -249,14 +249,20 @@ def root_of(organization: Organization) -> Organization:
 
 
 def quarter_figures(quarters: Quarters | None) -> list[calc.Figures | None]:
-    out: list[calc.Figures | None] = []
-    for triplet in quarters or [None] * 4:
-        if triplet is None:
-            out.append(None)
-        else:
-            value, num, den = (_dec(v) for v in triplet[:3])
-            out.append(calc.Figures(value=value, numerator=num, denominator=den))
-    return out
+    if quarters is None:
+        return [None, None, None, None]
+    # Numbers are stored as strings (_s). Spelled out rather than looped: a
+    # dashboard decodes 120 × 30 of these.
+    return [
+        None
+        if quad is None
+        else calc.Figures(
+            value=None if quad[0] is None else Decimal(quad[0]),
+            numerator=None if quad[1] is None else Decimal(quad[1]),
+            denominator=None if quad[2] is None else Decimal(quad[2]),
+        )
+        for quad in quarters
+    ]
 
 
 def figures_of(rollup: Rollup | None, target_id: int, *, subtree: bool = True) -> list[calc.Figures | None]:
