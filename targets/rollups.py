@@ -88,21 +88,35 @@ def _own_figures(
         results = results.filter(sheet__organization__path__startswith=path_prefix)
     if organization_ids is not None:
         results = results.filter(sheet__organization_id__in=list(organization_ids))
+    # The bases each status counts in (an approved sheet: both), and each
+    # target id's key spelled once rather than once per result.
+    bases_of = {
+        status: [basis for basis, statuses in BASIS_STATUSES.items() if status in statuses]
+        for status in (SheetStatus.APPROVED, SheetStatus.SUBMITTED)
+    }
+    names: dict[int, str] = {}
     out: dict[tuple[int, str], tuple[Figures, dict]] = {}
     reported: dict[tuple[int, str], set[int]] = defaultdict(set)
     for org_id, key, quarter, status, value, num, den in results.values_list(
         "sheet__organization_id", "target__derived_from_id", "sheet__quarter", "sheet__status",
         "value", "numerator", "denominator",
     ):
-        triplet = [value, num, den, 1]  # Decimals; spelled out once, when stored
-        for basis, statuses in BASIS_STATUSES.items():
-            if status not in statuses:
-                continue
-            figures, _ = out.setdefault((org_id, basis), ({}, {}))
-            figures.setdefault(str(key), [None, None, None, None])[quarter - 1] = triplet
+        # Decimals, spelled out once when stored; one list shared by both bases.
+        triplet = [value, num, den, 1]
+        name = names.get(key)
+        if name is None:
+            name = names[key] = str(key)
+        for basis in bases_of[status]:
+            entry = out.get((org_id, basis))
+            if entry is None:
+                entry = out[(org_id, basis)] = ({}, {})
+            quarters = entry[0].get(name)
+            if quarters is None:
+                quarters = entry[0][name] = [None, None, None, None]
+            quarters[quarter - 1] = triplet
             reported[(org_id, basis)].add(quarter)
-    for (org_id, basis), quarters in reported.items():
-        out[(org_id, basis)][1].update({str(q): 1 for q in quarters})
+    for (org_id, basis), seen in reported.items():
+        out[(org_id, basis)][1].update({str(q): 1 for q in sorted(seen)})
     return out
 
 
@@ -126,15 +140,29 @@ def _accumulate(into: dict, other: dict) -> None:
             current[3] += quad[3]
 
 
-def _spelled(figures: dict) -> Figures:
-    """Decimal quads → the stored form (strings, one spelling per number)."""
-    return {
-        str(key): [
-            None if quad is None else [None if v is None else _s(Decimal(v)) for v in quad[:3]] + [quad[3]]
-            for quad in quarters
-        ]
-        for key, quarters in figures.items()
-    }
+def _spelled(figures: dict, done: dict[int, tuple[list, list]] | None = None) -> Figures:
+    """Decimal quads → the stored form (strings, one spelling per number).
+
+    `done` keeps each quad's spelling by identity, with the quad itself so that
+    its id is not reused: an approved sheet's quads are shared by both bases, and
+    a reporting leaf's subtree is its own figures, so each is spelled once.
+    """
+    if done is None:
+        done = {}
+    out: Figures = {}
+    for key, quarters in figures.items():
+        row: Quarters = []
+        for quad in quarters:
+            if quad is None:
+                row.append(None)
+                continue
+            found = done.get(id(quad))
+            if found is None:
+                spelled = [None if v is None else _s(Decimal(v)) for v in quad[:3]]
+                found = done[id(quad)] = (quad, [*spelled, quad[3]])
+            row.append(found[1])
+        out[str(key)] = row
+    return out
 
 
 @transaction.atomic
@@ -162,18 +190,22 @@ def rollup_rebuild(*, root: Organization, year: int) -> int:
             _add_counts(below_counts[(ancestor, basis)], counts)
     keys = set(own) | set(below) | {(root.id, basis) for basis in BASIS_STATUSES}
     rows = []
+    spelled: dict[int, tuple[list, list]] = {}
     for org_id, basis in keys:
         if org_id not in organizations:
             continue
         own_figures, own_counts = own.get((org_id, basis), ({}, {}))
-        subtree: dict = {}
-        _accumulate(subtree, below.get((org_id, basis), {}))
-        _accumulate(subtree, own_figures)
+        if (org_id, basis) in below:
+            subtree: dict = {}
+            _accumulate(subtree, below[(org_id, basis)])
+            _accumulate(subtree, own_figures)
+        else:
+            subtree = own_figures  # a reporting leaf: nothing to add
         reporting = dict(below_counts.get((org_id, basis), {}))
         _add_counts(reporting, own_counts)
         rows.append(Rollup(
-            organization_id=org_id, year=year, basis=basis, own=_spelled(own_figures),
-            own_reporting=own_counts, subtree=_spelled(subtree), reporting=reporting,
+            organization_id=org_id, year=year, basis=basis, own=_spelled(own_figures, spelled),
+            own_reporting=own_counts, subtree=_spelled(subtree, spelled), reporting=reporting,
         ))
     Rollup.objects.filter(organization__path__startswith=root.path, year=year).delete()
     Rollup.objects.bulk_create(rows, batch_size=1000)
