@@ -36,11 +36,14 @@ since the last read; bench/rollup.py measures the cold read as well.
 
 Every request's latency is recorded; a status other than 200 or a failed
 connection counts as an error. Figures go to stdout (`name: value`): entry_rps,
-entry_p95_ms, dashboard_rps, dashboard_p95_ms, errors, and extras (request
-counts, p50, errors per page, the gunicorn processes' CPU time per request,
-which the other processes on the machine do not disturb as they do latencies;
-the database server's own CPU time is not in it); progress to stderr. Traffic
-goes to 127.0.0.1 only, and gunicorn is stopped at the end whatever happens.
+entry_p95_ms, dashboard_rps, dashboard_p95_ms, errors, and extras: request
+counts, p50 and errors per page; CPU time per request of the gunicorn processes
+(*_server_cpu_ms) and, on PostgreSQL, of the backends serving the bench's
+database (*_db_cpu_ms), which other work on the machine disturbs far less than
+latencies; and the share of the machine's CPUs that other processes took during
+each run (*_others_cpu_pct: when it is high, the latencies say more about the
+machine than about the app). Progress goes to stderr. Traffic goes to
+127.0.0.1 only, and gunicorn is stopped at the end whatever happens.
 """
 
 from __future__ import annotations
@@ -232,22 +235,65 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         pass
 
 
-def server_cpu_seconds(master: int) -> float | None:
-    """CPU time (user + system) used so far by gunicorn's master and its workers,
-    from /proc (None where there is no /proc)."""
-    if not Path("/proc/self/stat").exists():
+@dataclass
+class CpuSnapshot:
+    """CPU seconds used so far (user + system, from /proc): by gunicorn's master
+    and workers, by the PostgreSQL backends serving the bench's database, by
+    this process (the clients), and by the whole machine."""
+
+    server: float
+    database: float
+    clients: float
+    machine: float
+
+    def __sub__(self, other: CpuSnapshot) -> CpuSnapshot:
+        return CpuSnapshot(
+            server=self.server - other.server,
+            database=self.database - other.database,
+            clients=self.clients - other.clients,
+            machine=self.machine - other.machine,
+        )
+
+    @property
+    def others(self) -> float:
+        """What the rest of the machine used meanwhile (other people's work)."""
+        return max(0.0, self.machine - self.server - self.database - self.clients)
+
+
+def cpu_snapshot(master: int, database: str | None) -> CpuSnapshot | None:
+    """None where there is no /proc. `database`: the name the PostgreSQL
+    backends show in their process titles ("postgres: user db host …")."""
+    if not Path("/proc/stat").exists():
         return None
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    server = db = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             # After the command's closing parenthesis: state, ppid, … utime, stime.
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            used = int(fields[11]) + int(fields[12])
+            if int(stat.parent.name) == master or int(fields[1]) == master:
+                server += used
+            elif database is not None:
+                title = (stat.parent / "cmdline").read_bytes().split(b"\0")[0]
+                if (
+                    title.startswith(b"postgres:")
+                    and database.encode() in title.split()
+                ):
+                    db += used
+        except (OSError, IndexError, ValueError):
             continue  # the process ended meanwhile
-        if int(stat.parent.name) == master or int(fields[1]) == master:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    # The first line of /proc/stat: the machine's user, nice, system, idle, iowait, …
+    # in ticks; busy is everything but idle and iowait.
+    times = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    busy = sum(times) - times[3] - times[4]
+    own = os.times()
+    return CpuSnapshot(
+        server=server / ticks,
+        database=db / ticks,
+        clients=own.user + own.system,
+        machine=busy / ticks,
+    )
 
 
 def wait_until_up(process: subprocess.Popen, port: int, logfile: Path) -> None:
@@ -461,6 +507,7 @@ def main() -> None:
 
     with throwaway_django(args.db) as vendor:
         from django.conf import settings
+        from django.db import connection
 
         data_dir = Path(os.environ["DATA_DIR"])
         env = server_env(database_url_of_connection(vendor))
@@ -495,13 +542,18 @@ def main() -> None:
                 f"{args.clients} clients without think time, {cpus} CPUs"
             )
             runs = {}
-            cpu_ms: dict[str, float] = {}
+            used: dict[str, CpuSnapshot] = {}
+            elapsed: dict[str, float] = {}
+            database = (
+                connection.settings_dict["NAME"] if vendor == "postgresql" else None
+            )
             for name, username, path in (
                 ("entry", site.cadre, site.entry_path),
                 ("dashboard", site.leader, site.dashboard_path),
             ):
                 cookies = login(port, username)
-                cpu_before = server_cpu_seconds(server.pid)
+                before = cpu_snapshot(server.pid, database)
+                start = time.perf_counter()
                 runs[name] = drive(
                     port,
                     cookies,
@@ -510,11 +562,10 @@ def main() -> None:
                     duration=args.duration,
                     max_requests=args.max_requests,
                 )
-                cpu_after = server_cpu_seconds(server.pid)
-                if cpu_before is not None and cpu_after is not None:
-                    # Includes the few warm-up requests (WARMUP) drive() sends.
-                    requests = len(runs[name].latencies) + WARMUP
-                    cpu_ms[name] = (cpu_after - cpu_before) * 1000 / requests
+                after = cpu_snapshot(server.pid, database)
+                elapsed[name] = time.perf_counter() - start
+                if before is not None and after is not None:
+                    used[name] = after - before
                 report(name, runs[name])
             figure("errors", sum(run.errors for run in runs.values()))
             for name, run in runs.items():
@@ -523,8 +574,20 @@ def main() -> None:
                     f"{name}_p50_ms", f"{statistics.median(run.latencies) * 1000:.1f}"
                 )
                 figure(f"{name}_errors", run.errors)
-                if name in cpu_ms:
-                    figure(f"{name}_server_cpu_ms", f"{cpu_ms[name]:.1f}")
+                if name in used:
+                    # Per request, counting the few warm-up requests drive() sends.
+                    n = len(run.latencies) + WARMUP
+                    figure(
+                        f"{name}_server_cpu_ms", f"{used[name].server * 1000 / n:.1f}"
+                    )
+                    if vendor == "postgresql":
+                        figure(
+                            f"{name}_db_cpu_ms", f"{used[name].database * 1000 / n:.1f}"
+                        )
+                    # The share of the machine's CPUs other processes took meanwhile:
+                    # latencies measured while it is high say little.
+                    share = used[name].others / (elapsed[name] * cpus)
+                    figure(f"{name}_others_cpu_pct", f"{share * 100:.0f}")
             figure("clients", args.clients)
             figure("gunicorn_workers", args.workers)
             figure("cpus", cpus)
