@@ -151,9 +151,14 @@ class Reader:
         if self.scope_mode == ScopeMode.THEN:
             members_start = self.counts_on(self.start).total.total
         else:
+            # Today's subtree as a list of ids: joined with the organisations
+            # instead, SQLite matched the path of every member placement in the
+            # database (70 ms for the bloc beside its 10× copy, 6 ms this way).
             members_start = MemberPlacement.objects.filter(
                 org_selectors.valid_on(self.start),
-                organization__path__startswith=org.path,
+                organization_id__in=Organization.objects.filter(
+                    path__startswith=org.path
+                ).values("id"),
             ).count()
         admissions = self.admissions = org_selectors.event_counts(
             root=org, start=self.start, end=self.quarter_end
