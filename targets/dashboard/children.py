@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 
 
 def list_children(organization: Organization, day: dt.date) -> list[Organization]:
-    children = Organization.objects.filter(parent=organization).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
+    children = (
+        Organization.objects.filter(parent=organization)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+        .order_by()
     )
     # Accent- and case-insensitive, so "Đảng bộ …" and "Chi bộ các …" sit where
     # a reader looks for them (the table sorts by Vietnamese collation in the browser).
@@ -48,9 +50,9 @@ def reporting_children(
     org, year, quarter = reader.org, reader.year, reader.quarter
     children = list_children(org, reader.day)
     statuses = dict(
-        Sheet.objects.filter(
-            organization__parent=org, year=year, quarter=quarter
-        ).values_list("organization_id", "status")
+        Sheet.objects.filter(organization__parent=org, year=year, quarter=quarter)
+        .values_list("organization_id", "status")
+        .order_by()
     )
     ids = {t.id for t in targets}
     counted = [t for t in targets if t.parent_id is None or t.parent_id not in ids]

@@ -197,11 +197,20 @@ class Plans:
         """Every copy under the organisation, read on first need (one query): the
         committee's own plan values need none."""
         if self._copies is None:
-            rows = Target.objects.filter(
-                derived_from_id__in=list(self.targets),
-                plan__organization__path__startswith=self.org.path,
-            ).values_list(
-                "derived_from_id", "plan__organization__path", "plan_value", "plan_high"
+            # Unordered: the targets' default order joins their groups and sorts
+            # 3.600 rows at bloc scale, half of this read on PostgreSQL.
+            rows = (
+                Target.objects.filter(
+                    derived_from_id__in=list(self.targets),
+                    plan__organization__path__startswith=self.org.path,
+                )
+                .values_list(
+                    "derived_from_id",
+                    "plan__organization__path",
+                    "plan_value",
+                    "plan_high",
+                )
+                .order_by()
             )
             self._copies = Copies(list(rows), root=self.org.path, width=self.width)
         return self._copies
