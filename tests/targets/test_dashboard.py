@@ -667,3 +667,24 @@ def test_an_admission_changes_the_counts_on_the_next_read(committee):
     # 1 admitted of 3 members on 1 January: 33,3% of a plan of 3%.
     assert after[g1.id] == ["1", "2", "0"]
     assert after == _fresh(committee)
+
+
+def test_the_rendered_rows_follow_a_rename_and_an_approval(
+    client, committee, bloc_leader, django_capture_on_commit_callbacks
+):
+    client.force_login(bloc_leader)
+    g1, _, g3 = committee.units
+
+    def row_of(org: Organization) -> str:
+        body = client.get(url(committee.bloc)).content.decode()
+        start = body.index(f'data-testid="child-{org.public_id}"')
+        return body[start : body.index("</tr>", start)]
+
+    assert "Đảng bộ Sở 1" in row_of(g1)
+    assert 'data-sort="2">2</td>' in row_of(g3)  # no data for 2 targets
+    # The rows' HTML is now in the cache: a changed row must still be rendered.
+    Organization.objects.filter(pk=g1.pk).update(name="Đảng bộ Sở Tài chính")
+    assert "Đảng bộ Sở Tài chính" in row_of(g1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sheet_approve(sheet=g3.sheets.get(year=2023, quarter=1), user=None)
+    assert 'data-sort="0">0</td>' in row_of(g3) and "Đã duyệt" in row_of(g3)
