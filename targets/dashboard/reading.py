@@ -98,6 +98,7 @@ class Reader:
         self.quarter_end = selectors.quarter_bounds(year, quarter)[1]
         self.day = max(self.start, min(timezone.localdate(), self.quarter_end))
         self.admissions = 0  # in the subtree from 1 January, set by read()
+        self.last_year_targets: list[Target] = []  # committee targets, set by read()
         self._counts: dict[dt.date, org_selectors.ChildMemberCounts] = {}
         # The days whose member counts are read together at the first need: the
         # page's day and the ratings' bases (31 December, this year and last);
@@ -144,7 +145,10 @@ class Reader:
 
     def read(self) -> Dashboard:
         org = self.org
-        targets = committee.committee_targets(organization=org, year=self.year)
+        by_year = committee.committee_targets_by_year(
+            organization=org, years=(self.year, self.year - 1)
+        )
+        targets, self.last_year_targets = by_year[self.year], by_year[self.year - 1]
         if self.scope_mode == ScopeMode.THEN or any(t.is_computed for t in targets):
             self._count_days.add(self.start)  # members on 1 January
         members = self.counts_on(self.day).total
