@@ -1,8 +1,9 @@
 """The committee's dashboard: one read of everything the page and its Excel copy show.
 
 :func:`dashboard_view` returns a :class:`Dashboard` in a fixed number of queries
-whatever the number of organisations: the committee's targets, its Rollup row,
-every subordinate's Rollup row, plan copy and sheet (one query each), the
+whatever the number of organisations: the committee's targets and its Rollup
+rows of the year and the one before (one query each), every subordinate's
+Rollup row, plan copy and sheet (one query each), the
 members of the subtree on two dates (placements and one GROUP BY each),
 ratings, admissions and kinds (one GROUP BY each). The page and the workbook
 are both written from the Dashboard's own texts (:meth:`Dashboard.cards`,
@@ -33,7 +34,11 @@ The package, by topic:
 * :mod:`.children` — the table of direct subordinates;
 * :mod:`.figures` — year-to-date figures from stored quarters or the registry;
 * :mod:`.charts` — the trend series and what the charts draw;
-* :mod:`.export` — the Excel copy.
+* :mod:`.export` — the Excel copy;
+* :mod:`.memo` — results kept in the cache under a digest of all their inputs
+  (each subordinate's verdict counts; the view keeps the rendered rows the
+  same way), so that an unchanged subordinate is not evaluated again and no
+  write has to invalidate anything.
 """
 
 from __future__ import annotations
