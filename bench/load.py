@@ -24,15 +24,16 @@ runs --clients threads that GET it back to back for --duration (20) seconds or
 The load: --clients (4) concurrent clients, each sending its next request as
 soon as the last one is answered (no think time), against --workers (gunicorn's
 advice, 2 × CPUs + 1) sync workers, on the same machine as the clients. Four
-requests always in flight is several times what a bloc's office and its 120
-grassroots cadres send even on a reporting deadline (a cadre saves a sheet
-every few minutes), so the latencies are those of a busy day, not of an idle
-server; with more clients than CPUs a request waits for the others' CPU time
-and p95 grows with the number of clients (--clients 8 on 2 CPUs about doubles
-it). The dashboard is read again and again with the same period: its
-subordinates' verdict counts then come from the memo
-(targets.dashboard.memo), as for any dashboard whose figures did not change
-since the last read; bench/rollup.py measures the cold read as well.
+requests always in flight (some 50 entry sheets a second on 2 CPUs) is far
+more than a bloc sends even on a reporting deadline, when its 120 grassroots
+cadres saving a sheet every two minutes make one request a second: the
+latencies are those of a server kept busy, not of an idle one. With more
+clients than CPUs a request waits for the others' CPU time and p95 grows with
+the number of clients (--clients 8 on 2 CPUs about doubles it). The dashboard
+is read again and again with the same period: its subordinates' verdict counts
+and rows then come from the memo (targets.dashboard.memo), as for any
+dashboard whose figures did not change since the last read; bench/rollup.py
+measures the cold read as well.
 
 Every request's latency is recorded; a status other than 200 or a failed
 connection counts as an error. Figures go to stdout (`name: value`): entry_rps,
