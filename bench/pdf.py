@@ -297,8 +297,9 @@ def chromium_print(html: str) -> float | None:
 
 
 def breakdown(layout) -> None:  # noqa: ANN001
-    """Where a warm render's time goes, on stderr: the layout of each part (and
-    how many times the footnote fixes laid it out), the check, the PDF."""
+    """Where a warm render's time goes, on stderr: each layout (the part, the
+    page it starts from, its pages), the readback and check, the PDF."""
+    from weasyprint.document import Document
 
     from reports import pdf
 
@@ -311,25 +312,32 @@ def breakdown(layout) -> None:  # noqa: ANN001
         f"{time.perf_counter() - laid:.2f} s, {len(single.pages)} pages, "
         f"{len(pdf.footnote_problems(single, layout.footnotes))} footnotes misplaced"
     )
-    renders: list[str] = []
-    original = pdf._layout_part
+    steps: list[str] = []
+    original, write = pdf._layout_part, Document.write_pdf
 
     def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         begin = time.perf_counter()
         out = original(*args, **kwargs)
-        renders.append(f"{args[1]} {time.perf_counter() - begin:.2f} s")
+        part, first_page = args[1], args[3]
+        steps.append(
+            f"{part} from p. {first_page}: {len(out[0].pages)} pages "
+            f"{time.perf_counter() - begin:.2f} s"
+        )
         return out
 
-    pdf._layout_part = counted
+    def written(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        begin = time.perf_counter()
+        out = write(*args, **kwargs)
+        steps.append(f"PDF {time.perf_counter() - begin:.2f} s")
+        return out
+
+    pdf._layout_part, Document.write_pdf = counted, written
     try:
         start = time.perf_counter()
         pdf.render_pdf(layout)
-        log(
-            f"render_pdf {time.perf_counter() - start:.2f} s: layouts",
-            ", ".join(renders),
-        )
+        log(f"render_pdf {time.perf_counter() - start:.2f} s:", "; ".join(steps))
     finally:
-        pdf._layout_part = original
+        pdf._layout_part, Document.write_pdf = original, write
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ rolled back; the tests read those results.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import logging
 import re
@@ -501,7 +502,7 @@ def test_the_check_reads_the_same_pages_as_the_pdf(printed: Printed) -> None:
 
 def test_it_names_lost_and_moved_footnotes() -> None:
     notes = [FootnoteRef(1, "Một."), FootnoteRef(2, "Hai."), FootnoteRef(3, "Ba.")]
-    readback = pdf._Readback(
+    readback = pdf.footnotes.Readback(
         notes={
             1: pdf.FootnotePlacement(1, [1], [1], "Một."),
             2: pdf.FootnotePlacement(2, [2], [3], "Hai."),
@@ -509,12 +510,98 @@ def test_it_names_lost_and_moved_footnotes() -> None:
         },
         last_block={},
     )
-    problems, wrong = pdf._check_footnotes(readback, notes)
+    problems, wrong = pdf.footnotes.check_footnotes(readback, notes)
     assert wrong == {2: 2, 3: 3}
     assert problems == [
         "Chú thích 2: số chú thích ở trang 2 nhưng lời chú thích ở trang 3.",
         "Chú thích 3 (trang 3): lời chú thích bị mất hoặc không đầy đủ.",
     ]
+
+
+def test_a_page_opens_a_block_only_with_nothing_carried_over() -> None:
+    readback = pdf.footnotes.Readback(
+        notes={
+            1: pdf.FootnotePlacement(1, [3], [3, 4], "Một."),  # runs on to page 4
+            2: pdf.FootnotePlacement(2, [5], [6], "Hai."),  # reported to page 6
+        },
+        last_block={1: 4, 2: 6, 3: 7, 4: 8, 5: 9, 6: 10},
+        first_block={1: 1, 2: 5, 3: 6, 4: 8, 5: 9, 6: 10},
+        block_pages={1: [1], 4: [1], 5: [2], 6: [2, 3], 7: [3], 8: [4], 9: [5]}
+        | {10: [6]},
+    )
+    assert readback.opens(2) == 5
+    assert readback.opens(3) is None  # the rest of block 6
+    assert readback.opens(4) is None  # the rest of footnote 1
+    assert readback.opens(5) == 9
+    assert readback.opens(6) is None  # footnote 2, reported from page 5
+    assert readback.opens(7) is None  # no such page
+
+
+def test_the_end_of_the_body_laid_out_apart_joins_as_if_laid_out_whole(
+    printed: Printed,
+) -> None:
+    """What a footnote fix relies on: the body laid out from a page that opens
+    with a block of its own, joined after the pages before it, prints the same
+    PDF as the whole body laid out again."""
+    layout = printed.layout
+    first, _ = pdf._layout_part(layout, "body", frozenset(), 1)
+    readback = pdf.read_back(first.pages)
+    opening = [
+        (page, block)
+        for page in range(2, len(first.pages))
+        if (block := readback.opens(page)) is not None
+    ]
+    assert opening, "no page of the test document opens with a block"
+    page, block = opening[0]
+    # A fix on the next page: the block that ends it starts a page.
+    new_page = frozenset({readback.last_block[page + 1]})
+    whole, _ = pdf._layout_part(layout, "body", new_page, 1)
+    rest, _ = pdf._layout_part(layout, "body", new_page, page, start=block)
+    joined = first.pages[: page - 1] + rest.pages
+    assert len(joined) == len(whole.pages)
+    assert first.copy(joined).write_pdf() == whole.write_pdf()
+
+
+def test_a_fix_that_parts_a_heading_from_its_text_lays_out_from_before_it(
+    printed: Printed,
+) -> None:
+    """A heading that opens a page may be there only to stay with the
+    paragraph under it: when that paragraph is made to start a page, the
+    heading goes back to the page before, so the cut is made earlier."""
+    layout = printed.layout
+    first, builder = pdf._layout_part(layout, "body", frozenset(), 1)
+    readback = pdf.read_back(first.pages)
+    page = max(
+        page
+        for page in range(2, len(first.pages))
+        if readback.opens(page) in builder.headings
+    )
+    fix = readback.opens(page) + 1
+    while fix in builder.headings:
+        fix += 1
+    cut = pdf._cut(readback, {fix}, 1, builder.headings)
+    assert cut is not None and cut[0] < page
+    new_page = frozenset({fix})
+    pages, laid_out = pdf._lay_out_again(
+        layout, "body", new_page, first.pages, 1, readback, {fix}, builder.headings
+    )
+    whole, _ = pdf._layout_part(layout, "body", new_page, 1)
+    assert laid_out < len(whole.pages)
+    assert first.copy(pages).write_pdf() == whole.write_pdf()
+
+
+def test_the_footnote_fixes_lay_out_part_of_the_body_and_print_the_same(
+    printed: Printed,
+) -> None:
+    layout = printed.layout
+    part = pdf._render_part(layout, "body", 1)
+    if not part.new_page:
+        pytest.skip("WeasyPrint placed every footnote of this document unaided")
+    whole, _ = pdf._layout_part(layout, "body", part.new_page, 1)
+    assert part.problems == []
+    assert part.document.copy(part.pages).write_pdf() == whole.write_pdf()
+    _, *again = part.laid_out
+    assert again and all(pages < len(whole.pages) for pages in again), part.laid_out
 
 
 @pytest.mark.django_db
@@ -534,6 +621,21 @@ def test_it_refuses_to_issue_when_a_footnote_cannot_be_placed(
         services.document_issue(document=document, user=None, confirm_flags=True)
     document.refresh_from_db()
     assert document.is_draft and document.number is None and not document.pdf
+
+
+def test_the_collector_is_paused_while_rendering_and_left_as_it_was() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), pdf._collected_once():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf._collected_once():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # --- fonts, HTML, fetching ------------------------------------------------------------
@@ -589,5 +691,5 @@ def test_the_fetcher_refuses_files_and_the_network() -> None:
     for url in ("file:///etc/hostname", "http://example.com/x.png"):
         with pytest.raises(FatalURLFetchingError):
             weasyprint.HTML(
-                string=f'<img src="{url}">', url_fetcher=pdf._refusing_fetcher()
-            ).render(font_config=pdf._weasy_font_config())
+                string=f'<img src="{url}">', url_fetcher=pdf.engine.refusing_fetcher()
+            ).render(font_config=pdf.engine.weasy_font_config())

@@ -1,0 +1,280 @@
+"""The document as HTML: the template's view of a Layout.
+
+``document_html`` writes the whole document (the preview), the body (header to
+signature) or the appendices; for a re-render after a footnote fix, the body
+from one block on (``start``), to be laid out apart and joined after the pages
+that come before it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+
+from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
+
+TEMPLATE = "reports/documents/document.html"
+STYLESHEET = "reports/document.css"
+
+_NUMBER_RE = re.compile(r"^[+\-−]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*%?$|^…$")
+_FAMILY_RE = re.compile(r"^\w[\w .\-]*$")
+
+
+@dataclass
+class _Run:
+    text: str = ""
+    note: FootnoteRef | None = None
+
+
+@dataclass
+class _Cell:
+    text: str
+    align: str = ""  # "" (left), "num" (right), "center"
+
+
+@dataclass
+class _Block:
+    index: int
+    kind: str  # p, dash, plus, star, table
+    runs: list[_Run] = field(default_factory=list)
+    lead: str = ""
+    new_page: bool = False
+    # The first block of a body laid out from `start`: its top margin goes, as
+    # WeasyPrint drops it at the top of a page it moved to without being told.
+    cut: bool = False
+    header: list[str] = field(default_factory=list)
+    rows: list[list[_Cell]] = field(default_factory=list)
+    widths: list[str] = field(default_factory=list)  # CSS percentages
+
+
+@dataclass
+class _Node:
+    index: int
+    number: str
+    heading: str
+    level: int
+    new_page: bool
+    blocks: list[_Block]
+    children: list[_Node]
+    shown: bool = True  # False: the heading comes before `start`
+    cut: bool = False
+
+    @property
+    def tag_level(self) -> int:
+        return min(self.level + 1, 6)
+
+
+# About how many characters of table text (13 pt) fit across the page, counting
+# two per column for the cell padding.
+_TABLE_CHARS = 95
+
+
+def _column_widths(header: list[str], rows: list[list[_Cell]]) -> list[str]:
+    """Column widths from the text they hold, for `table-layout: fixed`
+    (WeasyPrint's automatic table layout measures every cell first: a third
+    of the time of a long Phụ lục). Short columns get their whole text on one
+    line; the long ones share the rest, none narrower than its longest word."""
+    narrowest, widest = [], []
+    for i, title in enumerate(header):
+        cells = [row[i] for row in rows]
+        words = [len(word) for word in title.split()]
+        for cell in cells:
+            if cell.align == "num":  # not wrapped
+                words.append(len(cell.text))
+            else:
+                words.extend(len(word) for word in cell.text.split())
+        longest = max([max(words, default=1), *(len(cell.text) for cell in cells)])
+        # Letters run wider than digits; the padding takes about two.
+        scale = 1.0 if cells and all(cell.align == "num" for cell in cells) else 1.1
+        narrowest.append(max(words, default=1) * scale + 2)
+        widest.append(longest * scale + 3)
+    widths = list(widest)
+    if sum(widest) > _TABLE_CHARS:
+        long = [i for i, width in enumerate(widest) if width > 15]
+        room = _TABLE_CHARS - sum(w for i, w in enumerate(widest) if i not in long)
+        share = sum(widest[i] for i in long) or 1
+        for i in long:
+            widths[i] = max(narrowest[i], room * widest[i] / share)
+    total = sum(widths)
+    return [f"{100 * width / total:.2f}%" for width in widths]
+
+
+class Builder:
+    """The template's view of a layout. Every heading, paragraph and table gets
+    an index (data-i), in document order, so that a re-render can start it on
+    a new page, or start laying the body out from it."""
+
+    def __init__(self, new_page: frozenset[int]) -> None:
+        self.new_page = new_page
+        self.count = 0
+        self.block_of_note: dict[int, int] = {}
+        # Kept with what follows them (`break-after: avoid`).
+        self.headings: set[int] = set()
+        self.notes_in: dict[str, list[int]] = {}
+        self.part = "body"
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def nodes(self, part: str, sections: list[SectionNode]) -> list[_Node]:
+        self.part = part
+        self.notes_in.setdefault(part, [])
+        return [self.node(section) for section in sections]
+
+    def node(self, section: SectionNode) -> _Node:
+        index = self._next()
+        self.headings.add(index)
+        return _Node(
+            index=index,
+            number=section.number,
+            heading=section.heading.upper() if section.level == 1 else section.heading,
+            level=section.level,
+            new_page=index in self.new_page,
+            blocks=[
+                self.table(item) if isinstance(item, Table) else self.paragraph(item)
+                for item in section.content
+            ],
+            children=[self.node(child) for child in section.children],
+        )
+
+    def paragraph(self, paragraph: Paragraph) -> _Block:
+        index = self._next()
+        runs = [
+            _Run(note=part) if isinstance(part, FootnoteRef) else _Run(text=part)
+            for part in paragraph.parts
+        ]
+        for run in runs:
+            if run.note is not None:
+                self.block_of_note[run.note.number] = index
+                self.notes_in[self.part].append(run.note.number)
+        lead = ""
+        if paragraph.kind == "star":
+            # "* Về chỉ tiêu: …": the lead up to the colon is bold, or the whole line.
+            head = runs[0].text if runs and runs[0].note is None else ""
+            cut = head.find(":")
+            if cut >= 0:
+                lead, runs[0] = "* " + head[: cut + 1], _Run(text=head[cut + 1 :])
+            elif len(runs) == 1 and head:
+                lead, runs = "* " + head, []
+            else:
+                lead = "*"
+                runs.insert(0, _Run(text=" "))
+        elif prefix := {"dash": "- ", "plus": "+ "}.get(paragraph.kind):
+            runs.insert(0, _Run(text=prefix))
+        return _Block(
+            index=index,
+            kind=paragraph.kind,
+            runs=runs,
+            lead=lead,
+            new_page=index in self.new_page,
+        )
+
+    def table(self, table: Table) -> _Block:
+        index = self._next()
+        width = max([len(table.header), *(len(row) for row in table.rows)])
+        header = table.header + [""] * (width - len(table.header))
+        centred = {
+            i for i, title in enumerate(header) if title.upper() in ("STT", "TT")
+        }
+        rows = []
+        for row in table.rows:
+            cells = []
+            for i, text in enumerate(row + [""] * (width - len(row))):
+                if i in centred:
+                    align = "center"
+                elif _NUMBER_RE.match(text):
+                    align = "num"
+                else:
+                    align = ""
+                cells.append(_Cell(text=text, align=align))
+            rows.append(cells)
+        return _Block(
+            index=index,
+            kind="table",
+            header=header,
+            rows=rows,
+            widths=_column_widths(header, rows),
+            new_page=index in self.new_page,
+        )
+
+
+def _from(nodes: list[_Node], start: int) -> None:
+    """Keep what comes from block `start` on (indices follow document order)."""
+    for node in nodes:
+        node.shown = node.index >= start
+        node.cut = node.index == start and not node.new_page
+        node.blocks = [block for block in node.blocks if block.index >= start]
+        for block in node.blocks:
+            block.cut = block.index == start and not block.new_page
+        _from(node.children, start)
+
+
+def _font_css(family: str) -> str:
+    if not _FAMILY_RE.match(family):
+        raise ImproperlyConfigured(
+            f"DOCUMENT_LAYOUT['font_family'] = {family!r}: tên phông không hợp lệ "
+            "(not a valid font family name)."
+        )
+    return f'"{family}"'
+
+
+def _stylesheet() -> str:
+    path = finders.find(STYLESHEET)
+    if not path:
+        raise ImproperlyConfigured(f"Static file {STYLESHEET} not found.")
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def document_html(
+    layout: Layout,
+    *,
+    part: str = "all",
+    new_page: frozenset[int] = frozenset(),
+    first_page: int = 1,
+    start: int | None = None,
+) -> tuple[str, Builder]:
+    """part: "all" (the preview), "body" (header to signature) or "appendices",
+    numbered from `first_page`. With `start`, the body from the block of that
+    index on, without the header: the rest of the body after a cut at a page
+    that opened with that block."""
+    page = dict(settings.DOCUMENT_LAYOUT)
+    page["font_css"] = _font_css(page["font_family"])
+    recipients = [
+        line if line.startswith(("-", "–")) else f"- {line}"
+        for line in layout.recipients
+    ]
+    builder = Builder(new_page)
+    body = builder.nodes("body", layout.sections)
+    if start is not None:
+        _from(body, start)
+    html = render_to_string(
+        TEMPLATE,
+        {
+            "part": part,
+            "first_page": first_page,
+            "from_top": start is None,
+            "doc": layout,
+            "recipients": recipients,
+            "page": page,
+            "css": _stylesheet(),
+            "body": body,
+            "appendices": builder.nodes("appendices", layout.appendices),
+            "notes": layout.footnotes,
+        },
+    )
+    return unicodedata.normalize("NFC", html), builder
+
+
+def render_html(layout: Layout) -> str:
+    """The whole document as one self-contained HTML page: stylesheet inlined,
+    no external URL, text in NFC. Screen media shows it as a sheet with the
+    footnotes listed at the end; print media is what WeasyPrint lays out."""
+    return document_html(layout)[0]
