@@ -5,6 +5,7 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
 from organizations.models import (
     EventKind,
@@ -14,6 +15,7 @@ from organizations.models import (
     OrganizationLevel,
     Sex,
 )
+from partyreports.formatting import nfc
 
 DATE_WIDGET = {"type": "date"}
 
@@ -28,13 +30,45 @@ def _date_field(label: str, *, required: bool = True, initial: dt.date | None = 
     )
 
 
+NULL_CHARACTER = "Có ký tự không hợp lệ (ký tự NUL); hãy xóa rồi gõ lại."
+# Django's own message is not translated into Vietnamese.
+_NO_NULL = ProhibitNullCharactersValidator(message=NULL_CHARACTER)
+
+
+class _StoredLengthValidator(MaxLengthValidator):
+    """Counts the length the services store: text in NFC, where a few letters
+    (Devanagari U+0958, for one) become two code points and would overflow the
+    column on PostgreSQL."""
+
+    def clean(self, x: str) -> int:
+        return len(nfc(x))
+
+
+def _as_stored(validator: object) -> object:
+    if isinstance(validator, ProhibitNullCharactersValidator):
+        return _NO_NULL
+    if type(validator) is MaxLengthValidator:
+        return _StoredLengthValidator(validator.limit_value)
+    return validator
+
+
 class CrispyForm(forms.Form):
+    """Every form of the app: a submit button, and text checked as it will be
+    stored (no NUL, which PostgreSQL refuses; the length in NFC)."""
+
     submit_label = "Lưu"
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", self.submit_label))
+        for form_field in self.fields.values():
+            form_field.validators = [_as_stored(v) for v in form_field.validators]
+            if isinstance(form_field, forms.ModelChoiceField):
+                # It checks the submitted id with a validator of its own.
+                form_field.validate_no_null_characters = (  # type: ignore[method-assign]
+                    _NO_NULL
+                )
 
 
 class OrganizationForm(CrispyForm):

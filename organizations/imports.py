@@ -15,8 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -80,11 +84,40 @@ INVALID_FILE = "Tệp không phải Excel .xlsx hợp lệ."
 NO_DATA = "Tệp không có dòng dữ liệu nào (từ dòng 2)."
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# What openpyxl raises on a damaged or foreign file, at load or while reading rows.
+# What openpyxl raises on a damaged or foreign file, at load or while reading rows:
+# zlib.error for a damaged compressed part, SyntaxError for lxml's XMLSyntaxError
+# (the parts openpyxl reads with lxml), OverflowError for numbers out of range.
 BROKEN_FILE_ERRORS = (
     *(zipfile.BadZipFile, InvalidFileException, ParseError, KeyError),
     *(ValueError, TypeError, IndexError, EOFError, OSError),
+    *(zlib.error, struct.error, SyntaxError, OverflowError),
 )
+
+
+class BrokenFile(Exception):
+    """The upload cannot be read as a workbook: damaged, foreign or hostile."""
+
+
+@contextmanager
+def open_workbook(file: IO[bytes]) -> Iterator[Any]:
+    """The upload as a read-only openpyxl workbook; any damage found while
+    loading it or reading its rows (read lazily, inside the block) raises
+    BrokenFile."""
+    file.seek(0)
+    with warnings.catch_warnings():
+        # openpyxl warns about what it drops or cannot show (extensions, data
+        # validation, a date out of range); the checks report what matters.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        try:
+            workbook = load_workbook(file, read_only=True, data_only=True)
+        except BROKEN_FILE_ERRORS as error:
+            raise BrokenFile from error
+        try:
+            yield workbook
+        except BROKEN_FILE_ERRORS as error:
+            raise BrokenFile from error
+        finally:
+            workbook.close()
 
 Rows = list[tuple[int, list[Any]]]  # (Excel row number, values) of one sheet
 
@@ -118,6 +151,27 @@ class ImportResult:
 
 def _file_problem(message: str) -> ImportResult:
     return ImportResult(errors=[ImportProblem("", None, "", message)])
+
+
+#: Characters of a cell or a name quoted back in a problem; the rest is cut, so
+#: a 40.000-character cell does not fill the page.
+QUOTE_LIMIT = 50
+
+
+def quoted(value: object) -> str:
+    """Text from the file quoted back to the user, cut short: “Nguyễn Văn…”."""
+    text = str(value)
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
+def quoted_list(values: Iterable[object], limit: int = 5) -> str:
+    """A few quoted names and how many more: “A”, “B” và 7 sheet khác."""
+    items = list(values)
+    shown = ", ".join(quoted(value) for value in items[:limit])
+    more = len(items) - limit
+    return f"{shown} và {format_number(more)} sheet khác" if more > 0 else shown
 
 
 # --- the template --------------------------------------------------------------------
@@ -258,17 +312,11 @@ def import_workbook(
         return _file_problem(problem)
     if root.dissolved_on is not None:
         return _file_problem(f"“{root.name}” đã giải thể, không thể nhập thêm.")
-    file.seek(0)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except BROKEN_FILE_ERRORS:
+        with open_workbook(file) as workbook:
+            sheets, problems = _read(workbook)
+    except BrokenFile:
         return _file_problem(INVALID_FILE)
-    try:
-        sheets, problems = _read(workbook)
-    except BROKEN_FILE_ERRORS:
-        return _file_problem(INVALID_FILE)
-    finally:
-        workbook.close()
     if problems:
         return ImportResult(errors=problems)
     if not any(sheets.values()):
@@ -316,7 +364,7 @@ def _read(workbook: Any) -> tuple[dict[str, Rows], list[ImportProblem]]:
     read at all: sheet names, headers, size."""
     by_key = {_sheet_key(name): name for name in workbook.sheetnames}
     expected = ", ".join(f"“{sheet}”" for sheet in SHEETS)
-    found = ", ".join(f"“{name}”" for name in workbook.sheetnames)
+    found = quoted_list(workbook.sheetnames)
     problems = [
         ImportProblem(
             sheet,
@@ -373,7 +421,7 @@ def _header_problems(
         text = "" if _is_blank(actual) else " ".join(nfc(str(actual)).split())
         if text.casefold() != expected.casefold():
             letter = get_column_letter(index + 1)
-            shown = f"“{text}”" if text else "trống"
+            shown = quoted(text) if text else "trống"
             message = (
                 f"tiêu đề cột {letter} phải là “{expected}” (đang là {shown}). "
                 "Hãy dùng tệp mẫu."
@@ -441,7 +489,7 @@ class _Row:
         day = _to_date(value)
         if day is None:
             shown = value.strip() if isinstance(value, str) else str(value)
-            self.fail(column, f"ngày không hợp lệ “{shown}”.")
+            self.fail(column, f"ngày không hợp lệ {quoted(shown)}.")
         elif day.year < 1900:
             self.fail(
                 column, f"ngày “{format_date(day)}” không hợp lệ (trước năm 1900)."
@@ -546,7 +594,7 @@ class _Plan:
         for org in self.orgs:
             if org.code in self.in_file:
                 first = self.in_file[org.code].row.number
-                org.row.fail(ORG_CODE, f"mã “{org.code}” trùng với dòng {first}.")
+                org.row.fail(ORG_CODE, f"mã {quoted(org.code)} trùng với dòng {first}.")
             elif org.code:
                 self.in_file[org.code] = org
         referenced = {org.parent_code for org in self.orgs}
@@ -554,7 +602,7 @@ class _Plan:
         taken = _organizations_by_code((set(self.in_file) | referenced) - {""})
         for code, org in self.in_file.items():
             if code in taken:
-                org.row.fail(ORG_CODE, f"mã “{code}” đã có trong hệ thống.")
+                org.row.fail(ORG_CODE, f"mã {quoted(code)} đã có trong hệ thống.")
         self.existing = {
             code: org
             for code, org in taken.items()
@@ -570,7 +618,7 @@ class _Plan:
             card = member.party_card_number
             if card and card in cards:
                 member.row.fail(
-                    MEMBER_CARD, f"số thẻ “{card}” trùng với dòng {cards[card]}."
+                    MEMBER_CARD, f"số thẻ {quoted(card)} trùng với dòng {cards[card]}."
                 )
             elif card:
                 cards[card] = member.row.number
@@ -578,7 +626,7 @@ class _Plan:
     def _not_found(self, code: str) -> str:
         # The same words for unknown and out-of-scope codes: other trees stay unseen.
         return (
-            f"không tìm thấy tổ chức mã “{code}” trong tệp hoặc trong "
+            f"không tìm thấy tổ chức mã {quoted(code)} trong tệp hoặc trong "
             f"“{self.root.name}”."
         )
 
@@ -595,7 +643,7 @@ class _Plan:
             return ORG_PARENT, "mã cấp trên trùng với mã của chính tổ chức."
         parent_row = self.in_file.get(org.parent_code)
         if parent_row is not None:
-            where = f"“{parent_row.name}” (dòng {parent_row.row.number})"
+            where = f"{quoted(parent_row.name)} (dòng {parent_row.row.number})"
             if parent_row.level is not None and _is_cell(parent_row.level):
                 return ORG_PARENT, f"{where} {no_children}."
             if self._in_cycle(org):
@@ -638,7 +686,7 @@ class _Plan:
         if row is not None:
             if row.level is not None and not row.level.holds_members:
                 where = f"(sheet “{ORG_SHEET}”, dòng {row.row.number})"
-                return MEMBER_CELL, f"“{row.name}” {where} không phải chi bộ."
+                return MEMBER_CELL, f"{quoted(row.name)} {where} không phải chi bộ."
             return None
         cell = self.existing.get(member.cell_code)
         if cell is None:
@@ -663,8 +711,8 @@ class _Plan:
                     organization=self.root,
                     user=author,
                     summary=(
-                        f"Nhập từ Excel vào “{self.root.name}”: {len(created)} tổ chức, "
-                        f"{len(self.members)} đảng viên."
+                        f"Nhập từ Excel vào “{self.root.name}”: {len(created)} tổ "
+                        f"chức, {len(self.members)} đảng viên."
                     ),
                     changes={
                         "organizations_created": (None, len(created)),
@@ -701,7 +749,7 @@ class _Plan:
                     ORG_SHEET,
                     org.row.number,
                     ORG_CODE,
-                    f"mã “{org.code}” đã có trong hệ thống.",
+                    f"mã {quoted(org.code)} đã có trong hệ thống.",
                 )
                 raise _ApplyFailed(problem) from error
         return created
@@ -731,11 +779,11 @@ def _read_org(row: _Row, levels: dict[str, Any], kinds: dict[str, Any]) -> _OrgR
     level_text = row.text(ORG_LEVEL, required=True)
     level = _find(levels, level_text)
     if level_text and level is None:
-        row.fail(ORG_LEVEL, f"không có cấp “{level_text}” {_LISTS_HINT}.")
+        row.fail(ORG_LEVEL, f"không có cấp {quoted(level_text)} {_LISTS_HINT}.")
     kind_text = row.text(ORG_KIND)
     kind = _find(kinds, kind_text)
     if kind_text and kind is None:
-        row.fail(ORG_KIND, f"không có loại hình “{kind_text}” {_LISTS_HINT}.")
+        row.fail(ORG_KIND, f"không có loại hình {quoted(kind_text)} {_LISTS_HINT}.")
     if kind is None and level is not None:
         kind = services.default_kind_for(level)
     return _OrgRow(
@@ -755,7 +803,9 @@ def _read_member(row: _Row) -> _MemberRow:
     sex_text = row.text(MEMBER_SEX, required=True)
     sex = _SEXES.get(fold_accents(sex_text), "")
     if sex_text and not sex:
-        row.fail(MEMBER_SEX, f"giới tính “{sex_text}” không hợp lệ (Nam hoặc Nữ).")
+        row.fail(
+            MEMBER_SEX, f"giới tính {quoted(sex_text)} không hợp lệ (Nam hoặc Nữ)."
+        )
     born = row.date(MEMBER_BIRTH, required=True)
     ethnicity = row.text(MEMBER_ETHNICITY, max_length=60)
     cell_code = row.text(MEMBER_CELL, max_length=40)

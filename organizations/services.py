@@ -66,6 +66,9 @@ def organization_create(
     code: str | None = None,
     user: AbstractBaseUser | None = None,
 ) -> Organization:
+    if code and Organization.objects.filter(code=code).exists():
+        # Checked before the insert: the unique constraint alone is a 500.
+        raise ValidationError({"code": f"Mã “{code}” đã có trong hệ thống."})
     parent_path = ""
     if parent is not None:
         parent_path = _path_on_or_error(parent, founded_on)
@@ -512,6 +515,8 @@ def member_update(
     user: AbstractBaseUser | None = None,
 ) -> Member:
     """Correct personal data. Dates of membership change through events."""
+    if date_of_birth >= member.admitted_on:
+        raise ValidationError({"date_of_birth": "Ngày sinh phải trước ngày vào Đảng."})
     before = _member_fields(member)
     full_name = " ".join(nfc(full_name).split())
     member.full_name = full_name

@@ -137,13 +137,27 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     if section is None:
         raise Http404("Không tìm thấy mục.")
     version = request.POST.get("version", "")
+    heading = request.POST.get("heading", section.heading)[:500]
+    body = request.POST.get("body", "")
+    if "\x00" in heading + body:  # PostgreSQL refuses it in text
+        messages.error(
+            request,
+            "Chưa lưu mục này: nội dung có ký tự không hợp lệ (ký tự NUL); hãy xóa "
+            "rồi gõ lại.",
+        )
+        return _editor(request, document, status=422)
     try:
         services.section_save(
             document=document,
             section=section,
-            version=int(version) if version.isdigit() else -1,
-            heading=request.POST.get("heading", section.heading)[:500],
-            body=request.POST.get("body", ""),
+            # "²" passes str.isdigit; a 30-digit number overflows the column.
+            version=(
+                int(version)
+                if version.isascii() and version.isdigit() and len(version) <= 9
+                else -1
+            ),
+            heading=heading,
+            body=body,
             user=request.user,
         )
     except services.DocumentConflict:

@@ -9,8 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from organizations.forms import CrispyForm
-
-from partyreports.formatting import NumberParseError, parse_number
+from partyreports.formatting import NumberParseError, format_number, parse_number
 from partyreports.formatting import format_plain as plain_number
 from targets import calculations as calc
 from targets.models import Plan, Source, Target
@@ -20,6 +19,32 @@ from targets.services import Entry, entry_problems
 #: A quarter's value this many times above (or below 1/x of) the last quarter's
 #: or last year's asks the cadre to confirm it (DHIS2-style outlier check).
 OUTLIER_FACTOR = Decimal(3)
+#: Longer text is not a figure (9.999.999.999.999,9999 has 22 characters): it is
+#: refused unread, so a pasted 5.000-digit string never becomes a number.
+FIGURE_MAX_LENGTH = 40
+#: Figures and plan values are stored as DECIMAL(18, 4).
+FIGURE_LIMIT = Decimal("1e13")
+NULL_IN_NOTE = "Ghi chú có ký tự không hợp lệ (ký tự NUL); hãy xóa rồi gõ lại."
+
+
+def parse_figure(text: str) -> Decimal:
+    """A figure typed or pasted by a user (web form or Excel cell), read by
+    parse_number; NumberParseError with a Vietnamese message otherwise."""
+    text = text.strip()
+    if len(text) > FIGURE_MAX_LENGTH:
+        raise NumberParseError(
+            f"Số không hợp lệ: dài {format_number(len(text))} ký tự (một số có "
+            f"nhiều nhất {FIGURE_MAX_LENGTH} ký tự)."
+        )
+    return parse_number(text)
+
+
+def version_of(data: QueryDict) -> int:
+    """The sheet's version the page was read at. Anything but a plain number
+    ("²" and "١" pass str.isdigit; a 30-digit one overflows the column) reads as
+    an outdated page."""
+    raw = data.get("version", "0")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
 
 
 def field_names(target_id: int) -> dict[str, str]:
@@ -58,7 +83,7 @@ def _number(data: QueryDict, name: str, errors: dict[str, str]) -> Decimal | Non
     if raw == "":
         return None
     try:
-        return parse_number(raw)
+        return parse_figure(raw)
     except NumberParseError as exc:
         errors[name] = exc.message
         return None
@@ -78,6 +103,8 @@ def parse_sheet(data: QueryDict, view: SheetView) -> ParsedSheet:
             denominator=_number(data, names["denominator"], parsed.errors),
             note=data.get(names["note"], "").strip()[:500],
         )
+        if "\x00" in entry.note:  # PostgreSQL refuses it in text
+            parsed.errors[names["note"]] = NULL_IN_NOTE
         problems = entry_problems(target, entry)
         if problems:
             parsed.errors.setdefault(names["numerator"] if entry.numerator is not None else names["value"], " ".join(problems))
@@ -110,9 +137,12 @@ class VietnameseDecimalField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_number(text)
+            value = parse_figure(text)
         except NumberParseError as exc:
             raise forms.ValidationError(exc.message) from exc
+        if abs(value) >= FIGURE_LIMIT:
+            raise forms.ValidationError("Số quá lớn.")
+        return value
 
     def prepare_value(self, value: object) -> object:
         return plain_number(value) if isinstance(value, Decimal) else value

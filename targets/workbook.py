@@ -26,7 +26,7 @@ from typing import IO, Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -35,10 +35,13 @@ from openpyxl.utils import get_column_letter
 # The import of organisations already knows how to refuse a file that is too
 # big, not a zip, or a zip bomb, and which exceptions a broken file raises.
 from organizations.imports import (
-    BROKEN_FILE_ERRORS,
     INVALID_FILE,
     XLSX_CONTENT_TYPE,
+    BrokenFile,
     file_problem_of,
+    open_workbook,
+    quoted,
+    quoted_list,
 )
 from organizations.models import Organization
 from partyreports.formatting import (
@@ -47,12 +50,12 @@ from partyreports.formatting import (
     format_number,
     format_plain,
     nfc,
-    parse_number,
     round_display,
 )
 from targets import calculations as calc
 from targets import selectors, services
 from targets.calculations import CHANGE_KINDS, PERCENT_KINDS
+from targets.forms import parse_figure
 from targets.models import SheetStatus, Target
 
 __all__ = [
@@ -431,23 +434,17 @@ def sheet_import(
     view = selectors.sheet_view(organization=organization, year=year, quarter=quarter)
     if view is None:
         return _refused(f"Chưa có kế hoạch chỉ tiêu năm {year}.")
-    file.seek(0)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except BROKEN_FILE_ERRORS:
+        with open_workbook(file) as workbook:
+            identity = _read_identity(workbook)
+            if isinstance(identity, str):
+                return _refused(identity)
+            if problem := _identity_problem(identity, view):
+                return _refused(problem)
+            reading = _Reading(view)
+            reading.read(workbook)
+    except BrokenFile:
         return _refused(INVALID_FILE)
-    try:
-        identity = _read_identity(workbook)
-        if isinstance(identity, str):
-            return _refused(identity)
-        if problem := _identity_problem(identity, view):
-            return _refused(problem)
-        reading = _Reading(view)
-        reading.read(workbook)
-    except BROKEN_FILE_ERRORS:
-        return _refused(INVALID_FILE)
-    finally:
-        workbook.close()
     if reading.problems:
         return UploadResult(errors=sorted(reading.problems, key=_problem_order))
     changed = _changed_count(view, reading.entries)
@@ -536,7 +533,7 @@ def _identity_problem(identity: _Identity, view: selectors.SheetView) -> str:
         if identity.version != view.version:
             return _conflict_message(view.sheet.updated_by if view.sheet else None)
         return ""
-    whose = f"“{identity.name}”" if identity.name else "một tổ chức khác"
+    whose = quoted(identity.name) if identity.name else "một tổ chức khác"
     if identity.public_id == str(organization.public_id):
         whose = f"“{organization.name}”"
     return (
@@ -628,7 +625,7 @@ class _Reading:
         if chosen is None and len(names) == 1:
             chosen = names[0]
         if chosen is None:
-            found = ", ".join(f"“{n}”" for n in names) or "không có"
+            found = quoted_list(names) or "không có"
             self.fail(
                 None, "", f"Không tìm thấy sheet “{expected}” (tệp đang có: {found})."
             )
@@ -728,7 +725,7 @@ class _Reading:
             self.fail(
                 number,
                 COL_CODE,
-                f"mã “{_text(code)}” không phải chỉ tiêu của kế hoạch "
+                f"mã {quoted(_text(code))} không phải chỉ tiêu của kế hoạch "
                 f"“{self.view.plan.title}”.",
             )
             return None
@@ -781,10 +778,12 @@ def _number(cell: Any) -> Decimal | None:
     if _is_blank(value):
         return None
     if isinstance(value, str):
-        return parse_number(value)
+        return parse_figure(value)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         shown = _text(value)
-        raise NumberParseError(f"Số không hợp lệ: “{shown}”. Ô này phải là một số.")
+        raise NumberParseError(
+            f"Số không hợp lệ: {quoted(shown)}. Ô này phải là một số."
+        )
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if "%" in (cell.number_format or ""):
         number = number.scaleb(2)

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_POST
 from organizations import selectors as org_selectors
 from organizations.models import Organization
 from targets import selectors, services
-from targets.forms import ParsedSheet, field_names, parse_sheet, plain_number
+from targets.forms import (
+    ParsedSheet,
+    field_names,
+    parse_sheet,
+    plain_number,
+    version_of,
+)
 from targets.models import Sheet, SheetStatus
 
 
@@ -96,7 +102,7 @@ def sheet(request: HttpRequest, public_id: str, year: int, quarter: int) -> Http
     if parsed.warnings and request.POST.get("xac_nhan") != "1":
         messages.warning(request, "Có số liệu khác nhiều so với kỳ trước. Kiểm tra lại, hoặc đánh dấu “Tôi xác nhận số liệu” rồi lưu.")
         return _render(request, selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed), parsed=parsed, status=422)
-    version = int(request.POST.get("version", "0") or 0) if str(request.POST.get("version", "0")).isdigit() else -1
+    version = version_of(request.POST)
     try:
         services.sheet_save(
             organization=organization, year=year, quarter=quarter, version=version,
