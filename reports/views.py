@@ -21,6 +21,7 @@ from reports import selectors, services
 from reports.forms import DocumentCreateForm, DocumentHeaderForm
 from reports.models import RenderStatus, Section
 from reports.structure import build_layout
+from targets.forms import version_of
 
 log = logging.getLogger(__name__)
 CONTENT_TYPES = {
@@ -136,7 +137,6 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     section = document.sections.filter(id=section_id).first()
     if section is None:
         raise Http404("Không tìm thấy mục.")
-    version = request.POST.get("version", "")
     heading = request.POST.get("heading", section.heading)[:500]
     body = request.POST.get("body", "")
     if "\x00" in heading + body:  # PostgreSQL refuses it in text
@@ -150,12 +150,7 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
         services.section_save(
             document=document,
             section=section,
-            # "²" passes str.isdigit; a 30-digit number overflows the column.
-            version=(
-                int(version)
-                if version.isascii() and version.isdigit() and len(version) <= 9
-                else -1
-            ),
+            version=version_of(request.POST),
             heading=heading,
             body=body,
             user=request.user,

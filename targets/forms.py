@@ -40,10 +40,10 @@ def parse_figure(text: str) -> Decimal:
 
 
 def version_of(data: QueryDict) -> int:
-    """The sheet's version the page was read at. Anything but a plain number
-    ("²" and "١" pass str.isdigit; a 30-digit one overflows the column) reads as
-    an outdated page."""
-    raw = data.get("version", "0")
+    """The version (of a sheet, a document) the page was read at. A missing
+    version or anything but a plain number ("²" and "١" pass str.isdigit; a
+    30-digit one overflows the column) reads as an outdated page."""
+    raw = data.get("version", "")
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else -1
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from hypothesis import settings as hypothesis_settings
 
 from organizations.models import Member, Organization, Role
 from reports import services as report_services
@@ -20,6 +22,13 @@ from reports.models import Rendering, RenderStatus
 from targets import services as target_services
 from targets.models import Plan, Source, Target
 from tests.factories import make_member, make_org, make_user
+
+# Property-based tests draw the same examples on every run, so a red `make test`
+# is reproducible and CI never fails on a lucky draw; HYPOTHESIS_PROFILE=explore
+# draws fresh examples (and keeps failures in .hypothesis/) while developing.
+hypothesis_settings.register_profile("default", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Every (URL, method, persona, object) the access walk tried (tests/test_access.py);
 # the terminal summary prints the count.
