@@ -1,7 +1,7 @@
 """A document as a tree ready to print: numbered sections, paragraphs with
 footnote calls, tables, and the header and signature fields.
 
-PDF (reports/pdf.py) and Word (reports/docx.py) both render this one structure,
+PDF (reports/pdf/) and Word (reports/docx.py) both render this one structure,
 so the two copies always say the same thing.
 
 Body markup (what the office types, and what data blocks expand to):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,10 +12,9 @@ from django.views.decorators.http import require_http_methods
 from organizations import selectors as org_selectors
 from organizations.models import Organization
 from organizations.views.common import form_page
-from partyreports.formatting import NumberParseError, parse_number
 from partyreports.formatting import format_plain as plain_number
 from targets import selectors, services
-from targets.forms import PlanForm, TargetForm
+from targets.forms import PlanForm, TargetForm, VietnameseDecimalField
 from targets.models import Plan
 
 
@@ -26,6 +26,9 @@ def _plan(request: HttpRequest, public_id: str, *, write: bool) -> Plan:
     org_selectors.organization_get_for_user(user=request.user, public_id=plan.organization.public_id, write=write)
     return plan
 
+
+# A subordinate's plan value: the same reading and limits as on the target form.
+PLAN_VALUE = VietnameseDecimalField(required=False)
 
 @login_required
 def plan_list(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -113,9 +116,9 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
             if not raw:
                 continue
             try:
-                plan_values[organization] = parse_number(raw)
-            except NumberParseError as exc:
-                errors[organization.id] = exc.message
+                plan_values[organization] = PLAN_VALUE.clean(raw)
+            except forms.ValidationError as exc:
+                errors[organization.id] = exc.messages[0]
         if not errors and plan_values:
             services.target_assign(target=target, plan_values=plan_values)
             messages.success(request, f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.")

@@ -78,6 +78,9 @@ def test_a_bloc_gives_a_target_to_each_subordinate_with_its_own_plan_value(clien
     url = reverse("targets:target_assign", kwargs={"public_id": plan.public_id, "target_id": target.id})
     body = client.post(url, {f"org-{world.grassroots_a.public_id}": "1.200,5,5"}).content.decode()
     assert "Số không hợp lệ" in body and not target.assigned.exists()
+    # Too big for the column (DECIMAL(18, 4)): refused, not stored.
+    body = client.post(url, {f"org-{world.grassroots_a.public_id}": "99.999.999.999.999"}).content.decode()
+    assert "Số quá lớn." in body and not target.assigned.exists()
     response = client.post(url, {f"org-{world.grassroots_a.public_id}": "120", f"org-{other.public_id}": "180"})
     assert response.status_code == 302
     given = {t.plan.organization_id: t.plan_value for t in target.assigned.select_related("plan")}
