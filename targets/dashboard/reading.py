@@ -37,21 +37,27 @@ def default_quarter(year: int, today: dt.date) -> int:
 
 
 def default_period(*, organization: Organization, today: dt.date) -> tuple[int, int]:
-    """The last ended quarter, or the last quarter of the latest year the
-    organisation has a plan or roll-ups for (two small queries)."""
+    """The last ended quarter when the organisation has a plan or roll-ups for
+    this year; otherwise the last quarter of the latest earlier year with
+    roll-ups (figures to show), else of the latest earlier year with a plan
+    (two small queries). A term plan (2020-2025) alone does not make its last
+    year the default while an earlier year has the figures."""
     year = today.year if today.month > 3 else today.year - 1
-    years: set[int] = set()
+    plan_years: set[int] = set()
     for start, end in Plan.objects.filter(organization=organization).values_list(
         "start_year", "end_year"
     ):
-        years.update(range(start, end + 1))
-    years.update(
-        Rollup.objects.filter(organization=organization).values_list("year", flat=True)
+        plan_years.update(range(start, end + 1))
+    rollup_years = set(
+        Rollup.objects.filter(organization=organization)
+        .values_list("year", flat=True)
+        .distinct()
     )
-    if years and year not in years:
-        earlier = [y for y in years if y <= year]
-        if earlier:
-            return max(earlier), 4
+    if year not in plan_years | rollup_years:
+        for years in (rollup_years, plan_years):
+            earlier = [y for y in years if y <= year]
+            if earlier:
+                return max(earlier), 4
     return year, default_quarter(year, today)
 
 

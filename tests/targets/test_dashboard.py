@@ -443,6 +443,21 @@ def test_the_default_period_is_the_latest_year_with_a_plan(
     )
 
 
+def test_a_term_plan_does_not_move_the_default_past_the_figures(committee):
+    """Seed 004's term plan runs to 2025; the roll-ups are for 2023: the
+    dashboard opens on Q4/2023, not on an empty Q4/2025."""
+    from targets.dashboard import default_period
+
+    services.plan_create(
+        organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
+    )
+    assert Rollup.objects.filter(organization=committee.bloc, year=2023).exists()
+    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2023, 4)
+    # This year's plan, when there is one, still comes first.
+    services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
+    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2026, 3)
+
+
 # --- export ---------------------------------------------------------------------------
 
 
