@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from organizations.models import Organization
@@ -325,11 +326,8 @@ def document_issue(
             document.number = number
         Section.objects.bulk_update(sections, ["frozen_body"])
         document.pdf_sha256 = hashlib.sha256(result.content).hexdigest()
-        document.pdf.save(
-            f"{document.symbol.replace('/', '-')}-{number:02d}-{document.public_id}.pdf",
-            ContentFile(result.content),
-            save=False,
-        )
+        name = f"{document.symbol.replace('/', '-')}-{number:02d}-{document.public_id}"
+        _store(document.pdf, f"{name}.pdf", result.content)
         document.version = locked.version + 1
         document.save()
         audit_record(
@@ -344,6 +342,17 @@ def document_issue(
             },
         )
     return document
+
+
+def _store(file: FieldFile, name: str, content: bytes) -> None:
+    """Put `content` in the field's storage as `name`; the caller saves the row.
+
+    A run killed after storing the file, before saving the row, left a file
+    under that name: replace it, where the storage would keep both and give
+    the new one another name.
+    """
+    file.storage.delete(file.field.generate_filename(file.instance, name))
+    file.save(name, ContentFile(content), save=False)
 
 
 # --- renderings (Celery) -------------------------------------------------------------------
@@ -392,7 +401,7 @@ def rendering_run(*, rendering_id: int) -> None:
                 rendering.error = " ".join(result.problems)
             name = f"{rendering.document.public_id}-{rendering.pk}.{rendering.fmt}"
             rendering.sha256 = hashlib.sha256(content).hexdigest()
-            rendering.file.save(name, ContentFile(content), save=False)
+            _store(rendering.file, name, content)
         rendering.pages = pages
         rendering.status = RenderStatus.DONE
     except ValidationError as exc:

@@ -2,8 +2,17 @@
 # The real stack for the second test run: a throwaway PostgreSQL cluster, a Redis
 # server and a separate Celery worker process, all on 127.0.0.1.
 #
-#   scripts/test-stack.sh up     # start; writes var/run/test-stack.env for pytest
-#   scripts/test-stack.sh down   # stop what `up` started, also after an aborted run
+#   scripts/test-stack.sh up           # start; writes var/run/test-stack.env for pytest
+#   scripts/test-stack.sh down         # stop what `up` started, also after an aborted run
+#
+# Faults for the failure tests (tests/test_failures.py), on a running stack:
+#
+#   scripts/test-stack.sh redis-stop   # stop Redis (the worker keeps trying to reconnect)
+#   scripts/test-stack.sh redis-start  # start it again on the same port, empty
+#   scripts/test-stack.sh pg-restart   # restart PostgreSQL (fast: sessions are cut)
+#
+# For those tests the env file also names this script (PARTYREPORTS_TEST_STACK)
+# and the worker's main process (PARTYREPORTS_WORKER_PID).
 #
 # The worker must use the database pytest-django creates (test_<NAME>), not
 # <NAME> itself: `up` asks Django for that name and gives the worker a
@@ -64,7 +73,7 @@ stop_group() {
 
 down() {
     [ -f "$STATE" ] || return 0
-    local STACK_DIR="" PG_BIN="" WORKER_PID="" pid i
+    local STACK_DIR="" PG_BIN="" PG_PORT="" REDIS_PORT="" WORKER_PID="" pid
     # shellcheck disable=SC1090
     source "$STATE"
     log "test stack: stopping"
@@ -74,12 +83,7 @@ down() {
         stop_group "$WORKER_PID" 20
     fi
     if [ -n "$STACK_DIR" ] && [ -d "$STACK_DIR" ]; then
-        pid="$(cat "$STACK_DIR/redis.pid" 2>/dev/null || true)"
-        if alive_as "$pid" redis-server; then
-            kill -TERM "$pid" 2>/dev/null || true
-            for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
+        redis_stop "$STACK_DIR"
         local pgdata="$STACK_DIR/postgres/data"
         if [ -f "$pgdata/postmaster.pid" ]; then
             pid="$(head -n 1 "$pgdata/postmaster.pid")"
@@ -95,6 +99,29 @@ down() {
         rm -rf "$STACK_DIR"
     fi
     rm -f "$STATE" "$ENV_FILE"
+}
+
+# Start Redis on port $2 with its files in $1 (no persistence) and wait for it.
+redis_start() {
+    local stack_dir=$1 port=$2 i
+    redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+        --daemonize yes --dir "$stack_dir" --pidfile "$stack_dir/redis.pid" \
+        --logfile "$stack_dir/redis.log"
+    for ((i = 0; ; i++)); do
+        redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
+        [ "$i" -lt 100 ] || { cat "$stack_dir/redis.log" >&2; die "Redis did not start"; }
+        sleep 0.1
+    done
+}
+
+# Stop the Redis whose pid file is in $1: TERM, then KILL after 10 s.
+redis_stop() {
+    local pid i
+    pid="$(cat "$1/redis.pid" 2>/dev/null || true)"
+    alive_as "$pid" redis-server || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
 }
 
 up() {
@@ -117,6 +144,7 @@ up() {
         -E UTF8 --locale=C --no-sync >"$stack_dir/initdb.log" 2>&1 \
         || { cat "$stack_dir/initdb.log" >&2; die "initdb failed"; }
     pg_port="$(free_port "${TEST_PG_PORT:-55432}")"
+    echo "PG_PORT=$pg_port" >>"$STATE"
     as_postgres "$pg_bin/pg_ctl" -D "$stack_dir/postgres/data" \
         -l "$stack_dir/postgres/server.log" -w -t 60 \
         -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $stack_dir/postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
@@ -126,14 +154,8 @@ up() {
 
     # Redis: no persistence.
     redis_port="$(free_port "${TEST_REDIS_PORT:-56379}")"
-    redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-        --daemonize yes --dir "$stack_dir" --pidfile "$stack_dir/redis.pid" \
-        --logfile "$stack_dir/redis.log"
-    for ((i = 0; ; i++)); do
-        redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
-        [ "$i" -lt 100 ] || { cat "$stack_dir/redis.log" >&2; die "Redis did not start"; }
-        sleep 0.1
-    done
+    echo "REDIS_PORT=$redis_port" >>"$STATE"
+    redis_start "$stack_dir" "$redis_port"
 
     local database_url="postgres://postgres@127.0.0.1:$pg_port/$DB_NAME"
     local broker_url="redis://127.0.0.1:$redis_port/0"
@@ -169,12 +191,37 @@ export CELERY_BROKER_URL='$broker_url'
 export DATA_DIR='$stack_dir/data'
 export PARTYREPORTS_REAL_WORKER=1
 export PARTYREPORTS_WORKER_LOG='$stack_dir/worker.log'
+export PARTYREPORTS_WORKER_PID='$worker_pid'
+export PARTYREPORTS_TEST_STACK='$ROOT_DIR/scripts/test-stack.sh'
 EOF
     log "test stack: PostgreSQL :$pg_port, Redis :$redis_port, worker pid $worker_pid on database $test_db_name (up in $(elapsed "$started"))"
+}
+
+# The faults below act on the stack `up` started; they read its state file.
+load_state() {
+    [ -f "$STATE" ] || die "no test stack is running (scripts/test-stack.sh up)"
+    # shellcheck disable=SC1090
+    source "$STATE"
 }
 
 case "${1:-}" in
     up) up ;;
     down) down ;;
-    *) die "usage: $0 up|down" ;;
+    redis-stop)
+        load_state
+        redis_stop "$STACK_DIR"
+        ;;
+    redis-start)
+        load_state
+        redis_start "$STACK_DIR" "$REDIS_PORT"
+        ;;
+    pg-restart)
+        load_state
+        # -l again: without it the new server would write to our stdout.
+        # restart takes the server's options from postmaster.opts.
+        as_postgres "$PG_BIN/pg_ctl" -D "$STACK_DIR/postgres/data" \
+            -l "$STACK_DIR/postgres/server.log" -m fast -w -t 60 restart >/dev/null \
+            || { tail -n 20 "$STACK_DIR/postgres/server.log" >&2; die "PostgreSQL did not restart"; }
+        ;;
+    *) die "usage: $0 up|down|redis-stop|redis-start|pg-restart" ;;
 esac

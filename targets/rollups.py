@@ -173,6 +173,7 @@ def rollup_rebuild(*, root: Organization, year: int) -> int:
     running sums (Decimals); an organisation's subtree is its own figures plus
     that sum, so a reporting leaf costs no additions at all.
     """
+    _lock_tree(root)
     organizations = {o.id: o.path for o in Organization.objects.filter(path__startswith=root.path).only("id", "path")}
     path_to_id = {path: org_id for org_id, path in organizations.items()}
     own = _own_figures(organization_ids=None, year=year, path_prefix=root.path)
@@ -224,6 +225,7 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
     so running it twice changes nothing the second time. Returns whether
     anything changed.
     """
+    _lock_tree(organization)
     paths = ancestor_paths(organization.path)
     chain = list(Organization.objects.filter(path__in=paths).only("id", "path"))
     fresh = {
@@ -258,6 +260,20 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
         for rollup in existing.values():
             rollup.save()
     return changed
+
+
+def _lock_tree(organization: Organization) -> None:
+    """Let one transaction at a time change the roll-ups of the organisation's
+    tree: two updates would both create a committee row that does not exist
+    yet (one fails on the unique key and its figures are lost), and a rebuild
+    would overwrite an update committed while it computed.
+
+    The lock is the root organisation's row, FOR NO KEY UPDATE: rows that
+    refer to it can still be inserted, and a submission (which counts the
+    pending update in RollupState) never waits for a roll-up.
+    """
+    root = root_of(organization)
+    Organization.objects.select_for_update(no_key=True).get(pk=root.pk)
 
 
 def rollup_mark_pending(*, organization: Organization, year: int) -> None:

@@ -218,6 +218,9 @@ def _release_worker_connections(django_db_setup, django_db_blocker):  # noqa: AN
 
     if connection.vendor != "postgresql":
         return
+    # A new session: this one was opened at the start and may have been cut
+    # since (tests/test_failures.py restarts PostgreSQL).
+    connection.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
