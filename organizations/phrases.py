@@ -21,7 +21,14 @@ def membership_sentence(counts: MemberCounts) -> str:
 
 def ratings_sentence(ratings: RatingCounts) -> str:
     """"02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%)
-    HTXSNV, 124 đảng viên (80,52%) HTTNV, …" — grades with no one are left out."""
+    HTXSNV, 124 đảng viên (80,52%) HTTNV, …", preceded on a committee above the
+    grassroots by its TCCSĐ ("12 TCCSĐ HTXSNV, …; ") — grades with no one are
+    left out."""
+    grassroots = [
+        f"{pad2(n)} TCCSĐ {grade}"
+        for grade in Grade.values
+        if (n := ratings.grassroots.get(grade, 0))
+    ]
     cells = [
         f"{pad2(n)} chi bộ {grade}"
         for grade in Grade.values
@@ -35,5 +42,5 @@ def ratings_sentence(ratings: RatingCounts) -> str:
         share = ratings.member_share(grade)
         share_text = f" ({format_percent(share, 2)})" if share is not None else ""
         members.append(f"{pad2(n)} đảng viên{share_text} {grade}")
-    parts = [", ".join(cells), ", ".join(members)]
+    parts = [", ".join(grassroots), ", ".join(cells), ", ".join(members)]
     return "; ".join(part for part in parts if part)

@@ -209,56 +209,128 @@ def event_counts(
     return counts
 
 
+def _no_grades() -> dict[str, int]:
+    return {g.value: 0 for g in Grade}
+
+
+def _share(count: int, base: int) -> Decimal | None:
+    return Decimal(count) * 100 / Decimal(base) if base else None
+
+
 @dataclass
 class RatingCounts:
+    """A year's ratings in a subtree.
+
+    `organizations` counts chi bộ (trực thuộc: the level holds members and is
+    not a TCCSĐ), `grassroots` counts TCCSĐ (đảng bộ cơ sở, chi bộ cơ sở) below
+    the root, `members` counts members. Shares of organisations are of those
+    rated; shares of members are of the full members on 31 December."""
+
     year: int
     organizations: dict[str, int]
     organizations_rated: int
     members: dict[str, int]
     members_rated: int
     member_base: int
+    grassroots: dict[str, int] = field(default_factory=_no_grades)
+    grassroots_rated: int = 0
+
+    @property
+    def anything_rated(self) -> bool:
+        return bool(self.organizations_rated or self.grassroots_rated or self.members_rated)
 
     def member_share(self, grade: str) -> Decimal | None:
-        """Share (percent) of a grade among full members at year end (the seed's base)."""
-        if not self.member_base:
+        """Share (percent) of a grade among full members at year end (the seed's
+        base); None when no member is rated or there is no base."""
+        if not self.members_rated:
             return None
-        return Decimal(self.members.get(grade, 0)) * 100 / Decimal(self.member_base)
+        return _share(self.members.get(grade, 0), self.member_base)
+
+    def organization_share(self, grade: str) -> Decimal | None:
+        """Share (percent) of a grade among the chi bộ rated."""
+        return _share(self.organizations.get(grade, 0), self.organizations_rated)
+
+    def grassroots_share(self, grade: str) -> Decimal | None:
+        """Share (percent) of a grade among the TCCSĐ rated."""
+        return _share(self.grassroots.get(grade, 0), self.grassroots_rated)
+
+
+#: Ratings counted as a chi bộ's: the level holds members and is not a TCCSĐ.
+_CELL_RATING = Q(
+    organization__level__holds_members=True, organization__level__is_grassroots=False
+)
+
+
+def _organization_rating_rows(
+    *, root: Organization, year: int, org_ids: QuerySet, by_organization: bool
+) -> QuerySet:
+    """(…, is_grassroots, grade, n) rows of the year's ratings of chi bộ and of
+    TCCSĐ below the root, in one GROUP BY (by organisation too if asked)."""
+    grassroots = Q(organization__level__is_grassroots=True) & ~Q(organization=root)
+    fields = ["organization__level__is_grassroots", "grade"]
+    if by_organization:
+        fields.insert(0, "organization_id")
+    return (
+        OrganizationRating.objects.filter(year=year, organization_id__in=org_ids)
+        .filter(_CELL_RATING | grassroots)
+        .values_list(*fields)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def rating_counts(*, root: Organization, year: int) -> RatingCounts:
-    """Ratings of chi bộ and of members in the root's subtree for `year`.
+    """Ratings of TCCSĐ, of chi bộ and of members in the root's subtree for `year`.
 
     Shares of members use the full (chính thức) members on 31 December as the
-    base: seed 001 gives 124 HTTNV of 154 full members as 80,52%.
+    base: seed 001 gives 124 HTTNV of 154 full members as 80,52%. Four queries
+    (the root's path, two GROUP BYs, the member counts) whatever the size.
     """
     year_end = dt.date(year, 12, 31)
     org_ids = subtree_placements_on(root=root, day=year_end).values("organization_id")
-    org_rows = (
-        OrganizationRating.objects.filter(
-            year=year, organization_id__in=org_ids, organization__level__holds_members=True
-        )
-        .exclude(organization__level__is_grassroots=True)
-        .values("grade")
-        .annotate(n=Count("id"))
-    )
+    cells, grassroots = _no_grades(), _no_grades()
+    for is_grassroots, grade, n in _organization_rating_rows(
+        root=root, year=year, org_ids=org_ids, by_organization=False
+    ):
+        (grassroots if is_grassroots else cells)[grade] += n
     member_rows = (
         MemberRating.objects.filter(year=year, organization_id__in=org_ids)
         .values("grade")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    organizations = {g.value: 0 for g in Grade}
-    organizations.update({r["grade"]: r["n"] for r in org_rows})
-    members = {g.value: 0 for g in Grade}
+    members = _no_grades()
     members.update({r["grade"]: r["n"] for r in member_rows})
     base = subtree_counts_on(root=root, day=year_end).full
     return RatingCounts(
         year=year,
-        organizations=organizations,
-        organizations_rated=sum(organizations.values()),
+        organizations=cells,
+        organizations_rated=sum(cells.values()),
         members=members,
         members_rated=sum(members.values()),
         member_base=base,
+        grassroots=grassroots,
+        grassroots_rated=sum(grassroots.values()),
     )
+
+
+def latest_rating_year(*, root: Organization, up_to: int) -> int | None:
+    """The latest year, not after `up_to`, in which an organisation or a member
+    of the root's (today's) subtree was rated; None if none was. One query."""
+    org_years = (
+        OrganizationRating.objects.filter(
+            organization__path__startswith=root.path, year__lte=up_to
+        )
+        .values_list("year", flat=True)
+        .order_by()
+    )
+    member_years = (
+        MemberRating.objects.filter(organization__path__startswith=root.path, year__lte=up_to)
+        .values_list("year", flat=True)
+        .order_by()
+    )
+    years = list(org_years.union(member_years).order_by("-year")[:1])
+    return years[0] if years else None
 
 
 def members_of_subtree(
@@ -565,20 +637,13 @@ def rating_counts_by_child(
 ) -> tuple[RatingCounts, dict[int, RatingCounts]]:
     """rating_counts of the root's subtree and of each direct subordinate, given
     `counts` (member_counts_by_child on 31 December of `year`), whose full members
-    are the bases: one GROUP BY over chi bộ ratings and one over member ratings,
-    each bucketed with counts.child_of."""
+    are the bases: one GROUP BY over chi bộ and TCCSĐ ratings and one over member
+    ratings, each bucketed with counts.child_of. As in rating_counts, a TCCSĐ is
+    not counted among its own subtree's TCCSĐ."""
     year_end = dt.date(year, 12, 31)
     org_ids = subtree_placements_on(root=root, day=year_end).values("organization_id")
-    org_rows = (
-        OrganizationRating.objects.filter(
-            year=year,
-            organization_id__in=org_ids,
-            organization__level__holds_members=True,
-        )
-        .exclude(organization__level__is_grassroots=True)
-        .values_list("organization_id", "grade")
-        .annotate(n=Count("id"))
-        .order_by()
+    org_rows = _organization_rating_rows(
+        root=root, year=year, org_ids=org_ids, by_organization=True
     )
     member_rows = (
         MemberRating.objects.filter(year=year, organization_id__in=org_ids)
@@ -587,18 +652,29 @@ def rating_counts_by_child(
         .order_by()
     )
     child_of = counts.child_of
-    empty = {g.value: 0 for g in Grade}
-    cells: dict[int | None, dict[str, int]] = {None: dict(empty)}  # None: the subtree
+    empty = _no_grades()
+    # key None: the whole subtree; otherwise a direct subordinate's id.
+    cells: dict[int | None, dict[str, int]] = {None: dict(empty)}
+    grassroots: dict[int | None, dict[str, int]] = {None: dict(empty)}
     members: dict[int | None, dict[str, int]] = {None: dict(empty)}
-    for rows, into in ((org_rows, cells), (member_rows, members)):
-        for org_id, grade, n in rows:
-            into[None][grade] += n
-            child = child_of.get(org_id)
-            if child is not None:
-                into.setdefault(child, dict(empty))[grade] += n
+
+    def add(into: dict[int | None, dict[str, int]], org_id: int, grade: str, n: int,
+            *, itself_excluded: bool = False) -> None:
+        into[None][grade] += n
+        child = child_of.get(org_id)
+        if child is not None and not (itself_excluded and child == org_id):
+            into.setdefault(child, dict(empty))[grade] += n
+
+    for org_id, is_grassroots, grade, n in org_rows:
+        if is_grassroots:
+            add(grassroots, org_id, grade, n, itself_excluded=True)
+        else:
+            add(cells, org_id, grade, n)
+    for org_id, grade, n in member_rows:
+        add(members, org_id, grade, n)
 
     def of(key: int | None, base: int) -> RatingCounts:
-        c, m = cells.get(key, empty), members.get(key, empty)
+        c, g, m = (d.get(key, empty) for d in (cells, grassroots, members))
         return RatingCounts(
             year=year,
             organizations=dict(c),
@@ -606,6 +682,8 @@ def rating_counts_by_child(
             members=dict(m),
             members_rated=sum(m.values()),
             member_base=base,
+            grassroots=dict(g),
+            grassroots_rated=sum(g.values()),
         )
 
     return of(None, counts.total.full), {

@@ -62,38 +62,56 @@ def tree(request: HttpRequest) -> HttpResponse:
 def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = selectors.organization_get_for_user(user=request.user, public_id=public_id)
     day = as_of_day(request)
-    year = year_param(request, default=day.year - 1 if day.month < 7 else day.year)
+    # Ratings are entered at a year's end: until mid-year, last year's.
+    entry_year = day.year - 1 if day.month < 7 else day.year
+    chosen_year = year_param(request, default=0)
+    # Without a chosen year the page shows the latest year that has ratings,
+    # not after the as-of date (this year usually has none yet).
+    year = (
+        chosen_year
+        or selectors.latest_rating_year(root=organization, up_to=day.year)
+        or entry_year
+    )
     node = selectors.organization_tree_on(root=organization, day=day)
     ratings = selectors.rating_counts(root=organization, year=year)
     events = selectors.event_counts(
         root=organization, start=dt.date(day.year, 1, 1), end=day
     )
     scope = selectors.user_scope(request.user)
+    counts = node.counts if node else selectors.MemberCounts()
     context = {
         "organization": organization,
         "node": node,
-        "counts": node.counts if node else selectors.MemberCounts(),
+        "counts": counts,
         "children": node.children if node else [],
         "ethnicities": selectors.ethnicity_counts_on(root=organization, day=day),
         "ratings": ratings,
+        # TCCSĐ columns on committees that have (or had, that year) TCCSĐ
+        # below them (a TCCSĐ's own count includes itself).
+        "show_grassroots": bool(
+            counts.grassroots - organization.level.is_grassroots > 0
+            or ratings.grassroots_rated
+        ),
         "grades": Grade,
         "grade_rows": [
             {
                 "grade": grade,
+                "grassroots": ratings.grassroots[grade.value],
+                "grassroots_share": ratings.grassroots_share(grade.value),
                 "organizations": ratings.organizations[grade.value],
+                "organization_share": ratings.organization_share(grade.value),
                 "members": ratings.members[grade.value],
                 "member_share": ratings.member_share(grade.value),
             }
             for grade in Grade
         ],
         "events": events,
-        "membership_sentence": phrases.membership_sentence(
-            node.counts if node else selectors.MemberCounts()
-        ),
+        "membership_sentence": phrases.membership_sentence(counts),
         "ratings_sentence": phrases.ratings_sentence(ratings),
         "event_rows": selectors.event_rows(events),
         "day": day,
         "year": year,
+        "rating_edit_year": chosen_year or entry_year,
         "can_write_org": scope.can_write_organization(organization),
         "can_write_members": scope.can_write_members(organization),
         "can_dashboard": scope.can_see_dashboard(organization),

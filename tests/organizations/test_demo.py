@@ -21,6 +21,7 @@ from django.utils import timezone
 from organizations import selectors
 from organizations.models import (
     EventKind,
+    Grade,
     Handover,
     Member,
     MemberEvent,
@@ -32,7 +33,7 @@ from organizations.models import (
     Role,
     RoleAssignment,
 )
-from partyreports.formatting import fold_accents, vietnamese_sort_key
+from partyreports.formatting import fold_accents, pad2, vietnamese_sort_key
 
 JAN_2023, DEC_2023 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
 
@@ -131,6 +132,19 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     # 27 of 154 is 17,53% (the seed prints 17,76%, i.e. 27 of 152); the rest agree.
     assert "27 đảng viên (17,53%) HTXSNV, 124 đảng viên (80,52%) HTTNV" in page
     assert "01 đảng viên (0,65%) HTNV, 01 đảng viên (0,65%) KHTNV" in page
+    # Opened with no query string (today, years after 2023): the latest ratings.
+    page = client.get(f"/to-chuc/{so.public_id}/").content.decode()
+    assert "Xếp loại chất lượng năm 2023" in page
+    assert ("02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%) "
+            "HTXSNV, 124 đảng viên (80,52%) HTTNV, 01 đảng viên (0,65%) HTNV, "
+            "01 đảng viên (0,65%) KHTNV.") in page
+    # The bloc's page counts its TCCSĐ's ratings too.
+    client.force_login(user_model.objects.get(username="lanhdao_khoi"))
+    page = client.get(f"/to-chuc/{bloc.public_id}/").content.decode()
+    assert "Xếp loại chất lượng năm 2023" in page
+    assert bloc_ratings.grassroots_rated == today.grassroots  # every TCCSĐ is rated
+    tccsd = ", ".join(f"{pad2(n)} TCCSĐ {grade}" for grade, n in bloc_ratings.grassroots.items() if n)
+    assert f"{tccsd}; " in page and f" TCCSĐ {Grade.EXCELLENT}" in tccsd
 
     # A second run sees the demo and creates nothing.
     before = _row_counts()

@@ -232,3 +232,64 @@ def test_the_organisation_page_writes_membership_and_ratings_the_seed_way(client
     body = client.get(url, {"ngay": "2023-12-31", "nam": "2023"}).content.decode()
     assert "hiện có 02 chi bộ, với 2 đảng viên, trong đó: chính thức 1, dự bị 01" in body
     assert "01 chi bộ HTXSNV, 01 chi bộ KHTNV; 01 đảng viên (100,00%) HTTNV" in body
+
+
+def test_the_organisation_page_opens_on_the_latest_year_with_ratings(client, world, office):
+    from organizations import services
+
+    client.force_login(office)
+    url = reverse("organizations:detail", kwargs={"public_id": world.grassroots_a.public_id})
+    # Nothing rated yet: one sentence, the year inside it, no table of zeros.
+    body = client.get(url).content.decode()
+    assert "Chưa có kết quả xếp loại năm 20" in body and "năm. " not in body
+    assert 'data-testid="ratings"' not in body
+    services.organization_rating_set(organization=world.cell_a1, year=2022, grade=Grade.GOOD)
+    services.organization_rating_set(organization=world.cell_a1, year=2023, grade=Grade.EXCELLENT)
+    services.organization_rating_set(organization=world.cell_a2, year=2023, grade=Grade.FAILED)
+    body = client.get(url).content.decode()  # no ?nam=, today is years later
+    assert "Xếp loại chất lượng năm 2023" in body
+    assert "01 chi bộ HTXSNV, 01 chi bộ KHTNV." in body
+    # Chi bộ shares of those rated; no member is rated: a dash, not 0,00%.
+    row = body[body.index('data-grade="HTXSNV"'):]
+    row = row[: row.index("</tr>")]
+    assert row.count("50,00%") == 1 and row.count("–") == 1 and ">0,00%" not in row
+    table = body[body.index('data-testid="ratings"'):]
+    assert "TCCSĐ" not in table[: table.index("</table>")]  # none below a Sở
+    # An as-of date before any rating falls back to that date's year.
+    body = client.get(url, {"ngay": "2021-12-31"}).content.decode()
+    assert "Chưa có kết quả xếp loại năm 2021." in body
+
+
+def test_ratings_of_grassroots_organisations_are_counted_apart_from_chi_bo(client, world, bloc_office):
+    from organizations import services
+
+    client.force_login(bloc_office)
+    second = make_org("Đảng bộ Sở C", parent=world.bloc_a)
+    small = make_org("Chi bộ Thư viện", parent=world.bloc_a, level_code="grassroots_cell")
+    for org, grade in ((world.grassroots_a, Grade.EXCELLENT), (second, Grade.GOOD),
+                       (small, Grade.GOOD), (world.cell_a1, Grade.GOOD)):
+        services.organization_rating_set(organization=org, year=2023, grade=grade)
+    services.member_rating_set(member=world.member_a, year=2023, grade=Grade.GOOD)
+
+    counts = selectors.rating_counts(root=world.bloc_a, year=2023)
+    assert counts.grassroots == {"HTXSNV": 1, "HTTNV": 2, "HTNV": 0, "KHTNV": 0}
+    assert counts.organizations == {"HTXSNV": 0, "HTTNV": 1, "HTNV": 0, "KHTNV": 0}
+    assert counts.grassroots_share(Grade.GOOD) * 3 == 200
+    # A TCCSĐ's own rating is not one of its subtree's.
+    assert selectors.rating_counts(root=world.grassroots_a, year=2023).grassroots_rated == 0
+
+    url = reverse("organizations:detail", kwargs={"public_id": world.bloc_a.public_id})
+    body = client.get(url, {"nam": "2023"}).content.decode()
+    assert "01 TCCSĐ HTXSNV, 02 TCCSĐ HTTNV; 01 chi bộ HTTNV; 01 đảng viên (100,00%) HTTNV." in body
+    row = body[body.index('data-grade="HTTNV"'):]
+    row = row[: row.index("</tr>")]
+    assert "66,67%" in row  # 2 of 3 TCCSĐ
+
+    # The dashboard's per-subordinate counts agree.
+    member_counts = selectors.member_counts_by_child(root=world.bloc_a, days=[dt.date(2023, 12, 31)])
+    total, by_child = selectors.rating_counts_by_child(
+        root=world.bloc_a, year=2023, counts=member_counts[dt.date(2023, 12, 31)]
+    )
+    assert total.grassroots == counts.grassroots
+    assert by_child[world.grassroots_a.id].grassroots_rated == 0
+    assert by_child[world.grassroots_a.id].organizations[Grade.GOOD] == 1
