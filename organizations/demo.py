@@ -40,7 +40,13 @@ from organizations.models import (
     RoleAssignment,
 )
 from organizations.models import OrganizationKind as Kind
-from partyreports.formatting import fold_accents, nfc, vietnamese_sort_key
+from partyreports.formatting import (
+    fold_accents,
+    format_number,
+    nfc,
+    vietnamese_sort_key,
+    vietnamese_text_sort_key,
+)
 
 # --- data: items are separated by "|"; a line break inside an item is a space --------
 
@@ -350,7 +356,8 @@ def _bulk_tree(*, rng: random.Random, top: Organization, dong_hoi: Organization,
     def org(name: str, level: str, kind: str, parent: Organization, gen: int
             ) -> Organization:
         short = {"grassroots_committee": "ĐU", "grassroots_cell": "CB"}.get(level, "")
-        new = Organization(name=nfc(name), level=levels[level], kind=kind, path="",
+        new = Organization(name=nfc(name), sort_key=vietnamese_text_sort_key(nfc(name)),
+                           level=levels[level], kind=kind, path="",
                            parent=parent, founded_on=FOUNDED, short_name=short)
         generations[gen].append(new)
         return new

@@ -61,6 +61,9 @@ class OrganizationKind(models.TextChoices):
 class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("tên tổ chức", max_length=255)
+    # The name in Vietnamese letter order (partyreports.formatting), kept by the
+    # services: lists of organisations sort by it, never by the bytes of `name`.
+    sort_key = models.CharField(max_length=600, db_index=True, editable=False, default="")
     short_name = models.CharField(
         "ký hiệu",
         max_length=20,

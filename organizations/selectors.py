@@ -131,7 +131,7 @@ def organization_tree_on(*, root: Organization, day: dt.date) -> TreeNode | None
         if placement.path != root_node.path and parent_path in nodes:
             nodes[parent_path].children.append(node)
     for node in nodes.values():
-        node.children.sort(key=lambda n: n.organization.name)
+        node.children.sort(key=lambda n: (n.organization.sort_key, n.organization.name))
     return root_node
 
 
@@ -499,7 +499,7 @@ def cells_under(*, root: Organization) -> QuerySet[Organization]:
         path__startswith=root.path,
         level__holds_members=True,
         dissolved_on__isnull=True,
-    ).order_by("name")
+    ).order_by("sort_key", "name")
 
 
 def event_rows(counts: dict[str, int]) -> list[tuple[str, int]]:

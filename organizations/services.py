@@ -32,7 +32,12 @@ from organizations.models import (
 )
 from organizations.selectors import valid_on
 from partyreports.audit import audit_diff, audit_record
-from partyreports.formatting import fold_accents, nfc, vietnamese_sort_key
+from partyreports.formatting import (
+    fold_accents,
+    nfc,
+    vietnamese_sort_key,
+    vietnamese_text_sort_key,
+)
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -76,8 +81,10 @@ def organization_create(
             raise ValidationError(
                 {"parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
             )
+    name = nfc(name).strip()
     organization = Organization.objects.create(
-        name=nfc(name).strip(),
+        name=name,
+        sort_key=vietnamese_text_sort_key(name),
         short_name=nfc(short_name).strip(),
         level=level,
         kind=kind,
@@ -152,6 +159,7 @@ def organization_update(
 ) -> Organization:
     before = _organization_fields(organization)
     organization.name = nfc(name).strip()
+    organization.sort_key = vietnamese_text_sort_key(organization.name)
     organization.short_name = nfc(short_name).strip()
     organization.kind = kind
     organization.superior_name = nfc(superior_name).strip()

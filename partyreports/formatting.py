@@ -66,6 +66,7 @@ __all__ = [
     "parse_number",
     "round_display",
     "vietnamese_sort_key",
+    "vietnamese_text_sort_key",
 ]
 
 # --- numbers -----------------------------------------------------------------
@@ -264,3 +265,10 @@ def vietnamese_sort_key(full_name: str) -> str:
     if not words:
         return ""
     return _part_key(words[-1:]) + _PART_SEP + _part_key(words[:-1])
+
+
+def vietnamese_text_sort_key(text: str) -> str:
+    """ASCII key ordering a whole text (an organisation's name) word by word in
+    the Vietnamese alphabet, tones breaking ties, as vietnamese_sort_key orders
+    each part of a person's name: "Ban Tổ chức" < "Ban Tuyên giáo"."""
+    return _part_key(text.split())

@@ -126,7 +126,7 @@ def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
     cells = (
         selectors.organizations_for_user(request.user)
         .filter(level__holds_members=True, dissolved_on__isnull=True)
-        .order_by("name")
+        .order_by("sort_key", "name")
     )
 
     def save(data: dict) -> tuple[str, HttpResponse]:

@@ -27,7 +27,7 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
         return redirect("organizations:detail", public_id=organization.public_id)
     organizations = [organization, *Organization.objects.filter(
         parent=organization, dissolved_on__isnull=True
-    ).order_by("name")]
+    ).order_by("sort_key", "name")]
     year_end = dt.date(year, 12, 31)
     members = []
     if organization.level.holds_members:

@@ -43,7 +43,10 @@ def tree(request: HttpRequest) -> HttpResponse:
     scope = selectors.user_scope(request.user)
     roots = scope.roots
     if scope.is_superuser:
-        roots = list(Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True))
+        roots = list(
+            Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
+            .order_by("sort_key", "name")
+        )
     all_levels = request.GET.get("tat_ca") == "1"
     trees = []
     for root in roots:
@@ -209,7 +212,7 @@ def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
         selectors.organizations_for_user(request.user)
         .filter(dissolved_on__isnull=True, level=organization.level)
         .exclude(pk=organization.pk)
-        .order_by("name")
+        .order_by("sort_key", "name")
     )
 
     def save(data: dict) -> tuple[str, HttpResponse]:
@@ -230,19 +233,19 @@ def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
     children = (
         Organization.objects.filter(parent=source, dissolved_on__isnull=True)
         .select_related("level")
-        .order_by("name")
+        .order_by("sort_key", "name")
     )
     parents = (
         selectors.organizations_for_user(request.user)
         .filter(dissolved_on__isnull=True, level__holds_members=False)
         .exclude(path__startswith=source.path)
-        .order_by("name")
+        .order_by("sort_key", "name")
     )
     if selectors.user_scope(request.user).is_superuser:
         parents = (
             Organization.objects.filter(dissolved_on__isnull=True, level__holds_members=False)
             .exclude(path__startswith=source.path)
-            .order_by("name")
+            .order_by("sort_key", "name")
         )
 
     def save(data: dict) -> tuple[str, HttpResponse]:

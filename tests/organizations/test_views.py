@@ -293,3 +293,43 @@ def test_ratings_of_grassroots_organisations_are_counted_apart_from_chi_bo(clien
     assert total.grassroots == counts.grassroots
     assert by_child[world.grassroots_a.id].grassroots_rated == 0
     assert by_child[world.grassroots_a.id].organizations[Grade.GOOD] == 1
+
+
+VIETNAMESE_ORDER = ["Chi bộ Ban Tổ chức", "Chi bộ Ban Tuyên giáo", "Chi bộ Văn phòng", "Chi bộ Viettel"]
+
+
+def test_organisations_sort_in_vietnamese_letter_order_not_byte_order(client, world, office):
+    client.force_login(office)
+    unit = make_org("Đảng bộ Tập đoàn", parent=world.bloc_a)
+    for name in ("Chi bộ Viettel", "Chi bộ Ban Tuyên giáo", "Chi bộ Văn phòng", "Chi bộ Ban Tổ chức"):
+        make_org(name, parent=unit)
+    assert sorted(VIETNAMESE_ORDER) != VIETNAMESE_ORDER  # byte order differs
+
+    def order(body: str) -> list[str]:
+        found = [(body.index(n), n) for n in VIETNAMESE_ORDER]
+        return [n for _, n in sorted(found)]
+
+    from organizations.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=office, organization=unit, role=Role.OFFICE)
+    tree = selectors.organization_tree_on(root=unit, day=dt.date(2024, 1, 1))
+    assert [c.organization.name for c in tree.children] == VIETNAMESE_ORDER
+    assert [o.name for o in selectors.cells_under(root=unit)] == VIETNAMESE_ORDER
+    detail = client.get(reverse("organizations:detail", kwargs={"public_id": unit.public_id}))
+    assert order(detail.content.decode()) == VIETNAMESE_ORDER
+    members = client.get(reverse("organizations:member_list", kwargs={"public_id": unit.public_id}))
+    assert order(members.content.decode()) == VIETNAMESE_ORDER
+
+    # A rename re-sorts; the migration fills the key of rows written before it.
+    from organizations import services
+
+    viettel = Organization.objects.get(name="Chi bộ Viettel")
+    services.organization_update(organization=viettel, name="Chi bộ An ninh", short_name="", kind="cell")
+    assert selectors.cells_under(root=unit)[0] == viettel
+    import importlib
+
+    from django.apps import apps
+
+    Organization.objects.update(sort_key="")
+    importlib.import_module("organizations.migrations.0005_organization_sort_key").fill_sort_keys(apps, None)
+    assert [o.name for o in selectors.cells_under(root=unit)][1:] == VIETNAMESE_ORDER[:3]
