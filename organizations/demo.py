@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TextIO
 
 from django.conf import settings
@@ -228,9 +229,10 @@ class DemoSummary:
     def describe(self) -> str:
         head = "Đã nạp dữ liệu dùng thử" if self.created else (
             "Dữ liệu dùng thử đã có, không tạo thêm")
-        return (f"{head}: {self.grassroots} TCCSĐ, {self.cells} chi bộ trực thuộc, "
-                f"{self.members} đảng viên, {self.users} tài khoản "
-                f"({self.seconds:.1f} giây).")
+        return (f"{head}: {format_number(self.grassroots)} TCCSĐ, "
+                f"{format_number(self.cells)} chi bộ trực thuộc, "
+                f"{format_number(self.members)} đảng viên, {self.users} tài khoản "
+                f"({format_number(Decimal(str(self.seconds)), 1)} giây).")
 
 
 def demo_load(*, stdout: TextIO | None = None) -> DemoSummary:
@@ -262,7 +264,8 @@ def _load(*, rng: random.Random, stdout: TextIO | None) -> Organization:
     _bulk_ratings(rng=rng, top=top, so=so)
     _users(top=top, so=so)
     if stdout:
-        stdout.write(f"  {len(cells)} chi bộ, {members} đảng viên ghi hàng loạt\n")
+        stdout.write(f"  {format_number(len(cells))} chi bộ, {format_number(members)} "
+                     "đảng viên ghi hàng loạt\n")
     return top
 
 

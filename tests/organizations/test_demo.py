@@ -33,7 +33,12 @@ from organizations.models import (
     Role,
     RoleAssignment,
 )
-from partyreports.formatting import fold_accents, pad2, vietnamese_sort_key
+from partyreports.formatting import (
+    fold_accents,
+    format_number,
+    pad2,
+    vietnamese_sort_key,
+)
 
 JAN_2023, DEC_2023 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
 
@@ -75,8 +80,11 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     assert ratings.members == {"HTXSNV": 27, "HTTNV": 124, "HTNV": 1, "KHTNV": 1}
     assert ratings.member_base == 154
 
-    # The bloc's scale, today.
+    # The bloc's scale, today, printed the Vietnamese way ("1.117", "14.464").
     today = selectors.subtree_counts_on(root=bloc, day=timezone.localdate())
+    assert (f"{format_number(today.grassroots)} TCCSĐ, {format_number(today.cells)} chi bộ "
+            f"trực thuộc, {format_number(today.total)} đảng viên") in out.getvalue()
+    assert "." in format_number(today.total) and "plans" not in out.getvalue()
     assert today.grassroots >= 100
     assert 1000 <= today.cells <= 1300
     assert 13000 <= today.total <= 15000

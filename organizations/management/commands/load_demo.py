@@ -7,9 +7,18 @@ from django.core.management.base import BaseCommand
 
 from organizations.demo import demo_load
 from organizations.models import Organization
+from partyreports.formatting import format_number
 from targets import rollups
 from targets.demo import demo_targets_load
 from targets.demo_term import demo_term_load
+
+#: How the summary names what targets.demo and targets.demo_term count.
+ADDED_LABELS = {
+    "plans": "kế hoạch",
+    "targets": "chỉ tiêu",
+    "sheets": "báo cáo quý",
+    "results": "kết quả",
+}
 
 
 class Command(BaseCommand):
@@ -31,6 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Đã nạp chỉ tiêu và kết quả: "
-                    + ", ".join(f"{n} {what}" for what, n in added.items())
+                    + ", ".join(
+                        f"{format_number(n)} {ADDED_LABELS.get(what, what)}"
+                        for what, n in added.items()
+                    )
                 )
             )
