@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from organizations.models import (
@@ -183,28 +183,74 @@ def ethnicity_counts_on(*, root: Organization, day: dt.date) -> dict[str, int]:
     return {row["member__ethnicity"]: row["n"] for row in rows}
 
 
+def _root_windows(
+    *, root: Organization, start: dt.date, end: dt.date
+) -> list[tuple[str, dt.date, dt.date | None]]:
+    """(path, valid_from, valid_to) of the root's placements during [start, end]."""
+    return list(
+        OrganizationPlacement.objects.filter(organization=root, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        .values_list("path", "valid_from", "valid_to")
+    )
+
+
+def _placed_under(
+    windows: list[tuple[str, dt.date, dt.date | None]], organization: str, day: str
+) -> Q:
+    """Rows whose `organization` field sat in the root's subtree on their `day`
+    field's date, given the root's placements (`windows`): a correlated EXISTS
+    over organisation placements per placement of the root."""
+    condition = Q(pk__in=[])
+    for path, valid_from, valid_to in windows:
+        placed = OrganizationPlacement.objects.filter(
+            organization=OuterRef(organization),
+            valid_from__lte=OuterRef(day),
+            path__startswith=path,
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(day)))
+        during = Q(**{f"{day}__gte": valid_from})
+        if valid_to is not None:
+            during &= Q(**{f"{day}__lt": valid_to})
+        condition |= during & Exists(placed)
+    return condition
+
+
 def event_counts(
     *, root: Organization, start: dt.date, end: dt.date
 ) -> dict[str, int]:
     """Member events in [start, end] that happened in the root's subtree.
 
-    Events count where they happened: the subtree is taken as it stood at the
-    end of the period, plus organisations that were in it at the start.
+    An event counts where it happened: its organisation was in the subtree on
+    its date (so organisations founded, dissolved or handed over during the
+    period count for the part they were in it). A transfer between two chi bộ
+    of the subtree is not a transfer for the subtree: its chuyển đi and its
+    chuyển đến count only when they cross the subtree's boundary. Two queries.
     """
-    org_ids = OrganizationPlacement.objects.filter(
-        Q(valid_on(end)) | Q(valid_on(start)),
-        path__startswith=organization_path_on(organization=root, day=end)
-        or organization_path_on(organization=root, day=start)
-        or "~",
-    ).values("organization_id")
+    counts = {kind.value: 0 for kind in EventKind}
+    windows = _root_windows(root=root, start=start, end=end)
+    if not windows:
+        return counts
+    here = _placed_under(windows, "organization", "occurred_on")
+    # A chuyển đi to a chi bộ of the subtree …
+    internal_out = Q(kind=EventKind.TRANSFER_OUT) & _placed_under(
+        windows, "target_organization", "occurred_on"
+    )
+    # … and the chuyển đến it wrote (same member, same day, at its target).
+    paired_out = MemberEvent.objects.filter(
+        here,
+        kind=EventKind.TRANSFER_OUT,
+        member=OuterRef("member"),
+        occurred_on=OuterRef("occurred_on"),
+        target_organization=OuterRef("organization"),
+    )
+    internal_in = Q(kind=EventKind.TRANSFER_IN) & Exists(paired_out)
     rows = (
-        MemberEvent.objects.filter(
-            organization_id__in=org_ids, occurred_on__gte=start, occurred_on__lte=end
-        )
+        MemberEvent.objects.filter(here, occurred_on__gte=start, occurred_on__lte=end)
+        .exclude(internal_out)
+        .exclude(internal_in)
         .values("kind")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    counts = {kind.value: 0 for kind in EventKind}
     counts.update({row["kind"]: row["n"] for row in rows})
     return counts
 

@@ -163,3 +163,67 @@ def test_selectors_give_ethnicity_and_event_counts_for_a_period():
     assert selectors.ethnicity_counts_on(root=g, day=DEC) == {"Kinh": 2, "Khmer": 2}
     counts = selectors.event_counts(root=g, start=JAN, end=DEC)
     assert counts[EventKind.ADMISSION] == 1
+
+
+def test_transfers_count_only_where_they_cross_the_subtrees_boundary():
+    bloc, other, g1, g2, c11, _c12, c21 = _bloc_with_two_grassroots()
+    outside_cell = make_org("Chi bộ ngoài", parent=make_org("Đảng bộ ngoài", parent=other))
+    inside = make_member(c11, full_name="Lê Văn Nội")
+    leaving = make_member(c11, full_name="Lê Văn Đi")
+    arriving = make_member(outside_cell, full_name="Lê Văn Đến")
+
+    services.member_record_event(
+        member=inside, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+    )
+    services.member_record_event(
+        member=leaving, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=outside_cell
+    )
+    services.member_record_event(
+        member=arriving, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+    )
+
+    def transfers(root):  # noqa: ANN001, ANN202
+        counts = selectors.event_counts(root=root, start=JAN, end=DEC)
+        return counts[EventKind.TRANSFER_IN], counts[EventKind.TRANSFER_OUT]
+
+    # The bloc: one in (from outside), one out (to outside); c11 → c21 is internal.
+    assert transfers(bloc) == (1, 1)
+    assert transfers(g1) == (0, 2)  # both of its members left the đảng bộ
+    assert transfers(g2) == (2, 0)
+    assert transfers(c21) == (2, 0)
+    assert transfers(other) == (1, 1)
+
+
+def test_events_count_for_organisations_that_existed_only_part_of_the_period():
+    bloc = make_org("Khối")
+    g = make_org("Đảng bộ", parent=bloc)
+    keeper = make_org("Chi bộ còn lại", parent=g)
+    short_lived = make_org("Chi bộ tạm", parent=g, founded_on=dt.date(2023, 3, 1))
+    make_member(short_lived, admitted_on=dt.date(2023, 4, 4), full_member_on=None)
+    services.organization_dissolve(organization=short_lived, on_date=dt.date(2023, 9, 1), merged_into=keeper)
+    # Neither on 1 January nor on 31 December was the chi bộ there.
+    assert selectors.event_counts(root=g, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    assert selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    assert selectors.event_counts(root=g, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))[
+        EventKind.ADMISSION
+    ] == 0
+
+
+def test_events_of_a_handed_over_organisation_count_on_each_side_of_the_date():
+    bloc, other, g1, *_ = _bloc_with_two_grassroots()
+    c11 = g1.children.order_by("id").first()
+    make_member(c11, admitted_on=dt.date(2023, 2, 2), full_member_on=None)
+    services.handover_create(source=bloc, moves=[(g1, other)], effective_on=JUN)
+    make_member(c11, admitted_on=dt.date(2023, 8, 8), full_member_on=None)
+    assert selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    assert selectors.event_counts(root=other, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+
+
+def test_event_counts_take_two_queries(django_assert_num_queries):
+    bloc, _other, _g1, _g2, c11, _c12, c21 = _bloc_with_two_grassroots()
+    for _ in range(3):
+        services.member_record_event(
+            member=make_member(c11), kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+        )
+    with django_assert_num_queries(2):
+        selectors.event_counts(root=bloc, start=JAN, end=DEC)
