@@ -4,10 +4,10 @@ The whole workbook is read and checked first; every problem is reported as
 (sheet, row as Excel numbers it, column title, Vietnamese message). Only a
 clean file is applied, inside one transaction, through
 services.organization_create and services.member_create, so the dated tree and
-the member history are what the forms would have written. A ValidationError
-raised by a service while applying (rules of the dated tree that only the
+the member history are what the forms would have written. ValidationErrors
+raised by the services while applying (rules of the dated tree that only the
 services know, e.g. an existing parent that did not yet exist on the founding
-date) rolls everything back and is reported against its row.
+date) are all collected, each against its row, and roll everything back.
 """
 
 from __future__ import annotations
@@ -39,9 +39,21 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from organizations import services
-from organizations.models import Organization, OrganizationKind, OrganizationLevel, Sex
+from organizations.models import (
+    Member,
+    Organization,
+    OrganizationKind,
+    OrganizationLevel,
+    Sex,
+)
 from partyreports.audit import audit_record
-from partyreports.formatting import fold_accents, format_date, format_number, nfc
+from partyreports.formatting import (
+    fold_accents,
+    format_date,
+    format_number,
+    nfc,
+    vietnamese_text_sort_key,
+)
 
 ORG_SHEET = "Tổ chức"
 MEMBER_SHEET = "Đảng viên"
@@ -185,7 +197,8 @@ _GUIDE = [
     "trên và chi bộ của đảng viên.",
     "4. “{parent}”: mã của một tổ chức trong tệp hoặc đã có trong hệ thống (thuộc "
     "tổ chức đang nhập). Để trống: trực thuộc tổ chức đang nhập.",
-    "5. “{cell}”: mã của một chi bộ ({cells}) trong tệp hoặc đã có trong hệ thống. "
+    "5. “{cell}”: mã của một chi bộ ({cells}) trong tệp, hoặc mã hay tên của một "
+    "chi bộ đã có trong hệ thống, như ghi ở cột “{existing}” của sheet “{lists}”. "
     "Để trống: chi bộ là tổ chức đang nhập.",
     "6. “{level}”, “{kind}”, “{sex}”: chọn trong danh sách (sheet “{lists}”). "
     "Để trống “{kind}”: hệ thống chọn theo cấp.",
@@ -196,8 +209,21 @@ _GUIDE = [
 ]
 
 
-def template_workbook() -> bytes:
-    """The blank import file: the two data sheets, a guide and the lists."""
+#: The lists sheet's column of existing chi bộ (the template of an organisation).
+EXISTING_CELLS = "Chi bộ đã có"
+
+
+def template_workbook(*, root: Organization | None = None) -> bytes:
+    """The blank import file: the two data sheets, a guide and the lists; with
+    `root`, the lists name the chi bộ already under it, as a member row may
+    write them in “Mã chi bộ”.
+
+    Every text that comes from data (level names, chi bộ names) is written
+    with the sheet export's formula-safe writer: a level named "=HYPERLINK(…)"
+    stays text."""
+    # Imported here: targets.workbook imports this module.
+    from targets.workbook import write_text
+
     levels = list(OrganizationLevel.objects.order_by("order", "name"))
     workbook = Workbook()
     orgs = workbook.active
@@ -218,25 +244,33 @@ def template_workbook() -> bytes:
     ]:
         letter = get_column_letter(columns.index(column) + 1)
         sheet.column_dimensions[letter].number_format = style
-    _write_guide(workbook.create_sheet(GUIDE_SHEET), levels)
+    _write_guide(workbook.create_sheet(GUIDE_SHEET), levels, write_text)
     # The lists live in cells: kind labels contain commas, which an inline list
-    # cannot hold.
+    # cannot hold. Existing chi bộ are offered, but a code of a chi bộ in the
+    # file may be typed too (no error message for other values).
     lists = workbook.create_sheet(LISTS_SHEET)
+    existing = [ref for ref, _ in existing_cell_refs(root)] if root is not None else []
     choices = [
-        (orgs, ORG_COLUMNS, ORG_LEVEL, [level.name for level in levels]),
-        (orgs, ORG_COLUMNS, ORG_KIND, OrganizationKind.labels),
-        (members, MEMBER_COLUMNS, MEMBER_SEX, Sex.labels),
+        (orgs, ORG_COLUMNS, ORG_LEVEL, [level.name for level in levels], True),
+        (orgs, ORG_COLUMNS, ORG_KIND, OrganizationKind.labels, True),
+        (members, MEMBER_COLUMNS, MEMBER_SEX, Sex.labels, True),
+        (members, MEMBER_COLUMNS, MEMBER_CELL, existing, False),
     ]
-    for index, (sheet, columns, column, values) in enumerate(choices, start=1):
+    for index, (sheet, columns, column, values, strict) in enumerate(choices, start=1):
         source = get_column_letter(index)
-        for row, value in enumerate([column, *values], start=1):
-            lists.cell(row=row, column=index, value=value).font = Font(bold=row == 1)
+        title = EXISTING_CELLS if column == MEMBER_CELL else column
+        for row, value in enumerate([title, *values], start=1):
+            cell = lists.cell(row=row, column=index)
+            write_text(cell, str(value))
+            cell.font = Font(bold=row == 1)
         lists.column_dimensions[source].width = 48
+        if not values:
+            continue
         validation = DataValidation(
             type="list",
             formula1=f"'{LISTS_SHEET}'!${source}$2:${source}${len(values) + 1}",
             allow_blank=True,
-            showErrorMessage=True,
+            showErrorMessage=strict,
             errorTitle=column,
             error=f"Chọn một giá trị trong danh sách (sheet “{LISTS_SHEET}”).",
         )
@@ -246,6 +280,65 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def existing_cell_refs(root: Organization) -> list[tuple[str, Organization]]:
+    """(how a member row names it, chi bộ) for every active chi bộ in the root's
+    subtree, in Vietnamese order: its code, else its name, else (a name other
+    chi bộ share) its name with its parent's; chi bộ whose name and parent's
+    name are both shared are named by nothing. One query."""
+    cells = _active_cells(root)
+    labels, _shared = _cell_labels(cells)
+    label_of = {cell.id: label for label, cell in labels.values()}
+    refs = []
+    for cell in cells:
+        if cell.code:
+            refs.append((cell.code, cell))
+        elif cell.id in label_of:
+            refs.append((label_of[cell.id], cell))
+    return sorted(refs, key=lambda ref: vietnamese_text_sort_key(ref[0]))
+
+
+def _active_cells(root: Organization) -> list[Organization]:
+    return list(
+        Organization.objects.filter(
+            path__startswith=root.path,
+            level__holds_members=True,
+            dissolved_on__isnull=True,
+        )
+        .select_related("level", "parent")
+        .order_by("sort_key", "name", "id")
+    )
+
+
+def _cell_labels(
+    cells: list[Organization],
+) -> tuple[dict[str, tuple[str, Organization]], set[str]]:
+    """The names (or "name (parent's name)" where names repeat) that pick out
+    one chi bộ each, by _label_key: {key: (label, chi bộ)}; and the keys of
+    names several chi bộ share."""
+    by_name: dict[str, list[Organization]] = {}
+    for cell in cells:
+        by_name.setdefault(_label_key(cell.name), []).append(cell)
+    labels: dict[str, tuple[str, Organization]] = {}
+    shared: set[str] = set()
+    for key, same in by_name.items():
+        if len(same) == 1:
+            labels[key] = (same[0].name, same[0])
+            continue
+        shared.add(key)
+        with_parent: dict[str, list[Organization]] = {}
+        for cell in same:
+            parent = cell.parent.name if cell.parent else ""
+            with_parent.setdefault(f"{cell.name} ({parent})", []).append(cell)
+        for label, found in with_parent.items():
+            if len(found) == 1:
+                labels[_label_key(label)] = (label, found[0])
+    return labels, shared
+
+
+def _label_key(text: str) -> str:
+    return " ".join(nfc(text).split()).casefold()
 
 
 def _header(sheet: Any, columns: tuple[str, ...], widths: tuple[int, ...]) -> None:
@@ -258,7 +351,9 @@ def _header(sheet: Any, columns: tuple[str, ...], widths: tuple[int, ...]) -> No
     sheet.freeze_panes = "A2"
 
 
-def _write_guide(sheet: Any, levels: list[OrganizationLevel]) -> None:
+def _write_guide(
+    sheet: Any, levels: list[OrganizationLevel], write_text: Any
+) -> None:
     names = dict(org=ORG_SHEET, member=MEMBER_SHEET, lists=LISTS_SHEET)
     names |= dict(code=ORG_CODE, parent=ORG_PARENT, level=ORG_LEVEL, kind=ORG_KIND)
     names |= dict(short=ORG_SHORT_NAME, cell=MEMBER_CELL, sex=MEMBER_SEX)
@@ -266,27 +361,26 @@ def _write_guide(sheet: Any, levels: list[OrganizationLevel]) -> None:
     names |= dict(
         max_rows=format_number(MAX_ROWS),
         cells=", ".join(level.name for level in levels if level.holds_members),
+        existing=EXISTING_CELLS,
     )
     committee = next(
         (lvl.name for lvl in reversed(levels) if not lvl.holds_members), ""
     )
     cell = next((lvl.name for lvl in levels if _is_cell(lvl)), "")
-    sheet.append(["Hướng dẫn nhập tổ chức và đảng viên từ Excel"])
-    sheet.append([])
-    for line in _GUIDE:
-        sheet.append([line.format(**names)])
-    sheet.append([])
-    sheet.append([f"Ví dụ sheet “{ORG_SHEET}”:"])
-    sheet.append(list(ORG_COLUMNS))
-    sheet.append(["DBP-1", "Đảng bộ bộ phận 1", "", committee, "", "", "03/02/2010"])
-    sheet.append(["CB-VP", "Chi bộ Văn phòng", "", cell, "", "DBP-1", "15/03/2010"])
-    sheet.append([])
-    sheet.append([f"Ví dụ sheet “{MEMBER_SHEET}”:"])
-    sheet.append(list(MEMBER_COLUMNS))
-    sheet.append(
+    lines: list[list[str]] = [["Hướng dẫn nhập tổ chức và đảng viên từ Excel"], []]
+    lines += [[line.format(**names)] for line in _GUIDE]
+    lines += [[], [f"Ví dụ sheet “{ORG_SHEET}”:"], list(ORG_COLUMNS)]
+    lines.append(["DBP-1", "Đảng bộ bộ phận 1", "", committee, "", "", "03/02/2010"])
+    lines.append(["CB-VP", "Chi bộ Văn phòng", "", cell, "", "DBP-1", "15/03/2010"])
+    lines += [[], [f"Ví dụ sheet “{MEMBER_SHEET}”:"], list(MEMBER_COLUMNS)]
+    lines.append(
         ["Nguyễn Thị Hoa", Sex.FEMALE.label, "17/05/1980", "Kinh", "CB-VP"]
         + ["19/05/2010", "19/05/2011", "123456"]
     )
+    for number, line in enumerate(lines, start=1):
+        for column, text in enumerate(line, start=1):
+            if text:
+                write_text(sheet.cell(row=number, column=column), text)
     sheet["A1"].font = Font(bold=True, size=13)
     for row in sheet.iter_rows():
         if row[0].value in (ORG_COLUMNS[0], MEMBER_COLUMNS[0]):
@@ -573,11 +667,17 @@ class _Plan:
     members: list[_MemberRow] = field(default_factory=list)
     in_file: dict[str, _OrgRow] = field(default_factory=dict)
     existing: dict[str, Organization] = field(default_factory=dict)
+    grassroots_top: int | None = None
+    # Existing chi bộ a member row may name instead of a code (_cell_labels).
+    cell_labels: dict[str, tuple[str, Organization]] = field(default_factory=dict)
+    shared_cell_names: set[str] = field(default_factory=set)
 
     def check(self, sheets: dict[str, Rows]) -> None:
-        levels = _lookup(
-            (lvl, [lvl.name, lvl.code]) for lvl in OrganizationLevel.objects.all()
+        all_levels = list(OrganizationLevel.objects.all())
+        self.grassroots_top = min(
+            (lvl.order for lvl in all_levels if lvl.is_grassroots), default=None
         )
+        levels = _lookup((lvl, [lvl.name, lvl.code]) for lvl in all_levels)
         kinds = _lookup(
             (value, [label, value]) for value, label in OrganizationKind.choices
         )
@@ -609,8 +709,15 @@ class _Plan:
             if code not in self.in_file and org.path.startswith(self.root.path)
         }
         for org in self.orgs:
-            if problem := self._parent_problem(org):
+            if problem := self._parent_problem(org) or self._level_problem(org):
                 org.row.fail(*problem)
+        if any(
+            m.cell_code and m.cell_code not in self.in_file and m.cell_code not in self.existing
+            for m in self.members
+        ):
+            self.cell_labels, self.shared_cell_names = _cell_labels(
+                _active_cells(self.root)
+            )
         cards: dict[str, int] = {}
         for member in self.members:
             if problem := self._cell_problem(member):
@@ -622,6 +729,13 @@ class _Plan:
                 )
             elif card:
                 cards[card] = member.row.number
+        taken_cards = _cards_in_use(set(cards))
+        for member in self.members:
+            if member.party_card_number in taken_cards:
+                member.row.fail(
+                    MEMBER_CARD,
+                    f"số thẻ {quoted(member.party_card_number)} đã có trong hệ thống.",
+                )
 
     def _not_found(self, code: str) -> str:
         # The same words for unknown and out-of-scope codes: other trees stay unseen.
@@ -664,6 +778,26 @@ class _Plan:
             return ORG_PARENT, f"“{parent.name}” {no_children}."
         return None
 
+    def _level_problem(self, org: _OrgRow) -> Problem:
+        """The level order (services.level_problem) against the parent's level."""
+        if org.level is None:
+            return None
+        parent_row = self.in_file.get(org.parent_code)
+        if parent_row is not None:
+            if parent_row.level is None:
+                return None
+            parent_level, parent_name = parent_row.level, parent_row.name
+        else:
+            parent = self.existing.get(org.parent_code, self.root)
+            parent_level, parent_name = parent.level, parent.name
+        problem = services.level_problem(
+            level=org.level,
+            parent_level=parent_level,
+            parent_name=parent_name,
+            grassroots_top=self.grassroots_top,
+        )
+        return (ORG_LEVEL, problem) if problem else None
+
     def _in_cycle(self, org: _OrgRow) -> bool:
         seen: set[str] = set()
         current = self.in_file.get(org.parent_code)
@@ -690,7 +824,17 @@ class _Plan:
             return None
         cell = self.existing.get(member.cell_code)
         if cell is None:
-            return MEMBER_CELL, self._not_found(member.cell_code)
+            key = _label_key(member.cell_code)
+            if key in self.cell_labels:
+                cell = self.existing[member.cell_code] = self.cell_labels[key][1]
+            elif key in self.shared_cell_names:
+                return MEMBER_CELL, (
+                    f"có nhiều chi bộ tên {quoted(member.cell_code)}; hãy ghi tên như "
+                    f"ở cột “{EXISTING_CELLS}” (sheet “{LISTS_SHEET}” của tệp mẫu tải "
+                    "từ trang nhập Excel của tổ chức) hoặc dùng mã chi bộ."
+                )
+            else:
+                return MEMBER_CELL, self._not_found(member.cell_code)
         if not cell.level.holds_members:
             return MEMBER_CELL, f"“{cell.name}” không phải chi bộ."
         if cell.dissolved_on is not None:
@@ -700,12 +844,21 @@ class _Plan:
     # --- applying ------------------------------------------------------------------
 
     def apply(self, *, user: AbstractBaseUser | AnonymousUser | None) -> ImportResult:
+        """Write the rows through the services in one transaction. A row a
+        service refuses is noted and the others are still tried (each service
+        call is its own savepoint), so every such problem is reported at once;
+        rows under a refused organisation are skipped. Any problem rolls the
+        whole file back."""
         author = user if user is not None and user.is_authenticated else None
+        failed: list[ImportProblem] = []
         try:
             with transaction.atomic():
-                created = self._create_organizations(author)
+                created, skipped = self._create_organizations(author, failed)
                 for member in self.members:
-                    self._create_member(member, created, author)
+                    if member.cell_code not in skipped:
+                        self._create_member(member, created, author, failed)
+                if failed:
+                    raise _ApplyFailed(failed)
                 audit_record(
                     action="import.organizations_members",
                     organization=self.root,
@@ -719,16 +872,24 @@ class _Plan:
                         "members_created": (None, len(self.members)),
                     },
                 )
-        except _ApplyFailed as failed:
-            return ImportResult(errors=[failed.problem])
+        except _ApplyFailed as refused:
+            return ImportResult(errors=_sorted(refused.problems))
         return ImportResult(
             organizations_created=len(created), members_created=len(self.members)
         )
 
-    def _create_organizations(self, author: Any) -> dict[str, Organization]:
+    def _create_organizations(
+        self, author: Any, failed: list[ImportProblem]
+    ) -> tuple[dict[str, Organization], set[str]]:
+        """The organisations created by code, and the codes of rows refused or
+        skipped (under a refused one)."""
         created: dict[str, Organization] = {}
+        skipped: set[str] = set()
         for org in _parents_first(self.orgs):
             assert org.level is not None and org.founded_on is not None  # checked
+            if org.parent_code in skipped:
+                skipped.add(org.code)
+                continue
             parent = created.get(org.parent_code) or self.existing.get(org.parent_code)
             try:
                 created[org.code] = services.organization_create(
@@ -742,20 +903,27 @@ class _Plan:
                     user=author,
                 )
             except ValidationError as error:
-                raise _ApplyFailed(_service_problem(org.row, error)) from error
-            except IntegrityError as error:
+                failed.append(_service_problem(org.row, error))
+                skipped.add(org.code)
+            except IntegrityError:
                 # The code was taken between the check and now.
-                problem = ImportProblem(
-                    ORG_SHEET,
-                    org.row.number,
-                    ORG_CODE,
-                    f"mã {quoted(org.code)} đã có trong hệ thống.",
+                failed.append(
+                    ImportProblem(
+                        ORG_SHEET,
+                        org.row.number,
+                        ORG_CODE,
+                        f"mã {quoted(org.code)} đã có trong hệ thống.",
+                    )
                 )
-                raise _ApplyFailed(problem) from error
-        return created
+                skipped.add(org.code)
+        return created, skipped
 
     def _create_member(
-        self, member: _MemberRow, created: dict[str, Organization], author: Any
+        self,
+        member: _MemberRow,
+        created: dict[str, Organization],
+        author: Any,
+        failed: list[ImportProblem],
     ) -> None:
         assert member.date_of_birth and member.admitted_on  # checked
         cell = created.get(member.cell_code) or self.existing.get(member.cell_code)
@@ -772,7 +940,7 @@ class _Plan:
                 user=author,
             )
         except ValidationError as error:
-            raise _ApplyFailed(_service_problem(member.row, error)) from error
+            failed.append(_service_problem(member.row, error))
 
 
 def _read_org(row: _Row, levels: dict[str, Any], kinds: dict[str, Any]) -> _OrgRow:
@@ -831,9 +999,11 @@ def _read_member(row: _Row) -> _MemberRow:
 
 
 class _ApplyFailed(Exception):
-    def __init__(self, problem: ImportProblem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+    """Rows the services refused: the transaction rolls back."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
 
 
 # A service error names a form field; this is the column it came from. Errors
@@ -902,6 +1072,20 @@ def _find(table: dict[str, Any], text: str) -> Any:
     if not text:
         return None
     return table.get("=" + text.casefold()) or table.get("~" + fold_accents(text))
+
+
+def _cards_in_use(cards: set[str]) -> set[str]:
+    """The party card numbers among `cards` that a member already holds."""
+    found: set[str] = set()
+    ordered = sorted(cards)
+    for start in range(0, len(ordered), 500):  # stay under SQLite's parameter limit
+        chunk = ordered[start : start + 500]
+        found.update(
+            Member.objects.filter(party_card_number__in=chunk).values_list(
+                "party_card_number", flat=True
+            )
+        )
+    return found
 
 
 def _organizations_by_code(codes: set[str]) -> dict[str, Organization]:

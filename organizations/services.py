@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 
 from organizations.models import (
     LEAVING_EVENTS,
@@ -58,6 +59,39 @@ def _date_vn(day: dt.date) -> str:
 # --- organisations ---------------------------------------------------------------
 
 
+def grassroots_order() -> int | None:
+    """The order of the highest TCCSĐ level (đảng bộ cơ sở), from the data."""
+    return OrganizationLevel.objects.filter(is_grassroots=True).aggregate(
+        top=Min("order")
+    )["top"]
+
+
+def level_problem(
+    *,
+    level: OrganizationLevel,
+    parent_level: OrganizationLevel,
+    parent_name: str,
+    grassroots_top: int | None,
+) -> str | None:
+    """Why an organisation of `level` cannot sit directly under `parent`, in
+    Vietnamese, or None. The rule reads the levels' data (their order, and
+    which are TCCSĐ), not their names: a TCCSĐ sits under a committee above
+    the grassroots; a committee above the grassroots only under another such
+    committee; what lies below the grassroots (đảng bộ bộ phận, chi bộ trực
+    thuộc) only inside a TCCSĐ, under a level above its own."""
+    above = parent_level
+    if grassroots_top is None:
+        allowed = above.order <= level.order
+    elif level.is_grassroots or level.order < grassroots_top:
+        allowed = above.order < grassroots_top
+    else:
+        allowed = grassroots_top <= above.order < level.order
+    if allowed:
+        return None
+    return f"{level.name} không thể trực thuộc {above.name.lower()} (“{parent_name}”)."
+
+
+
 @transaction.atomic
 def organization_create(
     *,
@@ -81,6 +115,14 @@ def organization_create(
             raise ValidationError(
                 {"parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
             )
+        problem = level_problem(
+            level=level,
+            parent_level=parent.level,
+            parent_name=parent.name,
+            grassroots_top=grassroots_order(),
+        )
+        if problem:
+            raise ValidationError({"level": problem})
     name = nfc(name).strip()
     organization = Organization.objects.create(
         name=name,
@@ -204,6 +246,14 @@ def organization_move(
         raise ValidationError(
             {"new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
         )
+    problem = level_problem(
+        level=organization.level,
+        parent_level=new_parent.level,
+        parent_name=new_parent.name,
+        grassroots_top=grassroots_order(),
+    )
+    if problem:
+        raise ValidationError({"new_parent": problem})
     subtree = list(
         OrganizationPlacement.objects.select_for_update()
         .filter(valid_on(on_date), path__startswith=old_path)
@@ -429,6 +479,19 @@ def _check_cell(organization: Organization) -> None:
         raise ValidationError({"organization": f"“{organization.name}” đã giải thể."})
 
 
+def _check_card(number: str, *, member: Member | None = None) -> None:
+    """A party card number belongs to one member (the registry is national)."""
+    if not number:
+        return
+    others = Member.objects.filter(party_card_number=number)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    if others.exists():
+        raise ValidationError(
+            {"party_card_number": f"Số thẻ đảng viên “{number}” đã có trong hệ thống."}
+        )
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -454,6 +517,7 @@ def member_create(
         raise ValidationError({"date_of_birth": "Ngày sinh phải trước ngày vào Đảng."})
     if joined_on < admitted_on:
         raise ValidationError({"joined_on": "Ngày chuyển đến phải sau ngày vào Đảng."})
+    _check_card(party_card_number)
     full_name = " ".join(nfc(full_name).split())
     member = Member.objects.create(
         full_name=full_name,
@@ -525,6 +589,8 @@ def member_update(
     """Correct personal data. Dates of membership change through events."""
     if date_of_birth >= member.admitted_on:
         raise ValidationError({"date_of_birth": "Ngày sinh phải trước ngày vào Đảng."})
+    if party_card_number != member.party_card_number:
+        _check_card(party_card_number, member=member)
     before = _member_fields(member)
     full_name = " ".join(nfc(full_name).split())
     member.full_name = full_name

@@ -19,6 +19,11 @@ urlpatterns = [
     path("to-chuc/<uuid:public_id>/dang-vien/", members.member_list, name="member_list"),
     path("to-chuc/<uuid:public_id>/dang-vien/them/", members.member_create, name="member_create"),
     path("to-chuc/<uuid:public_id>/nhap-excel/", imports.import_upload, name="import"),
+    path(
+        "to-chuc/<uuid:public_id>/nhap-excel/mau.xlsx",
+        imports.import_template_for,
+        name="import_template_for",
+    ),
     path("nhap-excel/mau.xlsx", imports.import_template, name="import_template"),
     path("dang-vien/<uuid:public_id>/", members.member_detail, name="member_detail"),
     path("dang-vien/<uuid:public_id>/sua/", members.member_edit, name="member_edit"),

@@ -62,6 +62,7 @@ VIEWS: dict[str, ViewSpec] = {
     "organizations:member_create": ViewSpec(_org, get="member", post="member"),
     "organizations:import": ViewSpec(_org, get="org", post="org"),
     "organizations:import_template": ViewSpec(_none),
+    "organizations:import_template_for": ViewSpec(_org, get="org"),
     "organizations:member_detail": ViewSpec(_member),
     "organizations:member_edit": ViewSpec(_member, get="member", post="member"),
     "organizations:member_event": ViewSpec(_member, get="member", post="member"),

@@ -60,13 +60,26 @@ def import_upload(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        imports.template_workbook(), content_type=imports.XLSX_CONTENT_TYPE
-    )
+def _template_response(content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=imports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         'attachment; filename="mau-nhap-to-chuc-dang-vien.xlsx"'
     )
     return response
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    return _template_response(imports.template_workbook())
+
+
+@login_required
+@require_GET
+def import_template_for(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The template for importing under one organisation: its lists name the
+    chi bộ already there, which member rows may refer to."""
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
+    return _template_response(imports.template_workbook(root=organization))

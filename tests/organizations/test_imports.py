@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Sequence
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from organizations.imports import (
     INVALID_FILE,
     MEMBER_ADMITTED,
     MEMBER_BIRTH,
+    MEMBER_CARD,
     MEMBER_CELL,
     MEMBER_COLUMNS,
     MEMBER_FULL,
@@ -42,6 +44,7 @@ from organizations.models import (
     OrganizationPlacement,
 )
 from tests.conftest import World
+from tests.factories import make_org, make_user
 
 CELL = "Chi bộ trực thuộc"
 SUB_COMMITTEE = "Đảng bộ bộ phận"
@@ -622,11 +625,13 @@ def test_it_checks_the_file_with_a_fixed_number_of_queries(
 ):
     _codes(world)
     members = [
-        [f"Người {i}", "Nam", "01/01/1980", "", "CB-A1", "01/01/2010", "", ""]
+        [f"Người {i}", "Nam", "01/01/1980", "", "CB-A1", "01/01/2010", "", f"9{i:05d}"]
         for i in range(200)
     ]
     members.append(["Sai", "Nam", "01/01/1980", "", "CB-?", "01/01/2010", "", ""])
-    with django_assert_max_num_queries(3):
+    # Levels, the root's level, codes, the existing chi bộ's names (CB-? is no
+    # code) and card numbers: the same five for any number of rows.
+    with django_assert_max_num_queries(5):
         result = _import(world, _xlsx(GOOD_ORGS, members))
     assert len(result.errors) == 1
 
@@ -762,3 +767,114 @@ def test_a_service_error_while_applying_rolls_back_the_earlier_rows(
 def test_a_problem_without_a_place_reads_as_its_message():
     assert str(ImportProblem("", None, "", "Tệp quá lớn.")) == "Tệp quá lớn."
     assert str(ImportProblem(ORG_SHEET, None, "", "x")) == "Sheet “Tổ chức”: x"
+
+
+# --- 7. every refusal found while applying, existing cards and chi bộ, safe lists ----
+
+
+def test_every_refusal_found_while_applying_is_reported_and_nothing_is_written(world):
+    _codes(world)  # DBS-A was founded on 01/01/2020
+    orgs = [
+        ["CB-SOM1", "Chi bộ lập năm 2019", "", CELL, "", "DBS-A", "01/01/2019"],
+        ["CB-OK", "Chi bộ hợp lệ", "", CELL, "", "", "01/06/2021"],
+        ["CB-SOM2", "Chi bộ lập năm 2018", "", CELL, "", "DBS-A", "01/01/2018"],
+    ]
+    members = [
+        ["Lê Thị Hồng", "Nữ", "01/01/1980", "", "CB-OK", "01/01/2010", "", ""],
+        ["Lê Văn Sớm", "Nam", "01/01/1980", "", "CB-SOM1", "01/01/2010", "", ""],
+    ]
+    before = _snapshot()
+    result = _import(world, _xlsx(orgs, members))
+    assert _snapshot() == before
+    assert _where(result) == [(ORG_SHEET, 2, ORG_FOUNDED), (ORG_SHEET, 4, ORG_FOUNDED)]
+    assert [e.message for e in result.errors] == [
+        "“Đảng bộ Sở A” không tồn tại vào ngày 01/01/2019.",
+        "“Đảng bộ Sở A” không tồn tại vào ngày 01/01/2018.",
+    ]
+
+
+def test_a_party_card_number_already_in_the_registry_is_refused_with_its_row(world):
+    from organizations import services
+
+    _codes(world)
+    services.member_update(
+        member=world.member_b, full_name=world.member_b.full_name, sex="M",
+        date_of_birth=world.member_b.date_of_birth, ethnicity="Kinh", party_card_number="44000123",
+    )
+    members = [
+        ["Lê Văn Một", "Nam", "01/01/1980", "", "CB-A1", "01/01/2010", "", "44000999"],
+        ["Lê Văn Hai", "Nam", "01/01/1980", "", "CB-A1", "01/01/2010", "", "44000123"],
+    ]
+    before = _snapshot()
+    result = _import(world, _xlsx(members=members))
+    assert _snapshot() == before
+    assert _where(result) == [(MEMBER_SHEET, 3, MEMBER_CARD)]
+    assert result.errors[0].message == "số thẻ “44000123” đã có trong hệ thống."
+    # The forms' service refuses it too.
+    with pytest.raises(ValidationError, match="đã có trong hệ thống"):
+        services.member_create(
+            full_name="Lê Văn Ba", sex="M", date_of_birth=dt.date(1980, 1, 1),
+            organization=world.cell_a1, admitted_on=dt.date(2010, 1, 1), party_card_number="44000123",
+        )
+
+
+def test_a_member_row_may_name_an_existing_chi_bo_without_a_code(client, world, office):
+    # The fixture's chi bộ have no code (as the demo's have none).
+    twin_parent = make_org("Đảng bộ bộ phận X", parent=world.grassroots_a, level_code="sub_committee")
+    make_org("Chi bộ Văn phòng A", parent=twin_parent)  # a second "Chi bộ Văn phòng A"
+    members = [
+        ["Lê Văn Tên", "Nam", "01/01/1980", "", "chi bộ phòng kế hoạch a", "01/01/2010", "", ""],
+        ["Lê Văn Trùng", "Nam", "01/01/1980", "", "Chi bộ Văn phòng A", "01/01/2010", "", ""],
+    ]
+    result = _import(world, _xlsx(members=members))
+    assert _where(result) == [(MEMBER_SHEET, 3, MEMBER_CELL)]
+    assert "có nhiều chi bộ tên “Chi bộ Văn phòng A”" in result.errors[0].message
+
+    # The organisation's template lists what to write, and those names import.
+    client.force_login(office)
+    url = reverse("organizations:import_template_for", kwargs={"public_id": world.grassroots_a.public_id})
+    response = client.get(url)
+    assert response.status_code == 200
+    lists = load_workbook(io.BytesIO(response.content))[imports.LISTS_SHEET]
+    listed = [c.value for c in lists["D"] if c.value]
+    assert listed == [
+        "Chi bộ đã có",
+        "Chi bộ Phòng Kế hoạch A",
+        "Chi bộ Văn phòng A (Đảng bộ bộ phận X)",  # Vietnamese order: "bộ" < "Sở"
+        "Chi bộ Văn phòng A (Đảng bộ Sở A)",
+    ]
+    members[1][4] = "Chi bộ Văn phòng A (Đảng bộ Sở A)"
+    result = _import(world, _xlsx(members=members))
+    assert result.ok, result.errors
+    assert Member.objects.get(full_name="Lê Văn Tên").organization == world.cell_a2
+    assert Member.objects.get(full_name="Lê Văn Trùng").organization == world.cell_a1
+    # Outside the organisation: no template (the import page's rule).
+    client.force_login(make_user("cadre_x", role="cadre", organization=world.grassroots_a))
+    assert client.get(url).status_code == 403
+
+
+def test_the_template_writes_names_from_data_as_text_never_as_formulas(client, world, cadre):
+    from organizations.models import OrganizationLevel
+
+    evil = '=HYPERLINK("http://evil.example","bấm")'
+    OrganizationLevel.objects.create(code="evil", name=evil, order=50, holds_members=True)
+    workbook = load_workbook(io.BytesIO(imports.template_workbook()))
+    lists = workbook[imports.LISTS_SHEET]
+    [cell] = [c for c in lists["A"] if c.value == evil]
+    assert cell.data_type == "s" and cell.quotePrefix is True
+    guide = [c for row in workbook[imports.GUIDE_SHEET].iter_rows() for c in row if c.value]
+    assert any(evil in c.value for c in guide)
+    assert all(c.data_type == "s" for c in guide)
+
+
+def test_levels_out_of_order_are_refused_before_anything_is_written(world):
+    orgs = [
+        ["DB-1", "Đảng bộ trong đảng bộ", "", "Đảng bộ cơ sở", "", "", "01/01/2021"],
+        ["BP-1", "Đảng bộ bộ phận 1", "", SUB_COMMITTEE, "", "", "01/01/2021"],
+        ["BP-2", "Đảng bộ bộ phận trong bộ phận", "", SUB_COMMITTEE, "", "BP-1", "01/01/2021"],
+    ]
+    result = _import(world, _xlsx(orgs))
+    assert _where(result) == [(ORG_SHEET, 2, ORG_LEVEL), (ORG_SHEET, 4, ORG_LEVEL)]
+    assert result.errors[0].message == (
+        "Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở (“Đảng bộ Sở A”)."
+    )

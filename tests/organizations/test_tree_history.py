@@ -227,3 +227,55 @@ def test_event_counts_take_two_queries(django_assert_num_queries):
         )
     with django_assert_num_queries(2):
         selectors.event_counts(root=bloc, start=JAN, end=DEC)
+
+
+def test_levels_follow_their_order_from_the_data():
+    from tests.factories import level
+
+    bloc, other, g1, g2, c11, *_ = _bloc_with_two_grassroots()
+    sub = make_org("Đảng bộ bộ phận", parent=g1, level_code="sub_committee")
+    refused = [
+        ("grassroots_committee", g1),  # a đảng bộ cơ sở under a đảng bộ cơ sở
+        ("grassroots_cell", g1),  # a chi bộ cơ sở inside a đảng bộ cơ sở
+        ("grassroots_committee", sub),
+        ("sub_committee", sub),  # a đảng bộ bộ phận under a đảng bộ bộ phận
+        ("sub_committee", bloc),  # below the grassroots, outside any TCCSĐ
+        ("cell", bloc),
+        ("upper", g1),
+    ]
+    for code, parent in refused:
+        with pytest.raises(ValidationError) as error:
+            make_org(f"Thử {code}", parent=parent, level_code=code)
+        assert "không thể trực thuộc" in error.value.messages[0], (code, parent.name)
+    with pytest.raises(ValidationError, match="Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở"):
+        make_org("Đảng bộ trong đảng bộ", parent=g1, level_code="grassroots_committee")
+    # Allowed: committees above the grassroots nest; the usual chain below them.
+    cluster = make_org("Đảng bộ cụm", parent=bloc, level_code="upper")
+    make_org("Đảng bộ cơ sở trong cụm", parent=cluster, level_code="grassroots_committee")
+    make_org("Chi bộ cơ sở", parent=bloc, level_code="grassroots_cell")
+    make_org("Chi bộ trong bộ phận", parent=sub, level_code="cell")
+    # A move obeys the same order; the level names come from the data.
+    with pytest.raises(ValidationError):
+        services.organization_move(organization=g2, new_parent=g1, on_date=JUN)
+    renamed = level("grassroots_committee")
+    renamed.name = "Đảng ủy cơ sở"
+    renamed.save()
+    with pytest.raises(ValidationError, match="Đảng ủy cơ sở không thể trực thuộc"):
+        make_org("Lần nữa", parent=g2, level_code="grassroots_committee")
+
+
+def test_the_create_form_explains_a_level_out_of_order(client, world, bloc_office):
+    from django.urls import reverse
+
+    from organizations.models import Organization
+    from tests.factories import level
+
+    client.force_login(bloc_office)
+    response = client.post(
+        reverse("organizations:create_child", kwargs={"public_id": world.grassroots_a.public_id}),
+        {"name": "Đảng bộ lồng", "level": level("grassroots_committee").id, "kind": "agency",
+         "founded_on": "2024-01-02"},
+    )
+    assert response.status_code == 200
+    assert "Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở (“Đảng bộ Sở A”)." in response.content.decode()
+    assert not Organization.objects.filter(name="Đảng bộ lồng").exists()
