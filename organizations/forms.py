@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.utils import timezone
 
 from organizations.models import (
     EventKind,
@@ -116,20 +118,47 @@ class OrganizationDissolveForm(CrispyForm):
 
 
 class HandoverForm(CrispyForm):
+    """One act: each organisation of the committee gets its own new parent
+    (one select per organisation; left empty, it stays)."""
+
     submit_label = "Ghi nhận bàn giao"
-    organizations = forms.ModelMultipleChoiceField(
-        label="Tổ chức bàn giao", queryset=Organization.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
-    )
-    new_parent = forms.ModelChoiceField(label="Bàn giao về", queryset=Organization.objects.none())
-    effective_on = _date_field("Ngày hiệu lực", initial=dt.date.today())
+    effective_on = _date_field("Ngày hiệu lực", initial=timezone.localdate)
     decision = forms.CharField(label="Căn cứ (quyết định)", max_length=255, required=False)
     note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: object, organizations: object, parents: object, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        destinations: Sequence[tuple[Organization, Sequence[Organization]]],
+        **kwargs: object,
+    ) -> None:
+        """`destinations`: each organisation that may be handed over, with the
+        organisations it may be handed to."""
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].queryset = organizations
-        self.fields["new_parent"].queryset = parents
+        self.destinations = {
+            f"to_{org.pk}": (org, {str(p.pk): p for p in parents})
+            for org, parents in destinations
+        }
+        for name, (org, parents) in self.destinations.items():
+            self.fields[name] = forms.ChoiceField(
+                label=f"{org.name} – bàn giao về",
+                choices=[("", "— giữ nguyên —")]
+                + [(pk, parent.name) for pk, parent in parents.items()],
+                required=False,
+            )
+        self.order_fields([*self.destinations, "effective_on", "decision", "note"])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        moves = [
+            (org, parents[data[name]])
+            for name, (org, parents) in self.destinations.items()
+            if data.get(name)
+        ]
+        if not moves and not self.errors:
+            raise forms.ValidationError("Chọn nơi nhận cho ít nhất một tổ chức.")
+        data["moves"] = moves
+        return data
 
 
 class MemberForm(CrispyForm):

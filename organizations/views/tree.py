@@ -230,37 +230,61 @@ def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
     source = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
-    children = (
+    scope = selectors.user_scope(request.user)
+    children = list(
         Organization.objects.filter(parent=source, dissolved_on__isnull=True)
         .select_related("level")
         .order_by("sort_key", "name")
     )
-    parents = (
-        selectors.organizations_for_user(request.user)
-        .filter(dissolved_on__isnull=True, level__holds_members=False)
-        .exclude(path__startswith=source.path)
+    receivers = Organization.objects.filter(dissolved_on__isnull=True, level__holds_members=False)
+    if not scope.is_superuser:
+        receivers = receivers.filter(scope.path_filter())
+    receivers_list = [
+        org
+        for org in receivers.exclude(path__startswith=source.path)
+        .select_related("level")
         .order_by("sort_key", "name")
-    )
-    if selectors.user_scope(request.user).is_superuser:
-        parents = (
-            Organization.objects.filter(dissolved_on__isnull=True, level__holds_members=False)
-            .exclude(path__startswith=source.path)
-            .order_by("sort_key", "name")
+        if scope.can_write_organization(org)
+    ]
+    # Each organisation is offered the receivers its level may sit under.
+    top = services.grassroots_order()
+    destinations = [
+        (
+            child,
+            [
+                parent
+                for parent in receivers_list
+                if services.level_problem(
+                    level=child.level,
+                    parent_level=parent.level,
+                    parent_name=parent.name,
+                    grassroots_top=top,
+                )
+                is None
+            ],
         )
+        for child in children
+    ]
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        handover = services.handover_create(
+        moves = data["moves"]
+        services.handover_create(
             source=source,
-            moves=[(org, data["new_parent"]) for org in data["organizations"]],
+            moves=moves,
             effective_on=data["effective_on"],
             decision=data["decision"],
             note=data["note"],
             user=request.user,
         )
-        message = f"Đã bàn giao {handover.items.count()} tổ chức về “{data['new_parent'].name}”."
+        receivers_named = sorted({parent.name for _, parent in moves})
+        message = (
+            f"Đã bàn giao {len(moves)} tổ chức về "
+            + ", ".join(f"“{name}”" for name in receivers_named)
+            + "."
+        )
         return message, redirect("organizations:detail", public_id=source.public_id)
 
-    form = HandoverForm(request.POST or None, organizations=children, parents=parents)
+    form = HandoverForm(request.POST or None, destinations=destinations)
     return form_page(
         request, form, save, organization=source, title=f"Bàn giao tổ chức của {source.name}"
     )

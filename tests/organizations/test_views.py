@@ -148,11 +148,53 @@ def test_handover_form_moves_many_organisations_in_one_act(client, world, bloc_o
     RoleAssignment.objects.create(user=bloc_office, organization=target, role=Role.OFFICE)
     response = client.post(
         reverse("organizations:handover", kwargs={"public_id": world.bloc_a.public_id}),
-        {"organizations": [world.grassroots_a.id, g2.id], "new_parent": target.id, "effective_on": "2025-07-01", "decision": "QĐ 1"},
+        {f"to_{world.grassroots_a.id}": target.id, f"to_{g2.id}": target.id,
+         "effective_on": "2025-07-01", "decision": "QĐ 1"},
     )
     assert response.status_code == 302
     assert selectors.subtree_counts_on(root=target, day=dt.date(2025, 7, 2)).grassroots == 2
     assert selectors.subtree_counts_on(root=world.bloc_a, day=dt.date(2025, 6, 30)).total == 1
+
+
+def test_handover_form_gives_each_organisation_its_own_receiver_in_one_act(
+    client, world, bloc_office, django_assert_max_num_queries
+):
+    from organizations.models import Handover, Role, RoleAssignment
+
+    client.force_login(bloc_office)
+    g2 = make_org("Đảng bộ Sở A2", parent=world.bloc_a)
+    g3 = make_org("Đảng bộ Sở A3", parent=world.bloc_a)
+    north = make_org("Đảng bộ Khối Bắc", parent=None)
+    south = make_org("Đảng bộ Khối Nam", parent=None)
+    for receiver in (north, south):
+        RoleAssignment.objects.create(user=bloc_office, organization=receiver, role=Role.OFFICE)
+    url = reverse("organizations:handover", kwargs={"public_id": world.bloc_a.public_id})
+
+    page = client.get(url).content.decode()
+    for org in (world.grassroots_a, g2, g3):
+        assert f'name="to_{org.id}"' in page
+    # A chi bộ trực thuộc of A is no receiver for a đảng bộ cơ sở.
+    assert page.count(f'<option value="{north.id}">') == 3
+    assert f'<option value="{world.grassroots_a.id}">' not in page
+    with django_assert_max_num_queries(12):  # one select per organisation, no query each
+        client.get(url)
+
+    response = client.post(url, {"effective_on": "2025-07-01"})
+    assert "Chọn nơi nhận cho ít nhất một tổ chức." in response.content.decode()
+    response = client.post(url, {
+        f"to_{world.grassroots_a.id}": north.id, f"to_{g2.id}": south.id, f"to_{g3.id}": "",
+        "effective_on": "2025-07-01", "decision": "QĐ 5",
+    })
+    assert response.status_code == 302
+    [handover] = Handover.objects.all()
+    assert {(i.organization, i.new_parent) for i in handover.items.all()} == {
+        (world.grassroots_a, north), (g2, south),
+    }
+    day = dt.date(2025, 7, 2)
+    assert selectors.subtree_counts_on(root=north, day=day).total == 1  # A's member
+    assert selectors.subtree_counts_on(root=south, day=day).grassroots == 1
+    g3.refresh_from_db()
+    assert g3.parent == world.bloc_a
 
 
 def test_cadre_admits_a_member_and_records_events(client, world, cadre):
