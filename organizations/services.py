@@ -510,7 +510,22 @@ def member_create(
     """Put a member on the roll: a new admission (kết nạp) or a transfer in
     from outside the tree (chuyển đến) on `joined_on`."""
     _check_cell(organization)
-    joined_on = joined_on or admitted_on
+    kind = EventKind.TRANSFER_IN if arrival == EventKind.TRANSFER_IN else EventKind.ADMISSION
+    if kind == EventKind.ADMISSION:
+        joined_on = admitted_on
+    elif joined_on is None:
+        # Without it the member would be placed here from the admission, years
+        # before they came.
+        raise ValidationError({"joined_on": "Nhập ngày chuyển sinh hoạt đến."})
+    elif not OrganizationPlacement.objects.filter(
+        valid_on(joined_on), organization=organization
+    ).exists():
+        raise ValidationError(
+            {
+                "joined_on": f"“{organization.name}” chưa được thành lập hoặc không còn "
+                f"vào ngày {_date_vn(joined_on)}."
+            }
+        )
     if full_member_on and full_member_on < admitted_on:
         raise ValidationError({"full_member_on": "Ngày chính thức phải sau ngày vào Đảng."})
     if date_of_birth >= admitted_on:
@@ -532,7 +547,6 @@ def member_create(
         organization=organization,
     )
     MemberPlacement.objects.create(member=member, organization=organization, valid_from=joined_on)
-    kind = EventKind.TRANSFER_IN if arrival == EventKind.TRANSFER_IN else EventKind.ADMISSION
     MemberEvent.objects.create(
         member=member, kind=kind, occurred_on=joined_on, organization=organization, created_by=user
     )

@@ -375,3 +375,26 @@ def test_organisations_sort_in_vietnamese_letter_order_not_byte_order(client, wo
     Organization.objects.update(sort_key="")
     importlib.import_module("organizations.migrations.0005_organization_sort_key").fill_sort_keys(apps, None)
     assert [o.name for o in selectors.cells_under(root=unit)][1:] == VIETNAMESE_ORDER[:3]
+
+
+def test_a_member_transferred_in_needs_the_date_and_a_chi_bo_that_existed_then(client, world, cadre):
+    client.force_login(cadre)
+    url = reverse("organizations:member_create", kwargs={"public_id": world.grassroots_a.public_id})
+    data = {"full_name": "Lê Văn Đến", "sex": "M", "date_of_birth": "1980-04-05", "ethnicity": "Kinh",
+            "organization": world.cell_a2.id, "arrival": "chuyen_den", "admitted_on": "2005-03-02"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Nhập ngày chuyển sinh hoạt đến." in response.content.decode()
+    # The chi bộ was founded on 01/01/2020.
+    response = client.post(url, {**data, "joined_on": "2019-06-01"})
+    assert "“Chi bộ Phòng Kế hoạch A” chưa được thành lập hoặc không còn vào ngày 01/06/2019." in (
+        response.content.decode()
+    )
+    assert not Member.objects.filter(full_name="Lê Văn Đến").exists()
+
+    response = client.post(url, {**data, "joined_on": "2024-06-01"})
+    assert response.status_code == 302
+    member = Member.objects.get(full_name="Lê Văn Đến")
+    assert member.placements.get().valid_from == dt.date(2024, 6, 1)
+    assert selectors.subtree_counts_on(root=world.grassroots_a, day=dt.date(2024, 5, 31)).total == 1
+    assert selectors.subtree_counts_on(root=world.grassroots_a, day=dt.date(2024, 6, 1)).total == 2
