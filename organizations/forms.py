@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -22,7 +22,11 @@ from partyreports.formatting import nfc
 DATE_WIDGET = {"type": "date"}
 
 
-def _date_field(label: str, *, required: bool = True, initial: dt.date | None = None) -> forms.DateField:
+def _date_field(
+    label: str, *, required: bool = True, initial: Callable[[], dt.date] | None = None
+) -> forms.DateField:
+    """A date input; `initial` is a callable (timezone.localdate), read when a
+    form is shown, not when the server started."""
     return forms.DateField(
         label=label,
         required=required,
@@ -82,7 +86,7 @@ class OrganizationForm(CrispyForm):
     superior_name = forms.CharField(
         label="Cơ quan cấp trên trực tiếp (đầu văn bản)", max_length=255, required=False
     )
-    founded_on = _date_field("Ngày thành lập", initial=dt.date.today())
+    founded_on = _date_field("Ngày thành lập", initial=timezone.localdate)
 
 
 class OrganizationEditForm(CrispyForm):
@@ -98,7 +102,7 @@ class OrganizationEditForm(CrispyForm):
 class OrganizationMoveForm(CrispyForm):
     submit_label = "Chuyển"
     new_parent = forms.ModelChoiceField(label="Chuyển về trực thuộc", queryset=Organization.objects.none())
-    on_date = _date_field("Từ ngày", initial=dt.date.today())
+    on_date = _date_field("Từ ngày", initial=timezone.localdate)
 
     def __init__(self, *args: object, parents: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -107,7 +111,7 @@ class OrganizationMoveForm(CrispyForm):
 
 class OrganizationDissolveForm(CrispyForm):
     submit_label = "Giải thể"
-    on_date = _date_field("Ngày giải thể", initial=dt.date.today())
+    on_date = _date_field("Ngày giải thể", initial=timezone.localdate)
     merged_into = forms.ModelChoiceField(
         label="Sáp nhập vào (nếu có)", queryset=Organization.objects.none(), required=False
     )
@@ -194,7 +198,7 @@ class MemberEventForm(CrispyForm):
             if k not in (EventKind.ADMISSION, EventKind.TRANSFER_IN)
         ],
     )
-    occurred_on = _date_field("Ngày", initial=dt.date.today())
+    occurred_on = _date_field("Ngày", initial=timezone.localdate)
     target_organization = forms.ModelChoiceField(
         label="Chuyển đến chi bộ (trong hệ thống)", queryset=Organization.objects.none(), required=False
     )
@@ -218,4 +222,4 @@ class AsOfForm(forms.Form):
     def day(self) -> dt.date:
         if self.is_valid() and self.cleaned_data.get("ngay"):
             return self.cleaned_data["ngay"]
-        return dt.date.today()
+        return timezone.localdate()

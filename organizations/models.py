@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 PATH_STEP = 6  # characters per level of a materialised path (base-36 of the id)
 
@@ -123,7 +124,7 @@ class Organization(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.dissolved_on is None or self.dissolved_on > dt.date.today()
+        return self.dissolved_on is None or self.dissolved_on > timezone.localdate()
 
 
 class OrganizationPlacement(models.Model):
@@ -267,7 +268,7 @@ class Member(models.Model):
 
     @property
     def status(self) -> MemberStatus | None:
-        return self.status_on(dt.date.today())
+        return self.status_on(timezone.localdate())
 
 
 class MemberPlacement(models.Model):

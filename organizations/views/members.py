@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors, services
@@ -30,11 +31,14 @@ def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
         members = members.filter(
             Q(search_name__contains=folded) | Q(party_card_number__iexact=query)
         )
+    # Status as of today: a full membership recorded ahead of its date is not yet.
+    today = timezone.localdate()
+    full_today = Q(full_member_on__isnull=False, full_member_on__lte=today)
     status = request.GET.get("trang_thai", "")
     if status == MemberStatus.FULL:
-        members = members.filter(full_member_on__isnull=False)
+        members = members.filter(full_today)
     elif status == MemberStatus.PROBATIONARY:
-        members = members.filter(full_member_on__isnull=True)
+        members = members.exclude(full_today)
     sex = request.GET.get("gioi_tinh", "")
     if sex in Sex.values:
         members = members.filter(sex=sex)
@@ -58,6 +62,7 @@ def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
             "statuses": MemberStatus.choices,
             "sexes": Sex.choices,
             "filter_query": filters.urlencode(),
+            "today": today,
             "can_write_members": selectors.user_scope(request.user).can_write_members(organization),
         },
     )

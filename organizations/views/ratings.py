@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors, services
@@ -22,7 +23,7 @@ GRADE_VALUES = set(Grade.values)
 @require_http_methods(["GET", "POST"])
 def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpResponse:
     organization = selectors.organization_get_for_member_write(user=request.user, public_id=public_id)
-    if not 1930 <= year <= dt.date.today().year + 1:
+    if not 1930 <= year <= timezone.localdate().year + 1:
         messages.error(request, "Năm không hợp lệ.")
         return redirect("organizations:detail", public_id=organization.public_id)
     organizations = [organization, *Organization.objects.filter(
@@ -32,7 +33,7 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
     members = []
     if organization.level.holds_members:
         members = list(
-            selectors.members_of_subtree(root=organization, day=min(year_end, dt.date.today()))
+            selectors.members_of_subtree(root=organization, day=min(year_end, timezone.localdate()))
             .filter(organization=organization)
             .order_by("sort_key")
         )

@@ -398,3 +398,35 @@ def test_a_member_transferred_in_needs_the_date_and_a_chi_bo_that_existed_then(c
     assert member.placements.get().valid_from == dt.date(2024, 6, 1)
     assert selectors.subtree_counts_on(root=world.grassroots_a, day=dt.date(2024, 5, 31)).total == 1
     assert selectors.subtree_counts_on(root=world.grassroots_a, day=dt.date(2024, 6, 1)).total == 2
+
+
+def test_the_member_list_shows_and_filters_the_status_as_of_today(client, world, office):
+    from django.utils import timezone
+
+    client.force_login(office)
+    soon = timezone.localdate() + dt.timedelta(days=20)
+    make_member(world.cell_a2, full_name="Vũ Sắp Chính Thức", admitted_on=dt.date(2025, 1, 1), full_member_on=soon)
+    url = reverse("organizations:member_list", kwargs={"public_id": world.grassroots_a.public_id})
+    body = client.get(url, {"trang_thai": "du_bi"}).content.decode()
+    assert "Vũ Sắp Chính Thức" in body and "Nguyễn Thị Hoà" not in body
+    assert 'badge text-bg-warning">Dự bị' in body
+    body = client.get(url, {"trang_thai": "chinh_thuc"}).content.decode()
+    assert "Vũ Sắp Chính Thức" not in body and "Nguyễn Thị Hoà" in body
+
+
+def test_dates_default_to_today_in_vietnam_when_the_form_is_shown(client, world, office, monkeypatch):
+    import datetime as real_dt
+
+    from django.utils import timezone
+
+    from organizations.forms import AsOfForm, OrganizationDissolveForm
+
+    # 31/03 18:30 UTC is already 01/04 in Hà Nội, and the server started before.
+    fake_now = real_dt.datetime(2031, 3, 31, 18, 30, tzinfo=real_dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: fake_now)
+    assert AsOfForm({}).day() == dt.date(2031, 4, 1)
+    form = OrganizationDissolveForm(targets=Organization.objects.none())
+    assert 'value="2031-04-01"' in str(form["on_date"])
+    client.force_login(office)
+    page = client.get(reverse("organizations:member_event", kwargs={"public_id": world.member_a.public_id}))
+    assert 'value="2031-04-01"' in page.content.decode()
