@@ -211,6 +211,22 @@ class MemberEventForm(CrispyForm):
         self.fields["target_organization"].queryset = cells
 
 
+class MemberEventEditForm(CrispyForm):
+    """Correcting an event: its date (for kết nạp and công nhận chính thức, the
+    member's dates) and its note."""
+
+    occurred_on = _date_field("Ngày")
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+
+    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            EventKind.ADMISSION: "Ngày kết nạp (ngày vào Đảng)",
+            EventKind.FULL_MEMBERSHIP: "Ngày công nhận chính thức",
+        }
+        self.fields["occurred_on"].label = labels.get(kind, "Ngày")
+
+
 GRADE_CHOICES = [("", "— chưa xếp loại —"), *Grade.choices]
 
 

@@ -7,7 +7,7 @@ is appended, never rewritten: a transfer closes placements and opens new ones.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -755,6 +755,203 @@ def _audit_member_event(
         summary=summary + ".",
         changes=changes,
     )
+
+
+# --- correcting an event ------------------------------------------------------------
+
+
+def _paired_transfer(event: MemberEvent) -> MemberEvent | None:
+    """The other half of a transfer between two chi bộ of the system: the
+    chuyển đến member_record_event wrote for a chuyển đi with a target (same
+    member, same day), or the chuyển đi of such a chuyển đến."""
+    if event.kind == EventKind.TRANSFER_OUT and event.target_organization_id:
+        return (
+            MemberEvent.objects.filter(
+                member_id=event.member_id,
+                kind=EventKind.TRANSFER_IN,
+                occurred_on=event.occurred_on,
+                organization_id=event.target_organization_id,
+            )
+            .exclude(pk=event.pk)
+            .first()
+        )
+    if event.kind == EventKind.TRANSFER_IN:
+        return MemberEvent.objects.filter(
+            member_id=event.member_id,
+            kind=EventKind.TRANSFER_OUT,
+            occurred_on=event.occurred_on,
+            target_organization_id=event.organization_id,
+        ).first()
+    return None
+
+
+@transaction.atomic
+def member_event_update(
+    *,
+    event: MemberEvent,
+    occurred_on: dt.date,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+) -> MemberEvent:
+    """Correct an event's date and note, and what the date decides: the date
+    of admission (kết nạp) or of full membership (công nhận chính thức), the
+    start of the placement an arrival opened, the end of the placement a
+    departure closed, the boundary between the two chi bộ of a transfer (both
+    halves move). Dates that would put events out of order with the member's
+    other events or placements are refused; nothing else of the history is
+    rewritten."""
+    member = Member.objects.select_for_update().get(pk=event.member_id)
+    event = MemberEvent.objects.select_for_update().get(pk=event.pk)
+    old_day, note = event.occurred_on, nfc(note).strip()
+    placements = list(
+        MemberPlacement.objects.select_for_update()
+        .filter(member=member)
+        .order_by("valid_from", "id")
+    )
+    pair = _paired_transfer(event)
+    together = {event.pk} | ({pair.pk} if pair is not None else set())
+    others = [
+        e.occurred_on
+        for e in MemberEvent.objects.filter(member=member).exclude(pk__in=together)
+    ]
+    day_vn = _date_vn(occurred_on)
+
+    def refuse(message: str) -> None:
+        raise ValidationError({"occurred_on": message})
+
+    before_fields = {
+        "admitted_on": member.admitted_on,
+        "full_member_on": member.full_member_on,
+        "left_on": member.left_on,
+    }
+    if occurred_on != old_day:
+        if occurred_on <= member.date_of_birth:
+            refuse("Ngày sự kiện phải sau ngày sinh.")
+        if event.kind == EventKind.ADMISSION:
+            first = placements[0]
+            if member.full_member_on and occurred_on > member.full_member_on:
+                refuse(f"Ngày kết nạp phải trước ngày chính thức ({_date_vn(member.full_member_on)}).")
+            if any(day < occurred_on for day in others):
+                refuse("Ngày kết nạp phải trước các sự kiện khác của đảng viên.")
+            if first.valid_from == old_day:
+                if first.valid_to is not None and occurred_on >= first.valid_to:
+                    refuse(f"Ngày kết nạp phải trước ngày {_date_vn(first.valid_to)} (chuyển đi).")
+                first.valid_from = occurred_on
+                first.save(update_fields=["valid_from"])
+            member.admitted_on = occurred_on
+        elif event.kind == EventKind.FULL_MEMBERSHIP:
+            if occurred_on < member.admitted_on:
+                refuse(f"Ngày chính thức phải sau ngày vào Đảng ({_date_vn(member.admitted_on)}).")
+            if member.left_on and occurred_on >= member.left_on:
+                refuse(f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}.")
+            member.full_member_on = occurred_on
+        elif pair is not None:
+            _move_transfer(
+                event=event, pair=pair, placements=placements, old_day=old_day,
+                new_day=occurred_on, others=others, refuse=refuse,
+            )
+        elif event.kind == EventKind.TRANSFER_IN:
+            first = placements[0]
+            if first.valid_from != old_day or first.organization_id != event.organization_id:
+                refuse("Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp.")
+            if occurred_on < member.admitted_on:
+                refuse(f"Ngày chuyển đến phải sau ngày vào Đảng ({_date_vn(member.admitted_on)}).")
+            if first.valid_to is not None and occurred_on >= first.valid_to:
+                refuse(f"Ngày chuyển đến phải trước ngày {_date_vn(first.valid_to)}.")
+            if any(day < occurred_on for day in others):
+                refuse("Ngày chuyển đến phải trước các sự kiện khác của đảng viên.")
+            if not OrganizationPlacement.objects.filter(
+                valid_on(occurred_on), organization_id=event.organization_id
+            ).exists():
+                refuse(f"“{event.organization.name}” chưa được thành lập hoặc không còn vào ngày {day_vn}.")
+            first.valid_from = occurred_on
+            first.save(update_fields=["valid_from"])
+        elif event.kind in LEAVING_EVENTS:
+            last = placements[-1]
+            if last.valid_to != old_day or member.left_on != old_day:
+                refuse("Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp.")
+            if occurred_on <= last.valid_from:
+                refuse(f"Ngày phải sau ngày {_date_vn(last.valid_from)} (bắt đầu sinh hoạt tại chi bộ).")
+            if any(day >= occurred_on for day in others):
+                refuse("Ngày ra khỏi danh sách phải sau các sự kiện khác của đảng viên.")
+            last.valid_to = occurred_on
+            last.save(update_fields=["valid_to"])
+            member.left_on = occurred_on
+        else:  # Huy hiệu, chuyển sinh hoạt tạm thời: where the member sat that day
+            if member.left_on and occurred_on >= member.left_on:
+                refuse(f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}.")
+            where = next(
+                (
+                    p
+                    for p in placements
+                    if p.valid_from <= occurred_on and (p.valid_to is None or p.valid_to > occurred_on)
+                ),
+                None,
+            )
+            if where is None:
+                refuse("Đảng viên không sinh hoạt tại chi bộ nào vào ngày này.")
+            event.organization_id = where.organization_id
+        member.save(update_fields=["admitted_on", "full_member_on", "left_on", "updated_at"])
+    old_note = event.note
+    event.occurred_on, event.note = occurred_on, note
+    event.save(update_fields=["occurred_on", "note", "organization"])
+    changes: dict[str, tuple[object, object]] = {
+        "occurred_on": (old_day, occurred_on),
+        "note": (old_note or None, note or None),
+    }
+    for name, old in before_fields.items():
+        changes[name] = (old, getattr(member, name))
+    audit_record(
+        action="member.event_update",
+        organization=event.organization,
+        user=user,
+        obj=member,
+        summary=(
+            f"Sửa sự kiện {event.get_kind_display().lower()} của “{member.full_name}”: "
+            f"ngày {_date_vn(old_day)}"
+            + (f" → {day_vn}" if occurred_on != old_day else "")
+            + (", ghi chú" if note != old_note else "")
+            + "."
+        ),
+        changes=changes,
+    )
+    return event
+
+
+def _move_transfer(
+    *,
+    event: MemberEvent,
+    pair: MemberEvent,
+    placements: list[MemberPlacement],
+    old_day: dt.date,
+    new_day: dt.date,
+    others: list[dt.date],
+    refuse: Callable[[str], None],
+) -> None:
+    """Move the boundary between the two placements of a transfer inside the
+    system, and both of its events."""
+    index = next(
+        (i for i, p in enumerate(placements) if i and p.valid_from == old_day),
+        None,
+    )
+    if index is None or placements[index - 1].valid_to != old_day:
+        refuse("Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp.")
+        return
+    before, after = placements[index - 1], placements[index]
+    if new_day <= before.valid_from:
+        refuse(f"Ngày chuyển phải sau ngày {_date_vn(before.valid_from)} (đến chi bộ trước).")
+    if after.valid_to is not None and new_day >= after.valid_to:
+        refuse(f"Ngày chuyển phải trước ngày {_date_vn(after.valid_to)} (chuyển tiếp).")
+    low, high = sorted((old_day, new_day))
+    if any(low <= day <= high for day in others):
+        refuse("Có sự kiện khác của đảng viên giữa ngày cũ và ngày mới; hãy sửa theo thứ tự thời gian.")
+    target = after.organization
+    if not OrganizationPlacement.objects.filter(valid_on(new_day), organization=target).exists():
+        refuse(f"“{target.name}” chưa được thành lập hoặc không còn vào ngày {_date_vn(new_day)}.")
+    before.valid_to = after.valid_from = new_day
+    MemberPlacement.objects.bulk_update([before, after], ["valid_from", "valid_to"])
+    pair.occurred_on = new_day
+    pair.save(update_fields=["occurred_on"])
 
 
 # --- ratings ---------------------------------------------------------------------

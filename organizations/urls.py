@@ -28,4 +28,9 @@ urlpatterns = [
     path("dang-vien/<uuid:public_id>/", members.member_detail, name="member_detail"),
     path("dang-vien/<uuid:public_id>/sua/", members.member_edit, name="member_edit"),
     path("dang-vien/<uuid:public_id>/su-kien/", members.member_event_create, name="member_event"),
+    path(
+        "dang-vien/<uuid:public_id>/su-kien/<uuid:event_id>/sua/",
+        members.member_event_edit,
+        name="member_event_edit",
+    ),
 ]

@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "member.create": "Thêm đảng viên",
     "member.update": "Sửa hồ sơ đảng viên",
     "member.event": "Sự kiện đảng viên",
+    "member.event_update": "Sửa sự kiện đảng viên",
     "rating.set": "Xếp loại",
     "result.change": "Sửa kết quả chỉ tiêu",
     "sheet.submit": "Gửi báo cáo",

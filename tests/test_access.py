@@ -66,6 +66,10 @@ VIEWS: dict[str, ViewSpec] = {
     "organizations:member_detail": ViewSpec(_member),
     "organizations:member_edit": ViewSpec(_member, get="member", post="member"),
     "organizations:member_event": ViewSpec(_member, get="member", post="member"),
+    "organizations:member_event_edit": ViewSpec(
+        lambda w: {**_member(w), "event_id": w.member_a.events.order_by("id").first().public_id},
+        get="member", post="member",
+    ),
     "targets:index": ViewSpec(_org),
     "targets:plans": ViewSpec(_org),
     "targets:plan_create": ViewSpec(_org, get="org", post="org"),

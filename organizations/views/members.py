@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from organizations import selectors, services
-from organizations.forms import MemberCreateForm, MemberEventForm, MemberForm
+from organizations.forms import (
+    MemberCreateForm,
+    MemberEventEditForm,
+    MemberEventForm,
+    MemberForm,
+)
 from organizations.models import Member, MemberStatus, Sex
 from organizations.views.common import form_page
 from partyreports.formatting import fold_accents
@@ -144,4 +149,31 @@ def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
     return form_page(
         request, MemberEventForm(request.POST or None, cells=cells), save,
         member=member, organization=member.organization, title=f"Ghi nhận sự kiện – {member.full_name}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_event_edit(request: HttpRequest, public_id: str, event_id: str) -> HttpResponse:
+    member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+    event = (
+        member.events.select_related("organization").filter(public_id=event_id).first()
+    )
+    if event is None:
+        raise Http404("Không tìm thấy sự kiện.")
+    if not selectors.user_scope(request.user).can_write_members(event.organization):
+        raise PermissionDenied("Sự kiện được ghi tại chi bộ ngoài phạm vi của bạn.")
+
+    def save(data: dict) -> tuple[str, HttpResponse]:
+        services.member_event_update(event=event, user=request.user, **data)
+        return "Đã sửa sự kiện.", redirect("organizations:member_detail", public_id=member.public_id)
+
+    form = MemberEventEditForm(
+        request.POST or None,
+        kind=event.kind,
+        initial={"occurred_on": event.occurred_on, "note": event.note},
+    )
+    return form_page(
+        request, form, save, member=member, organization=member.organization,
+        title=f"Sửa sự kiện {event.get_kind_display().lower()} – {member.full_name}",
     )
