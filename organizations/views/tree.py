@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from organizations import phrases, selectors, services
+from organizations.context_processors import home_url
 from organizations.forms import (
     HandoverForm,
     OrganizationDissolveForm,
@@ -34,7 +35,9 @@ def _flatten(node: selectors.TreeNode) -> list[selectors.TreeNode]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("organizations:tree")
+    """A cadre's day starts at the entry sheets, a leader's at the dashboard,
+    an office's at the tree."""
+    return redirect(home_url(selectors.user_scope(request.user)))
 
 
 @login_required
