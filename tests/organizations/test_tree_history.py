@@ -8,7 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from organizations import selectors, services
-from organizations.models import EventKind, Handover, MemberPlacement, OrganizationPlacement
+from organizations.models import (
+    EventKind,
+    Handover,
+    MemberPlacement,
+    OrganizationPlacement,
+)
 from tests.factories import make_member, make_org
 
 JAN = dt.date(2023, 1, 1)
