@@ -727,7 +727,8 @@ def year_to_date(
     """The figures of quarters 1..n taken together, by the kind's nature.
 
     Flows (counts, admissions, inspections done) add up: "nâng tổng số từ đầu năm
-    đến nay là 261". Stocks (a rate, a share of units, a change in points) are
+    đến nay là 261"; a per-year target's total is one year's (:func:`as_one_year`).
+    Stocks (a rate, a share of units, a change in points) are
     read at the last quarter entered. Derived, never typed twice.
     """
     _check_quarter(upto_quarter)
@@ -747,8 +748,23 @@ def year_to_date(
             values.append(figures.value)
             numerators.append(figures.numerator)
             denominators.append(figures.denominator)
-    return Figures(
-        value=total(values),
-        numerator=total(numerators),
-        denominator=total(denominators),
+    return as_one_year(
+        kind,
+        Figures(
+            value=total(values),
+            numerator=total(numerators),
+            denominator=total(denominators),
+        ),
     )
+
+
+def as_one_year(kind: Kind | str, figures: Figures) -> Figures:
+    """A year's figures as the kind compares them with its plan.
+
+    A per-year target ("600/năm" over a term) read on one year's sheet is that
+    year's total over one year: 800 by quarter II against 600/năm is 133,3%.
+    Other kinds are returned as they are.
+    """
+    if _as_kind(kind) is Kind.PER_YEAR and figures.years is None:
+        return Figures(value=figures.value, years=1)
+    return figures

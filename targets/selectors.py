@@ -83,7 +83,9 @@ class SheetRow:
 
     @property
     def plan_text(self) -> str:
-        return plan_text(self.target)
+        """The plan as the sheet shows it: "trên 600/năm" for a per-year target."""
+        text = plan_text(self.target)
+        return f"{text}/năm" if text and self.target.kind == calc.Kind.PER_YEAR else text
 
 
 @dataclass
@@ -251,6 +253,8 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             if target.kind == calc.Kind.YOY and last_year:
                 previous = calc.year_to_date(calc.Kind.COUNT, last_year, quarter).value
                 to_date = calc.Figures(value=to_date.value, previous=previous)
+        # A sheet is one year: a per-year target compares this year's total.
+        to_date = calc.as_one_year(target.kind, to_date)
         evaluation = calc.evaluate(spec, to_date)
         row = SheetRow(
             target=target,

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets import services
-from targets.models import Result, ResultChange, Sheet, SheetStatus
+from targets import calculations as calc
+from targets import selectors, services
+from targets.models import Result, ResultChange, Sheet, SheetStatus, Source
 from tests.factories import make_member, make_user
 from organizations.models import Role
 
@@ -202,3 +203,49 @@ def test_a_reviewer_must_be_above_the_organisation(client, world, plan_world, ca
     leader = make_user("leader_x", role=Role.LEADER, organization=world.bloc_a)
     client.force_login(leader)
     assert client.post(_url(world, "targets:decide", decision="duyet")).status_code == 403
+
+
+# --- per-year targets of a term plan -------------------------------------------------
+
+
+def _term_plan(world):  # noqa: ANN001, ANN202
+    """The bloc's 2020-2025 term plan (seed 004): "trên 600/năm" typed, "300/năm"
+    admissions read from the registry."""
+    plan = services.plan_create(organization=world.bloc_a, title="Nghị quyết Đại hội nhiệm kỳ 2020-2025", start_year=2020, end_year=2025)
+    awareness = services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác xây dựng Đảng", label="Bồi dưỡng nhận thức về Đảng",
+        wording="Hằng năm bồi dưỡng nhận thức về Đảng cho trên 600 quần chúng ưu tú",
+        kind="per_year", comparator="gt", plan_value=600, unit="người",
+    )
+    admissions = services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác xây dựng Đảng", label="Kết nạp đảng viên mới",
+        wording="Mỗi năm kết nạp 2 đảng viên mới trở lên", kind="per_year", plan_value=2, unit="đảng viên",
+        source=Source.ADMISSIONS_SHARE,
+    )
+    return awareness, admissions
+
+
+def test_a_per_year_target_compares_the_year_to_date_with_the_yearly_plan(client, world, bloc_office):
+    awareness, _ = _term_plan(world)
+    url = reverse("targets:sheet", kwargs={"public_id": world.bloc_a.public_id, "year": 2024, "quarter": 2})
+    client.force_login(bloc_office)
+    assert client.post(url, {"version": "0", "action": "save", f"v-{awareness.id}": "800"}).status_code == 302
+    view = selectors.sheet_view(organization=world.bloc_a, year=2024, quarter=2)
+    row = next(r for r in view.rows if r.target == awareness)
+    assert (row.plan_text, row.to_date_text, row.evaluation.attainment_text, row.verdict_text) == (
+        "trên 600/năm", "800", "133,3%", "đạt"
+    )
+    body = client.get(url).content.decode()
+    assert f'data-testid="att-{awareness.id}">133,3%<' in body
+
+
+def test_a_per_year_target_read_from_the_registry_gets_a_figure(client, world, bloc_office):
+    _, admissions = _term_plan(world)
+    make_member(world.cell_a2, admitted_on=dt.date(2024, 2, 5), full_member_on=None)
+    make_member(world.cell_a1, admitted_on=dt.date(2024, 5, 5), full_member_on=None)
+    make_member(world.cell_a1, admitted_on=dt.date(2024, 8, 5), full_member_on=None)  # after Q2
+    view = selectors.sheet_view(organization=world.bloc_a, year=2024, quarter=2)
+    row = next(r for r in view.rows if r.target == admissions)
+    assert (row.to_date_text, row.evaluation.attainment_text, row.evaluation.verdict) == (
+        "2", "100,0%", calc.Verdict.DAT
+    )
