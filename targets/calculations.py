@@ -181,6 +181,18 @@ _DEFAULT_PLACES = {  # display places of the measure; counts show 0
     Kind.YOY: 1,
 }
 ATTAINMENT_PLACES = 1
+#: Kinds whose typed figure counts things (people, households, inspections, members
+#: admitted): a whole number unless the target is given decimal places.
+WHOLE_KINDS = frozenset(
+    {Kind.COUNT, Kind.DONE_OF_PLANNED, Kind.PER_YEAR, Kind.BASE_SHARE}
+)
+
+
+def takes_whole_numbers(kind: Kind | str, places: int | None) -> bool:
+    """Whether a target's typed value must be a whole number ("20.360 người"):
+    a counting kind without decimal places (places None or 0). "Ủng hộ 12,5
+    triệu đồng" is a count with one decimal place, so it takes fractions."""
+    return kind in {k.value for k in WHOLE_KINDS} and not places
 
 
 def default_comparator(kind: Kind) -> Comparator:

@@ -105,7 +105,7 @@ def parse_sheet(data: QueryDict, view: SheetView) -> ParsedSheet:
         )
         if "\x00" in entry.note:  # PostgreSQL refuses it in text
             parsed.errors[names["note"]] = NULL_IN_NOTE
-        problems = entry_problems(target, entry)
+        problems = entry_problems(target, entry, typed=data.get(names["value"], ""))
         if problems:
             parsed.errors.setdefault(names["numerator"] if entry.numerator is not None else names["value"], " ".join(problems))
         parsed.entries[target.id] = entry

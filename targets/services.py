@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from partyreports.audit import audit_record, decimal_text, display_value
+from partyreports.formatting import format_number, format_plain
 from targets import calculations as calc
 from targets.models import (
     Plan,
@@ -207,10 +209,22 @@ def target_assign(
 # --- the quarter's figures ------------------------------------------------------------
 
 
-def entry_problems(target: Target, entry: Entry) -> list[str]:
-    """Rule violations for one row, in Vietnamese (parsing is the form's job)."""
+def entry_problems(target: Target, entry: Entry, *, typed: str = "") -> list[str]:
+    """Rule violations for one row, in Vietnamese (parsing is the form's job).
+
+    `typed` is the value as the user wrote it ("20,360"), quoted back in the
+    message; the stored figure is shown otherwise. The web form and the Excel
+    upload both check rows here, so they accept and refuse the same figures.
+    """
     problems = []
     numbers = [v for v in (entry.value, entry.numerator, entry.denominator) if v is not None]
+    if (
+        entry.value is not None
+        and entry.value.is_finite()
+        and entry.value != entry.value.to_integral_value()
+        and calc.takes_whole_numbers(target.kind, target.places)
+    ):
+        problems.append(whole_number_problem(entry.value, typed))
     if target.kind not in (calc.Kind.PP_CHANGE, calc.Kind.YOY) and any(v < 0 for v in numbers):
         problems.append("Số liệu không được âm.")
     if entry.numerator is not None and entry.denominator is not None:
@@ -221,6 +235,22 @@ def entry_problems(target: Target, entry: Entry) -> list[str]:
     if any(abs(v) >= Decimal("1e13") for v in numbers):
         problems.append("Số quá lớn.")
     return problems
+
+
+def whole_number_problem(value: Decimal, typed: str = "") -> str:
+    """A fraction given to a whole-number target. Mostly a thousands separator
+    read as a decimal comma ("20,360" typed in the English way, or an Excel set to
+    English reading "20.360" as 20,36): the message offers the likely figure."""
+    shown = typed.strip() or format_plain(value)
+    message = f"Chỉ tiêu này nhận số nguyên; “{shown}” có phần thập phân"
+    thousands = value * 1000
+    # Typed text shows the digits after the separator (a thousands group has
+    # three); a number cell has lost its trailing zeros ("20.360" → 20,36).
+    grouped = re.search(r"[.,]\d{3}$", shown) if typed.strip() else True
+    if grouped and thousands == thousands.to_integral_value() and abs(value) >= 1:
+        whole = int(thousands)
+        return f"{message} — nếu ý bạn là {format_number(whole)}, hãy gõ {whole}."
+    return f"{message}: hãy gõ số nguyên."
 
 
 @transaction.atomic

@@ -48,7 +48,6 @@ from partyreports.formatting import (
     NumberParseError,
     fold_accents,
     format_number,
-    format_plain,
     nfc,
     round_display,
 )
@@ -109,8 +108,6 @@ _HEADER_SEARCH_ROWS = 30
 #: Data rows read; a plan has a few dozen targets.
 MAX_ROWS = 2_000
 NOTE_MAX_LENGTH = 500  # Result.note
-#: Kinds whose figures are whole numbers unless the target says otherwise.
-_WHOLE_KINDS = frozenset({calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED})
 
 _HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
 _GROUP_FILL = PatternFill("solid", fgColor="E0E0E0")
@@ -339,7 +336,7 @@ def _input_places(target: Target, value: Decimal | int | None) -> int:
     default = (
         target.places
         if target.places is not None
-        else (0 if target.kind in _WHOLE_KINDS else 2)
+        else (0 if calc.takes_whole_numbers(target.kind, None) else 2)
     )
     if value is None:
         return default
@@ -663,7 +660,6 @@ class _Reading:
             # Figures of computed targets come from the registry, never the file.
             return
         applicable = _input_columns(target)
-        stored = self.targets[target.id].result
         figures: dict[str, Decimal | None] = {}
         ok = True
         for column in _NUMBER_COLUMNS:
@@ -683,11 +679,6 @@ class _Reading:
             except NumberParseError as error:
                 self.fail(number, column, error.message)
                 ok = False
-                continue
-            previous = getattr(stored, _FIELDS[column]) if stored else None
-            if problem := _misread_decimal(target, cell, figures[column], previous):
-                self.fail(number, column, problem)
-                ok = False
         raw_note = cells[COL_NOTE].value
         # A note keeps its own spacing and line breaks, as the web form does.
         note = raw_note.strip() if isinstance(raw_note, str) else _text(raw_note)
@@ -703,7 +694,10 @@ class _Reading:
             note=note,
         )
         column = _rule_column(entry)
-        for problem in services.entry_problems(target, entry):
+        typed = cells[COL_VALUE].value
+        for problem in services.entry_problems(
+            target, entry, typed=typed if isinstance(typed, str) else ""
+        ):
             self.fail(number, column, problem)
         self.entries[target.id] = entry
 
@@ -737,13 +731,6 @@ class _Reading:
             return None
         self.seen[row.target.id] = number
         return row.target
-
-
-_FIELDS = {
-    COL_VALUE: "value",
-    COL_NUMERATOR: "numerator",
-    COL_DENOMINATOR: "denominator",
-}
 
 
 def _cells(sheet: Any, width: int) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -788,28 +775,6 @@ def _number(cell: Any) -> Decimal | None:
     if "%" in (cell.number_format or ""):
         number = number.scaleb(2)
     return number
-
-
-def _misread_decimal(
-    target: Target, cell: Any, value: Decimal | None, previous: Decimal | None
-) -> str:
-    """A whole-number target given a fraction in a number cell: Excel set to an
-    English locale reads a typed “20.360” as 20,36. Refused unless it is the
-    figure already stored (a re-uploaded download)."""
-    if (
-        value is None
-        or isinstance(cell.value, str)
-        or target.kind not in _WHOLE_KINDS
-        or target.places
-        or value == value.to_integral_value()
-        or (previous is not None and value == previous)
-    ):
-        return ""
-    return (
-        f"chỉ tiêu “{target.label}” là số nguyên nhưng ô có số {format_plain(value)}. "
-        "Nếu bạn gõ dấu chấm để ngăn cách hàng nghìn (20.360), Excel theo định dạng "
-        "tiếng Anh đã hiểu đó là dấu thập phân: hãy gõ số không có dấu chấm (20360)."
-    )
 
 
 def _rule_column(entry: services.Entry) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -249,3 +250,45 @@ def test_a_per_year_target_read_from_the_registry_gets_a_figure(client, world, b
     assert (row.to_date_text, row.evaluation.attainment_text, row.evaluation.verdict) == (
         "2", "100,0%", calc.Verdict.DAT
     )
+
+
+# --- whole numbers ---------------------------------------------------------------------
+
+WHOLE_20360 = (
+    "Chỉ tiêu này nhận số nguyên; “20,360” có phần thập phân — nếu ý bạn là 20.360, "
+    "hãy gõ 20360."
+)
+
+
+def test_a_fraction_for_a_count_of_people_is_refused_beside_the_field(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world), _post(plan_world, jobs_v="20,360", trained_v="68,9"))
+    assert response.status_code == 422
+    assert WHOLE_20360 in response.content.decode()
+    assert not Result.objects.filter(sheet__quarter=3).exists()
+    # Rates take decimals; a count given decimal places too ("12,5 triệu đồng").
+    funds = services.target_create(
+        plan=plan_world.plan, group="Khác", wording="Ủng hộ quỹ 20 triệu đồng", label="Ủng hộ quỹ",
+        kind="count", plan_value=20, unit="triệu đồng", places=1,
+    )
+    data = {**_post(plan_world, jobs_v="20.360", trained_v="68,9"), f"v-{funds.id}": "12,5"}
+    assert client.post(_url(world), data).status_code == 302
+    values = dict(Result.objects.filter(sheet__quarter=3).values_list("target_id", "value"))
+    assert values == {plan_world.jobs.id: Decimal(20360), plan_world.trained.id: Decimal("68.9"), funds.id: Decimal("12.5")}
+
+
+def test_a_fraction_that_is_no_thousands_group_is_refused_without_a_guess(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    response = client.post(_url(world), _post(plan_world, inspections_v="4,5"))
+    assert response.status_code == 422
+    assert "Chỉ tiêu này nhận số nguyên; “4,5” có phần thập phân: hãy gõ số nguyên." in response.content.decode()
+
+
+def test_the_service_refuses_a_fraction_for_a_whole_number_target(world, plan_world):
+    with pytest.raises(ValidationError) as error:
+        services.sheet_save(
+            organization=world.grassroots_a, year=2023, quarter=3, version=0, user=None,
+            entries={plan_world.inspections.id: services.Entry(value=Decimal("4.2505"))},
+        )
+    assert "Chỉ tiêu này nhận số nguyên; “4,2505” có phần thập phân: hãy gõ số nguyên." in error.value.messages
+    assert not Sheet.objects.filter(quarter=3).exists()

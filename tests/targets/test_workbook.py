@@ -324,10 +324,26 @@ def test_a_fraction_in_a_whole_number_cell_is_refused_as_a_misread_thousands_dot
         book, plan_world.jobs, "Giá trị quý", 20.36
     )  # "20.360" typed in an English Excel
     messages = _upload(client, world, book)
-    assert any(
-        m.startswith(f"Dòng {row}, cột “Giá trị quý”") and "20360" in m
-        for m in messages
-    )
+    assert (
+        f"Dòng {row}, cột “Giá trị quý”: Chỉ tiêu này nhận số nguyên; “20,36” có "
+        "phần thập phân — nếu ý bạn là 20.360, hãy gõ 20360."
+    ) in messages
+    assert not Result.objects.filter(sheet__quarter=3).exists()
+
+
+def test_a_fraction_typed_as_text_gets_the_web_forms_message(
+    client, world, plan_world, cadre
+):
+    client.force_login(cadre)
+    book = _download(client, world)
+    row = _set(book, plan_world.jobs, "Giá trị quý", "20,360")
+    _set(book, plan_world.trained, "Giá trị quý", "68,9")
+    messages = _upload(client, world, book)
+    # Word for word what the entry sheet says beside the field (test_sheet.py).
+    assert (
+        f"Dòng {row}, cột “Giá trị quý”: Chỉ tiêu này nhận số nguyên; “20,360” có "
+        "phần thập phân — nếu ý bạn là 20.360, hãy gõ 20360."
+    ) in messages
     assert not Result.objects.filter(sheet__quarter=3).exists()
 
 
