@@ -237,6 +237,54 @@ def entry_problems(target: Target, entry: Entry, *, typed: str = "") -> list[str
     return problems
 
 
+#: A quarter's figure this many times above (or below 1/x of) the previous
+#: quarter's or the same quarter last year's asks for confirmation (the DHIS2
+#: outlier check). Numerators and denominators are checked like values.
+OUTLIER_FACTOR = Decimal(3)
+
+_FIGURE_NAMES = {"value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số"}
+
+
+@dataclass(frozen=True)
+class EntryWarning:
+    """A plausible-looking mistake: the field ("value", "numerator",
+    "denominator") and what to check, in Vietnamese."""
+
+    field: str
+    message: str
+
+
+def entry_warning(
+    entry: Entry, *, last_quarter: calc.Figures | None, last_year: calc.Figures | None
+) -> EntryWarning | None:
+    """The first figure of the row far from the previous quarter's, else from the
+    same quarter last year's; None when nothing looks off. One check for the web
+    form (its preview too) and the Excel upload."""
+    for previous, what in ((last_quarter, "quý trước"), (last_year, "cùng kỳ năm trước")):
+        if previous is None:
+            continue
+        for name, label in _FIGURE_NAMES.items():
+            now, before = getattr(entry, name), getattr(previous, name)
+            if now is None or before is None or not now.is_finite():
+                continue
+            before = Decimal(before)
+            if before <= 0 or now <= 0:
+                continue  # a first figure, or a change in points: no ratio to judge
+            if now > before * OUTLIER_FACTOR or now * OUTLIER_FACTOR < before:
+                return EntryWarning(
+                    name,
+                    f"{label} {format_plain(now)} khác nhiều so với {what} "
+                    f"({format_plain(before)}). Kiểm tra lại hoặc xác nhận.",
+                )
+    return None
+
+
+def figures_change(result: Result | None, entry: Entry) -> bool:
+    """Whether saving `entry` would change the stored result's figures (not its note)."""
+    old = (None, None, None, "") if result is None else (result.value, result.numerator, result.denominator, "")
+    return not _same(old, (entry.value, entry.numerator, entry.denominator, ""))
+
+
 def whole_number_problem(value: Decimal, typed: str = "") -> str:
     """A fraction given to a whole-number target. Mostly a thousands separator
     read as a decimal comma ("20,360" typed in the English way, or an Excel set to

@@ -404,11 +404,14 @@ class UploadProblem:
 @dataclass
 class UploadResult:
     errors: list[UploadProblem] = field(default_factory=list)
+    #: Figures far from the previous quarter's or last year's, listed by row
+    #: when the upload was not confirmed (nothing was saved then).
+    warnings: list[UploadProblem] = field(default_factory=list)
     changed: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.warnings
 
 
 def _refused(message: str) -> UploadResult:
@@ -422,10 +425,13 @@ def sheet_import(
     year: int,
     quarter: int,
     user: AbstractBaseUser | None,
+    confirmed: bool = False,
 ) -> UploadResult:
     """Check the whole uploaded file, then save every manual row in one
     services.sheet_save call. User errors come back in `errors`, never raised;
-    nothing is saved unless there are none."""
+    nothing is saved unless there are none. Changed figures far from the
+    previous quarter's or last year's (services.entry_warning, as on the web
+    form) come back in `warnings`, and nothing is saved, unless `confirmed`."""
     if problem := file_problem_of(file):
         return _refused(problem)
     view = selectors.sheet_view(organization=organization, year=year, quarter=quarter)
@@ -447,6 +453,8 @@ def sheet_import(
     changed = _changed_count(view, reading.entries)
     if not changed:
         return UploadResult()
+    if not confirmed and (warnings := reading.warnings()):
+        return UploadResult(warnings=warnings)
     try:
         services.sheet_save(
             organization=organization,
@@ -586,6 +594,23 @@ class _Reading:
 
     def fail(self, row: int | None, column: str, message: str) -> None:
         self.problems.append(UploadProblem(row, column, message))
+
+    def warnings(self) -> list[UploadProblem]:
+        """Outliers among the changed rows, in the order of the file."""
+        found = []
+        for target_id, entry in self.entries.items():
+            row = self.targets[target_id]
+            if not services.figures_change(row.result, entry):
+                continue
+            warning = services.entry_warning(
+                entry, last_quarter=row.last_quarter, last_year=row.last_year
+            )
+            if warning is not None:
+                column = _FIELD_COLUMNS[warning.field]
+                found.append(
+                    UploadProblem(self.seen[target_id], column, warning.message)
+                )
+        return sorted(found, key=_problem_order)
 
     def read(self, workbook: Any) -> None:
         sheet = self._data_sheet(workbook)
@@ -731,6 +756,13 @@ class _Reading:
             return None
         self.seen[row.target.id] = number
         return row.target
+
+
+_FIELD_COLUMNS = {
+    "value": COL_VALUE,
+    "numerator": COL_NUMERATOR,
+    "denominator": COL_DENOMINATOR,
+}
 
 
 def _cells(sheet: Any, width: int) -> Iterator[tuple[int, Sequence[Any]]]:

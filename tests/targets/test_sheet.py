@@ -292,3 +292,40 @@ def test_the_service_refuses_a_fraction_for_a_whole_number_target(world, plan_wo
         )
     assert "Chỉ tiêu này nhận số nguyên; “4,2505” có phần thập phân: hãy gõ số nguyên." in error.value.messages
     assert not Sheet.objects.filter(quarter=3).exists()
+
+
+# --- plausibility ----------------------------------------------------------------------
+
+
+def test_a_ratio_far_from_last_quarter_asks_for_confirmation(client, world, plan_world, cadre):
+    client.force_login(cadre)
+    assert client.post(_url(world, quarter=2), _post(plan_world, trained_n="690", trained_d="1.000")).status_code == 302
+    # A zero too many in both: the rate looks right, the figures do not.
+    data = _post(plan_world, trained_n="6.900", trained_d="10.000")
+    response = client.post(_url(world, quarter=3), data)
+    assert response.status_code == 422
+    assert "Tử số 6.900 khác nhiều so với quý trước (690). Kiểm tra lại hoặc xác nhận." in response.content.decode()
+    assert not Sheet.objects.filter(quarter=3).exists()
+    assert client.post(_url(world, quarter=3), {**data, "xac_nhan": "1"}).status_code == 302
+    # Confirmed once: saving the sheet again does not ask about it again.
+    again = {**data, "version": "1", f"note-{plan_world.trained.id}": "Theo điều tra"}
+    assert client.post(_url(world, quarter=3), again).status_code == 302
+
+
+def test_a_value_far_from_the_same_quarter_last_year_asks_for_confirmation(client, world, plan_world, cadre):
+    plan_2022 = services.plan_create(organization=world.grassroots_a, title="Kế hoạch 2022", start_year=2022)
+    jobs_2022 = services.target_create(
+        plan=plan_2022, group="Chỉ tiêu về công tác chuyên môn", wording="Việc làm 18.000 người",
+        label="Giải quyết việc làm", kind="count", plan_value=18000, unit="người",
+    )
+    services.sheet_save(
+        organization=world.grassroots_a, year=2022, quarter=3, version=0, user=None,
+        entries={jobs_2022.id: services.Entry(value=Decimal(5000))},
+    )
+    client.force_login(cadre)
+    # No quarter II this year: last year's quarter III is the comparison.
+    response = client.post(_url(world, quarter=3), _post(plan_world, jobs_v="20.000"))
+    assert response.status_code == 422
+    assert "Giá trị 20.000 khác nhiều so với cùng kỳ năm trước (5.000)." in response.content.decode()
+    assert not Sheet.objects.filter(year=2023, quarter=3).exists()
+    assert client.post(_url(world, quarter=3), _post(plan_world, jobs_v="6.000")).status_code == 302

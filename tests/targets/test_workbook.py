@@ -74,13 +74,13 @@ def _upload(
     *,
     quarter: int = 3,
     name: str = "ket-qua.xlsx",
+    confirmed: bool = False,
 ) -> list[str]:  # noqa: ANN001, E501
     if isinstance(content, Workbook):
         content = _bytes(content)
     upload = SimpleUploadedFile(name, content, content_type=XLSX)
-    response = client.post(
-        _url(world, "targets:upload", quarter=quarter), {"file": upload}
-    )
+    data = {"file": upload, **({"da_kiem_tra": "1"} if confirmed else {})}
+    response = client.post(_url(world, "targets:upload", quarter=quarter), data)
     assert response.status_code == 302
     assert response.url == _url(world, "targets:sheet", quarter=quarter)
     return [str(message) for message in get_messages(response.wsgi_request)]
@@ -345,6 +345,55 @@ def test_a_fraction_typed_as_text_gets_the_web_forms_message(
         "phần thập phân — nếu ý bạn là 20.360, hãy gõ 20360."
     ) in messages
     assert not Result.objects.filter(sheet__quarter=3).exists()
+
+
+def test_figures_far_from_last_quarter_are_listed_by_row_and_need_a_confirmation(
+    client, world, plan_world, cadre
+):
+    services.sheet_save(
+        organization=world.grassroots_a,
+        year=2023,
+        quarter=2,
+        version=0,
+        user=None,
+        entries={
+            plan_world.jobs.id: services.Entry(value=Decimal(5000)),
+            plan_world.trained.id: services.Entry(
+                numerator=Decimal(690), denominator=Decimal(1000)
+            ),
+        },
+    )
+    client.force_login(cadre)
+    book = _download(client, world)
+    jobs = _set(book, plan_world.jobs, "Giá trị quý", 50000)
+    trained = _set(book, plan_world.trained, "Tử số", 6900)
+    _set(book, plan_world.trained, "Mẫu số", 10000)
+    _set(book, plan_world.inspections, "Giá trị quý", 3)
+    messages = _upload(client, world, book)
+    assert messages == [
+        "Chưa nhập tệp Excel: có 2 số liệu khác nhiều so với quý trước hoặc cùng kỳ "
+        "năm trước, không có số liệu nào được lưu. Kiểm tra lại các dòng dưới đây; "
+        "nếu số liệu đúng, đánh dấu “Tôi đã kiểm tra các số liệu bất thường” rồi tải "
+        "tệp lên lại.",
+        f"Dòng {jobs}, cột “Giá trị quý”: Giá trị 50.000 khác nhiều so với quý trước "
+        "(5.000). Kiểm tra lại hoặc xác nhận.",
+        f"Dòng {trained}, cột “Tử số”: Tử số 6.900 khác nhiều so với quý trước (690). "
+        "Kiểm tra lại hoặc xác nhận.",
+    ]
+    assert not Sheet.objects.filter(quarter=3).exists()
+    # The checkbox of the upload form is the confirmation.
+    body = client.get(_url(world, "targets:sheet")).content.decode()
+    assert 'name="da_kiem_tra"' in body
+    assert "Tôi đã kiểm tra các số liệu bất thường" in body
+    assert _upload(client, world, book, confirmed=True) == [
+        "Đã nhập số liệu từ tệp Excel: 3 chỉ tiêu được cập nhật."
+    ]
+    values = {
+        r.target_id: (r.value, r.numerator)
+        for r in Result.objects.filter(sheet__quarter=3)
+    }
+    assert values[plan_world.jobs.id] == (Decimal(50000), None)
+    assert values[plan_world.trained.id] == (None, Decimal(6900))
 
 
 def test_rows_that_are_not_targets_of_the_plan_are_refused(
