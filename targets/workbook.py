@@ -9,8 +9,9 @@ An upload is read and checked whole first; every problem is reported by the
 row number Excel shows and the column title. Only a clean file is applied, in
 one services.sheet_save call (one transaction, via="excel"), with the version
 the file was downloaded at: a file based on an outdated download is refused
-exactly like an outdated web form. Computed (registry) targets are shown for
-reference and ignored on upload.
+exactly like an outdated web form. Read-only rows (computed from the registry,
+or summed from subordinates for a target the committee handed down) are shown
+locked for reference and ignored on upload.
 """
 
 from __future__ import annotations
@@ -227,7 +228,8 @@ def _title_block(sheet: Any, view: selectors.SheetView, editable: bool) -> None:
             f"Nhập vào các ô nền trắng (cột “{COL_VALUE}”, “{COL_NUMERATOR}”, "
             f"“{COL_DENOMINATOR}”, “{COL_NOTE}”), rồi tải tệp lên ở trang báo cáo. "
             f"Không sửa cột “{COL_CODE}”. Số gõ dạng 20.360 hoặc 4,05. Chỉ tiêu "
-            f"“{AUTO}” lấy từ sổ đảng viên, xếp loại: không nhập."
+            f"“{AUTO}” lấy từ sổ đảng viên, xếp loại hoặc tổng hợp từ tổ chức trực "
+            "thuộc: không nhập."
             if editable
             else "Tệp chỉ để xem: báo cáo không thể sửa, hoặc bạn không có quyền nhập."
         ),
@@ -268,7 +270,7 @@ def _target_row(
         cells[COL_LABEL].alignment = Alignment(vertical="top", wrap_text=True, indent=2)
     write_text(cells[COL_UNIT], target.unit)
     write_text(cells[COL_PLAN], row.plan_text)
-    if target.is_computed:
+    if row.read_only:  # from the registry, or summed from subordinates
         figures = row.current or calc.Figures()
         write_text(
             cells[COL_NOTE], f"{AUTO}: {row.explanation}" if row.explanation else AUTO
@@ -282,7 +284,7 @@ def _target_row(
             denominator=result.denominator if result else None,
         )
         write_text(cells[COL_NOTE], result.note if result else "")
-    open_columns = [COL_NOTE, *_input_columns(target)] if not target.is_computed else []
+    open_columns = [] if row.read_only else [COL_NOTE, *_input_columns(target)]
     for column, value in zip(
         _NUMBER_COLUMNS,
         (figures.value, figures.numerator, figures.denominator),
@@ -681,8 +683,9 @@ class _Reading:
 
     def _row(self, number: int, cells: dict[str, Any]) -> None:
         target = self._target(number, cells[COL_CODE].value)
-        if target is None or target.is_computed:
-            # Figures of computed targets come from the registry, never the file.
+        if target is None or self.targets[target.id].read_only:
+            # Figures read from the registry or summed from subordinates are
+            # never taken from the file, whatever was typed over them.
             return
         applicable = _input_columns(target)
         figures: dict[str, Decimal | None] = {}

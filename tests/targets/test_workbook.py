@@ -301,6 +301,35 @@ def test_values_typed_for_computed_targets_are_ignored(
     ) == [plan_world.jobs.id]
 
 
+def test_a_target_handed_down_to_subordinates_is_locked_and_ignored_on_upload(
+    client, world, plan_world, cadre
+):
+    given = services.target_create(
+        plan=plan_world.plan,
+        group="Chỉ tiêu giao chi bộ",
+        wording="Kết nạp 10 đảng viên",
+        label="Kết nạp đảng viên (chi bộ)",
+        kind="count",
+        plan_value=10,
+    )
+    services.target_assign(target=given, plan_values={world.cell_a1: 4})
+    client.force_login(cadre)
+    book = _download(client, world)
+    value = _cell(_data(book), given, "Giá trị quý")
+    note = _cell(_data(book), given, "Ghi chú")
+    assert value.protection.locked is True and note.protection.locked is True
+    assert note.value.startswith("tự động: Tổng hợp từ báo cáo đã duyệt")
+    row = _set(book, given, "Giá trị quý", 7)  # typed over the locked cell anyway
+    _set(book, given, "Ghi chú", "gõ đè")
+    _set(book, plan_world.jobs, "Giá trị quý", 100)
+    assert row and _upload(client, world, book) == [
+        "Đã nhập số liệu từ tệp Excel: 1 chỉ tiêu được cập nhật."
+    ]
+    assert list(
+        Result.objects.filter(sheet__quarter=3).values_list("target_id", "value")
+    ) == [(plan_world.jobs.id, Decimal(100))]
+
+
 def test_a_percent_formatted_cell_is_read_as_it_shows(client, world, plan_world, cadre):
     client.force_login(cadre)
     book = _download(client, world)
