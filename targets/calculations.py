@@ -199,23 +199,79 @@ def default_comparator(kind: Kind) -> Comparator:
     return Comparator.EQ_ALL if kind is Kind.ALL_OR_NOTHING else Comparator.GTE
 
 
+@dataclass(frozen=True)
+class SourceUse:
+    """What a figure source gives and the kinds of target that can read it."""
+
+    gives: str
+    kinds: frozenset[Kind]
+
+
+_RATINGS_KINDS = frozenset({Kind.RATE, Kind.ALL_OR_NOTHING})
+
+#: Where a target's figures come from (``targets.models.Source`` codes) and the
+#: kinds that make sense of them. Admissions are a count of members admitted: a
+#: share of the members on 1 January, a yearly average over a term, or a number
+#: against the year's plan ("261 of 250"); ratings give a share of those rated.
+#: A share of the base at 1 January has no base unless the registry gives it, so
+#: ``base_share`` is read from the registry only.
+SOURCE_KINDS: dict[str, SourceUse] = {
+    "manual": SourceUse("số liệu nhập tay", frozenset(Kind) - {Kind.BASE_SHARE}),
+    "admissions_share": SourceUse(
+        "số đảng viên kết nạp (từ sổ đảng viên)",
+        frozenset({Kind.BASE_SHARE, Kind.PER_YEAR, Kind.COUNT}),
+    ),
+    "member_total": SourceUse(
+        "tổng số đảng viên (từ sổ đảng viên)", frozenset({Kind.COUNT})
+    ),
+    "members_good": SourceUse("tỷ lệ đảng viên theo xếp loại", _RATINGS_KINDS),
+    "members_excellent": SourceUse("tỷ lệ đảng viên theo xếp loại", _RATINGS_KINDS),
+    "cells_good": SourceUse("tỷ lệ chi bộ theo xếp loại", _RATINGS_KINDS),
+    "cells_excellent": SourceUse("tỷ lệ chi bộ theo xếp loại", _RATINGS_KINDS),
+}
+
+
+def _source_problem(source: str, kind: Kind) -> str:
+    use = SOURCE_KINDS.get(source)
+    if use is None:
+        return "Nguồn số liệu không hợp lệ."
+    if kind in use.kinds:
+        return ""
+    if kind is Kind.BASE_SHARE:
+        return (
+            "Chỉ tiêu “Tỷ lệ so với đầu năm” tính trên số đảng viên ngày 01/01 lấy "
+            "từ sổ đảng viên: chọn nguồn kết nạp so với đảng viên đầu năm."
+        )
+    labels = [f"“{k.label}”" for k in Kind if k in use.kinds]
+    allowed = ", ".join(labels[:-1]) + " hoặc " + labels[-1] if len(labels) > 1 else labels[0]
+    return (
+        f"Nguồn số liệu này cho {use.gives}, không dùng được cho chỉ tiêu loại "
+        f"“{kind.label}”: chọn loại {allowed}, hoặc nguồn nhập tay."
+    )
+
+
 def spec_problems(
     kind: Kind | str,
     comparator: Comparator | str,
     plan: Number | None,
     plan_high: Number | None = None,
     base: Number | None = None,
+    *,
+    source: str | None = None,
 ) -> list[str]:
     """What is wrong with a target's definition, in Vietnamese (empty when valid).
 
     Meant for a model's ``clean()`` as well as :class:`TargetSpec`; kind and
-    comparator may be given as their codes.
+    comparator may be given as their codes. ``source`` (a Source code) is
+    checked against :data:`SOURCE_KINDS` when given.
     """
     kind, comparator = Kind(kind), Comparator(comparator)
     problems = []
+    if source is not None and (problem := _source_problem(str(source), kind)):
+        problems.append(problem)
     numbers = [v for v in (plan, plan_high, base) if v is not None]
     if any(isinstance(v, Decimal) and not v.is_finite() for v in numbers):
-        return ["Kế hoạch phải là một số."]
+        return [*problems, "Kế hoạch phải là một số."]
     if (kind is Kind.ALL_OR_NOTHING) != (comparator is Comparator.EQ_ALL):
         problems.append("Chỉ tiêu “100% đơn vị” đi với điều kiện “100%”, và ngược lại.")
     if comparator is Comparator.RANGE and (plan is None or plan_high is None):
@@ -481,6 +537,8 @@ class Evaluation:
     measure: Decimal | None
     attainment: Decimal | None
     verdict: Verdict
+    #: Why a target is not assessed ("đánh giá vào quý IV"); empty otherwise.
+    note: str = ""
 
     @property
     def measure_text(self) -> str:
@@ -504,6 +562,12 @@ def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
         attainment=_to_decimal(_attainment(spec, value)),
         verdict=_verdict(spec, value),
     )
+
+
+def not_assessed(spec: TargetSpec, note: str) -> Evaluation:
+    """A target left out of this period's assessment, and why: "không đánh giá"
+    does not count against "04/06 chỉ tiêu đạt" (:class:`VerdictCounts`)."""
+    return Evaluation(spec, None, None, Verdict.NOT_ASSESSED, note)
 
 
 def format_attainment(value: Decimal | None) -> str:

@@ -55,6 +55,29 @@ def spec_of(target: Target, *, base: Decimal | int | None = None) -> calc.Target
     )
 
 
+def target_problems(target: Target) -> list[str]:
+    """What is wrong with a stored target's definition (kind, comparator, plan,
+    source), in Vietnamese; empty when the sheet can evaluate it. A target set up
+    wrongly (e.g. in the admin) must not break its plan's sheets."""
+    try:
+        return calc.spec_problems(
+            target.kind, target.comparator, target.plan_value, target.plan_high, source=target.source
+        )
+    except ValueError:  # a kind or comparator code that does not exist
+        return ["Loại chỉ tiêu hoặc điều kiện đạt không hợp lệ."]
+
+
+def _unusable_spec(target: Target) -> calc.TargetSpec:
+    """A spec to describe a wrongly set-up target with: its kind, no plan."""
+    try:
+        return calc.TargetSpec(kind=calc.Kind(target.kind))
+    except ValueError:
+        return calc.TargetSpec(kind=calc.Kind.COUNT)
+
+
+INVALID_TARGET_NOTE = "chỉ tiêu khai báo chưa đúng"
+
+
 @dataclass
 class SheetRow:
     target: Target
@@ -236,6 +259,13 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             quarters[quarter - 1] = typed[target.id]
         last_year = data.last_year.get(target.label)
         is_rollup = target.id in data.rolled_up
+        if problems := target_problems(target):
+            # Shown, not evaluated: the office corrects the target in the plan.
+            row = _unusable_row(target, data, quarters, problems, is_rollup=is_rollup)
+            groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
+            if target.parent_id is None:
+                top_verdicts.append(row.evaluation.verdict)
+            continue
         if is_rollup:
             from targets import rollups
 
@@ -279,6 +309,31 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         sheet=data.sheet,
         groups=list(groups.values()),
         verdicts=calc.count_verdicts(top_verdicts),
+    )
+
+
+def _unusable_row(
+    target: Target,
+    data: SheetData,
+    quarters: list[calc.Figures | None],
+    problems: list[str],
+    *,
+    is_rollup: bool,
+) -> SheetRow:
+    """A wrongly set-up target's row: what was typed, no verdict, and why."""
+    quarter = data.quarter
+    return SheetRow(
+        target=target,
+        result=data.current_results.get(target.id),
+        current=quarters[quarter - 1],
+        to_date=calc.year_to_date(calc.Kind.COUNT, quarters, quarter),
+        evaluation=calc.not_assessed(_unusable_spec(target), INVALID_TARGET_NOTE),
+        explanation=(
+            f"Chỉ tiêu khai báo chưa đúng, chưa đánh giá được: {' '.join(problems)} "
+            "Văn phòng cấp ủy cần sửa chỉ tiêu trong kế hoạch."
+        ),
+        is_sub=target.parent_id is not None,
+        is_rollup=is_rollup,
     )
 
 

@@ -94,7 +94,7 @@ def target_create(
     comparator = comparator or calc.default_comparator(calc.Kind(kind))
     plan_value = Decimal(str(plan_value)) if plan_value is not None else None
     plan_high = Decimal(str(plan_high)) if plan_high is not None else None
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and parent.plan_id != plan.id:
@@ -144,7 +144,7 @@ def target_save(
             plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
             source=source, order=order, report_phrase=report_phrase,
         )
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and (parent.plan_id != plan.id or parent.pk == target.pk):

@@ -322,7 +322,10 @@ def _computed_cells(cells: dict[str, Any], row: selectors.SheetRow) -> None:
         shown = round_display(evaluation.attainment, calc.ATTAINMENT_PLACES)
         cells[COL_ATTAINMENT].value = _excel_number(shown.scaleb(-2))
         cells[COL_ATTAINMENT].number_format = _percent_format(calc.ATTAINMENT_PLACES)
-    write_text(cells[COL_VERDICT], row.verdict_text)
+    note = evaluation.note
+    write_text(
+        cells[COL_VERDICT], f"{row.verdict_text} ({note})" if note else row.verdict_text
+    )
 
 
 def _input_columns(target: Target) -> list[str]:

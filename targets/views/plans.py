@@ -72,6 +72,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "organization": plan.organization,
             "targets": targets,
             "plan_texts": {t.id: selectors.plan_text(t) for t in targets},
+            "problems": {t.id: " ".join(selectors.target_problems(t)) for t in targets},
             "can_write": org_selectors.user_scope(request.user).can_write_organization(plan.organization),
         },
     )

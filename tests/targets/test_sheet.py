@@ -329,3 +329,40 @@ def test_a_value_far_from_the_same_quarter_last_year_asks_for_confirmation(clien
     assert "Giá trị 20.000 khác nhiều so với cùng kỳ năm trước (5.000)." in response.content.decode()
     assert not Sheet.objects.filter(year=2023, quarter=3).exists()
     assert client.post(_url(world, quarter=3), _post(plan_world, jobs_v="6.000")).status_code == 302
+
+
+# --- targets set up wrongly --------------------------------------------------------
+
+
+def test_a_wrongly_set_up_target_is_shown_unassessed_and_never_breaks_the_sheet(client, world, plan_world, cadre):
+    from targets.models import Target, TargetGroup
+
+    group = TargetGroup.objects.get(plan=plan_world.plan, name="Chỉ tiêu về công tác Đảng")
+    # As the admin could store them before it checked: a rate reading admissions,
+    # a count reading ratings, an "100%" target with a "từ … trở lên" condition.
+    wrong = [
+        Target.objects.create(plan=plan_world.plan, group=group, order=90, wording="Tỷ lệ kết nạp", label="Tỷ lệ kết nạp",
+                              kind="rate", comparator="gte", plan_value=4, source=Source.ADMISSIONS_SHARE),
+        Target.objects.create(plan=plan_world.plan, group=group, order=91, wording="Số đảng viên HTTNV", label="Số đảng viên HTTNV",
+                              kind="count", comparator="gte", plan_value=140, source=Source.MEMBERS_GOOD),
+        Target.objects.create(plan=plan_world.plan, group=group, order=92, wording="100% chi bộ", label="100% chi bộ",
+                              kind="all_or_nothing", comparator="gte", plan_value=100),
+    ]
+    client.force_login(cadre)
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Chỉ tiêu khai báo chưa đúng, chưa đánh giá được: Nguồn số liệu này cho số đảng viên kết nạp (từ sổ đảng viên)" in body
+    view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
+    rows = {r.target.id: r for r in view.rows}
+    for target in wrong:
+        assert rows[target.id].evaluation.verdict is calc.Verdict.NOT_ASSESSED
+        assert rows[target.id].evaluation.note == "chỉ tiêu khai báo chưa đúng"
+        assert f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không đánh giá</span>' in body
+    # Not counted: the plan's six sound top-level targets are the ones assessed.
+    assert (view.verdicts.total, view.verdicts.assessed) == (9, 6)
+    # The preview, a save and the Excel file work around them.
+    assert client.post(_url(world, "targets:preview"), _post(plan_world, jobs_v="20.360")).status_code == 200
+    data = {**_post(plan_world, jobs_v="20.360"), f"v-{wrong[2].id}": ""}
+    assert client.post(_url(world), data).status_code == 302
+    assert client.get(_url(world, "targets:download")).status_code == 200
