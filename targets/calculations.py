@@ -46,8 +46,9 @@ compares the signed values as they are.
 Verdict rules
 -------------
 1. No figures (or a base/denominator/years of zero) → ``NO_DATA``.
-2. No plan (a ``yoy`` without a growth target, or a plan not set yet) →
-   ``NOT_ASSESSED``.
+2. No plan (a ``yoy`` without a growth target, or a plan not set yet), or a
+   ``yoy`` whose same period last year is missing or 0 (:func:`unassessable`) →
+   ``NOT_ASSESSED``, which the counts leave out ("04/06 chỉ tiêu đạt").
 3. ``gte``: above the plan → ``VUOT``; equal → ``DAT``; below → ``CHUA_DAT``.
    Vượt exists only for ``gte``, because only there is the plan a level to reach.
    The thresholds (``gt``, ``lt``, ``lte``, ``range``, ``eq_all``) are met or not:
@@ -492,7 +493,24 @@ def attainment(spec: TargetSpec, figures: Figures) -> Decimal | None:
 
 def verdict(spec: TargetSpec, figures: Figures) -> Verdict:
     """Vượt / đạt / chưa đạt / chưa có số liệu / không đánh giá, on exact values."""
+    if unassessable(spec, figures):
+        return Verdict.NOT_ASSESSED
     return _verdict(spec, _measure(spec, figures))
+
+
+def unassessable(spec: TargetSpec, figures: Figures) -> str:
+    """Why figures that were reported cannot be judged against the plan ("" when
+    they can): a change on last year needs last year's figure, and one that is
+    not 0 (from 0 any rise is infinite). Such a target is "không đánh giá", not
+    "chưa có số liệu": nothing is missing from this period's report."""
+    if spec.kind is not Kind.YOY or _exact(figures.value) is None:
+        return ""
+    previous = _exact(figures.previous)
+    if previous is None:
+        return "chưa có số liệu cùng kỳ năm trước"
+    if previous[0] == 0:
+        return "cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm"
+    return ""
 
 
 def _verdict(spec: TargetSpec, value: Rational | None) -> Verdict:
@@ -555,6 +573,8 @@ class Evaluation:
 
 
 def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
+    if reason := unassessable(spec, figures):
+        return not_assessed(spec, reason)
     value = _measure(spec, figures)
     return Evaluation(
         spec=spec,

@@ -286,6 +286,8 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         # A sheet is one year: a per-year target compares this year's total.
         to_date = calc.as_one_year(target.kind, to_date)
         evaluation = calc.evaluate(spec, to_date)
+        if not is_rollup and (later := data.registry.assessed_later(target)):
+            evaluation = calc.not_assessed(spec, later)
         row = SheetRow(
             target=target,
             result=data.current_results.get(target.id),
@@ -337,6 +339,12 @@ def _unusable_row(
     )
 
 
+#: Targets read from the year's ratings (known at quarter IV only).
+RATING_SOURCES = frozenset(
+    {Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT, Source.CELLS_GOOD, Source.CELLS_EXCELLENT}
+)
+
+
 class RegistryFigures:
     """Figures of computed targets, read from the member registry and ratings.
 
@@ -368,6 +376,13 @@ class RegistryFigures:
 
     def _ratings(self) -> org_selectors.RatingCounts:
         return self._get("ratings", lambda: org_selectors.rating_counts(root=self.organization, year=self.year))
+
+    def assessed_later(self, target: Target) -> str:
+        """Why a computed target is not assessed this quarter ("" if it is):
+        ratings are made at year end, so quarters I–III have none to judge."""
+        if target.source in RATING_SOURCES and self.quarter < 4:
+            return "đánh giá vào quý IV"
+        return ""
 
     def figures(self, target: Target) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
         source = target.source

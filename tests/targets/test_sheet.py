@@ -366,3 +366,52 @@ def test_a_wrongly_set_up_target_is_shown_unassessed_and_never_breaks_the_sheet(
     data = {**_post(plan_world, jobs_v="20.360"), f"v-{wrong[2].id}": ""}
     assert client.post(_url(world), data).status_code == 302
     assert client.get(_url(world, "targets:download")).status_code == 200
+
+
+# --- not assessed ------------------------------------------------------------------
+
+
+def test_rating_targets_are_assessed_at_quarter_iv_and_not_counted_before(client, world, plan_world, cadre):
+    from organizations import services as org_services
+    from organizations.models import Grade
+
+    good = services.target_create(
+        plan=plan_world.plan, group="Chỉ tiêu về công tác Đảng", label="Đảng viên HTTNV trở lên",
+        wording="Có trên 95% đảng viên được đánh giá hoàn thành tốt nhiệm vụ", kind="rate", comparator="gt",
+        plan_value=95, unit="%", source=Source.MEMBERS_GOOD,
+    )
+    client.force_login(cadre)
+    client.post(_url(world), _post(plan_world, jobs_v="20.360"))
+    body = client.get(_url(world)).content.decode()
+    assert f'data-testid="ver-{good.id}"><span class="badge text-bg-light">không đánh giá</span><div class="small text-muted">đánh giá vào quý IV</div>' in body
+    view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
+    # 7 top-level targets, the rating one left out: 01/06, not 01/07.
+    assert view.verdicts.summary_text == "01/06 chỉ tiêu đạt"
+    assert 'id="verdict-summary" data-testid="verdict-summary">01/06 chỉ tiêu đạt<' in body
+    # At quarter IV the year's ratings judge it.
+    org_services.member_rating_set(member=world.member_a, year=2023, grade=Grade.GOOD)
+    view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=4)
+    row = next(r for r in view.rows if r.target == good)
+    assert (row.to_date_text, row.evaluation.verdict) == ("100,00%", calc.Verdict.DAT)
+
+
+def test_a_change_on_a_last_year_of_zero_is_not_assessed(client, world, plan_world, cadre):
+    plan_2022 = services.plan_create(organization=world.grassroots_a, title="Kế hoạch 2022", start_year=2022)
+    for plan in (plan_2022, plan_world.plan):
+        target = services.target_create(
+            plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Thu ngân sách tăng 10% so với cùng kỳ",
+            label="Thu ngân sách", kind="yoy", plan_value=10, unit="tỷ đồng",
+        )
+    services.sheet_save(
+        organization=world.grassroots_a, year=2022, quarter=3, version=0, user=None,
+        entries={plan_2022.targets.get().id: services.Entry(value=Decimal(0))},
+    )
+    client.force_login(cadre)
+    assert client.post(_url(world), {**_post(plan_world, jobs_v="20.360"), f"v-{target.id}": "12"}).status_code == 302
+    body = client.get(_url(world)).content.decode()
+    assert (
+        f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không đánh giá</span>'
+        '<div class="small text-muted">cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm</div>'
+    ) in body
+    view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
+    assert view.verdicts.summary_text == "01/06 chỉ tiêu đạt"
