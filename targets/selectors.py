@@ -115,6 +115,7 @@ class SheetRow:
 class GroupRows:
     name: str
     rows: list[SheetRow] = field(default_factory=list)
+    group_id: int = 0  # the TargetGroup: the live preview updates its header by it
 
     @property
     def verdicts(self) -> calc.VerdictCounts:
@@ -262,7 +263,7 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         if problems := target_problems(target):
             # Shown, not evaluated: the office corrects the target in the plan.
             row = _unusable_row(target, data, quarters, problems, is_rollup=is_rollup)
-            groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
+            groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
             if target.parent_id is None:
                 top_verdicts.append(row.evaluation.verdict)
             continue
@@ -300,7 +301,7 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             is_sub=target.parent_id is not None,
             is_rollup=is_rollup,
         )
-        groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
+        groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
         if target.parent_id is None:
             top_verdicts.append(evaluation.verdict)
     return SheetView(

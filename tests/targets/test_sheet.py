@@ -61,6 +61,12 @@ def test_the_preview_computes_attainment_without_saving(client, world, plan_worl
     body = response.content.decode()
     assert response.status_code == 200
     assert "110,1%" in body and "đạt, vượt kế hoạch" in body and 'hx-swap-oob="true"' in body
+    # Each group's header and the sheet's summary are refreshed too.
+    group = plan_world.jobs.group_id
+    assert (
+        f'id="group-verdicts-{group}" data-testid="group-verdicts-{group}" hx-swap-oob="true">01/03 chỉ tiêu đạt<'
+    ) in body
+    assert 'id="verdict-summary" data-testid="verdict-summary" hx-swap-oob="true">01/06 chỉ tiêu đạt<' in body
     assert not Result.objects.filter(sheet__quarter=3).exists()
 
 
