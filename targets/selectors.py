@@ -146,6 +146,19 @@ class SheetView:
     def rows(self) -> list[SheetRow]:
         return [row for group in self.groups for row in group.rows]
 
+    @property
+    def to_date_label(self) -> str:
+        return to_date_label(self.quarter)
+
+
+_TO_DATE_LABELS = {1: "Lũy kế quý I", 2: "Lũy kế 6 tháng", 3: "Lũy kế 9 tháng", 4: "Cả năm"}
+
+
+def to_date_label(quarter: int) -> str:
+    """What the year-to-date column holds at the end of `quarter`: the quarter,
+    6 months, 9 months or the whole year (derived from the quarters)."""
+    return _TO_DATE_LABELS[quarter]
+
 
 def verdict_text(verdict: calc.Verdict) -> str:
     """On the sheet a target above plan reads "đạt, vượt kế hoạch": it is met."""

@@ -168,7 +168,8 @@ def sheet_export(*, view: selectors.SheetView, editable: bool) -> bytes:
     _title_block(sheet, view, editable)
     for index, (title, width) in enumerate(zip(COLUMNS, _WIDTHS, strict=True), start=1):
         cell = sheet.cell(row=HEADER_ROW, column=index)
-        write_text(cell, title)
+        # The year-to-date column says which months it covers ("Lũy kế 9 tháng").
+        write_text(cell, view.to_date_label if title == COL_TO_DATE else title)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(

@@ -40,6 +40,16 @@ def test_the_sheet_shows_plan_and_groups(client, world, plan_world, cadre):
     assert "18.500" in body and "68,7%" in body and "chưa có số liệu" in body
 
 
+@pytest.mark.parametrize(
+    ("quarter", "label"),
+    [(1, "Lũy kế quý I"), (2, "Lũy kế 6 tháng"), (3, "Lũy kế 9 tháng"), (4, "Cả năm")],
+)
+def test_the_year_to_date_column_says_what_it_covers(client, world, plan_world, cadre, quarter, label):
+    client.force_login(cadre)
+    body = client.get(_url(world, quarter=quarter)).content.decode()
+    assert f'<th class="num" data-testid="to-date-label">{label}</th>' in body
+
+
 def test_saving_vietnamese_numbers_stores_exact_figures_and_history(client, world, plan_world, cadre):
     client.force_login(cadre)
     response = client.post(_url(world), _post(plan_world, jobs_v="20.360", overseas_v="6042", trained_v="68,9", poor_v="-0,95"))
