@@ -30,7 +30,7 @@ yoy                value = current, previous             change in % vs previous
 
 A sub-target ("trong đó") is a target of the same kind with a parent; the parentage
 is data, the arithmetic is the same. "Cumulative against the year" (261 by Q3 of
-250/year) is a count whose figure is :func:`cumulative` of the quarters.
+250/year) is a count whose figure is :func:`year_to_date` of the quarters.
 
 Comparators (code: wording)
 ---------------------------
@@ -244,7 +244,9 @@ def _source_problem(source: str, kind: Kind) -> str:
             "từ sổ đảng viên: chọn nguồn kết nạp so với đảng viên đầu năm."
         )
     labels = [f"“{k.label}”" for k in Kind if k in use.kinds]
-    allowed = ", ".join(labels[:-1]) + " hoặc " + labels[-1] if len(labels) > 1 else labels[0]
+    allowed = labels[0]
+    if len(labels) > 1:
+        allowed = ", ".join(labels[:-1]) + " hoặc " + labels[-1]
     return (
         f"Nguồn số liệu này cho {use.gives}, không dùng được cho chỉ tiêu loại "
         f"“{kind.label}”: chọn loại {allowed}, hoặc nguồn nhập tay."
@@ -595,47 +597,7 @@ def format_attainment(value: Decimal | None) -> str:
     return format_percent(value, ATTAINMENT_PLACES)
 
 
-# --- periods, cumulation, roll-ups --------------------------------------------
-
-
-class Period(enum.StrEnum):
-    Q1 = "q1"
-    Q2 = "q2"
-    Q3 = "q3"
-    Q4 = "q4"
-    H1 = "h1"
-    M9 = "m9"
-    YEAR = "year"
-
-    @property
-    def label(self) -> str:
-        return _PERIOD_LABELS[self]
-
-    @property
-    def quarters(self) -> range:
-        """The quarters (1–4) the period covers: Q3 → 3..3, 9 tháng → 1..3."""
-        first, last = _PERIOD_QUARTERS[self]
-        return range(first, last + 1)
-
-
-_PERIOD_LABELS = {
-    Period.Q1: "Quý I",
-    Period.Q2: "Quý II",
-    Period.Q3: "Quý III",
-    Period.Q4: "Quý IV",
-    Period.H1: "6 tháng",
-    Period.M9: "9 tháng",
-    Period.YEAR: "Cả năm",
-}
-_PERIOD_QUARTERS = {
-    Period.Q1: (1, 1),
-    Period.Q2: (2, 2),
-    Period.Q3: (3, 3),
-    Period.Q4: (4, 4),
-    Period.H1: (1, 2),
-    Period.M9: (1, 3),
-    Period.YEAR: (1, 4),
-}
+# --- sums, roll-ups -----------------------------------------------------------
 
 
 def total(values: Iterable[Number | None]) -> Decimal | None:
@@ -670,34 +632,6 @@ def _check_quarter(upto_quarter: int) -> None:
         raise ValueError(f"Quý phải từ 1 đến 4, không phải {upto_quarter}.")
 
 
-def _quarter(values: Sequence[Number | None], quarter: int) -> Number | None:
-    return values[quarter - 1] if quarter <= len(values) else None
-
-
-def cumulative(
-    quarter_values: Sequence[Number | None], upto_quarter: int
-) -> Decimal | None:
-    """Quarters 1..n added up ("lũy kế", "từ đầu năm đến nay"); None if none entered.
-
-    ``quarter_values[0]`` is quarter I; a shorter sequence means later quarters are
-    not entered yet.
-    """
-    _check_quarter(upto_quarter)
-    return total(_quarter(quarter_values, q) for q in range(1, upto_quarter + 1))
-
-
-def latest(
-    quarter_values: Sequence[Number | None], upto_quarter: int
-) -> Decimal | None:
-    """The last value entered up to quarter n: for stocks (a rate at a date)."""
-    _check_quarter(upto_quarter)
-    for q in range(upto_quarter, 0, -1):
-        found = _exact(_quarter(quarter_values, q))
-        if found is not None:
-            return _to_decimal(found)
-    return None
-
-
 Pair = tuple[Number | None, Number | None]
 
 
@@ -718,25 +652,6 @@ def rollup_rate(pairs: Iterable[Pair | None]) -> Decimal | None:
             dens.append(den)
     share = _ratio(_sum(nums), _sum(dens) if dens else None)
     return _to_decimal(_percent(share))
-
-
-def cumulative_rate(
-    quarter_pairs: Sequence[Pair | None], upto_quarter: int
-) -> Decimal | None:
-    """A rate over quarters 1..n: numerators and denominators added, divided once."""
-    _check_quarter(upto_quarter)
-    return rollup_rate(_quarter(quarter_pairs, q) for q in range(1, upto_quarter + 1))
-
-
-def period_total(
-    quarter_values: Sequence[Number | None], period: Period
-) -> Decimal | None:
-    """A flow's figure for a period: the quarter itself, 6 or 9 months, the year."""
-    return total(_quarter(quarter_values, q) for q in period.quarters)
-
-
-def period_rate(quarter_pairs: Sequence[Pair | None], period: Period) -> Decimal | None:
-    return rollup_rate(_quarter(quarter_pairs, q) for q in period.quarters)
 
 
 def per_year_average(term_total: Number | None, years: Number | None) -> Decimal | None:
