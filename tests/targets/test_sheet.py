@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -185,30 +186,107 @@ def test_return_needs_a_reason(client, world, plan_world, cadre, bloc_office):
     assert Sheet.objects.get(quarter=3).status == SheetStatus.SUBMITTED
 
 
-def test_the_target_history_lists_each_change(client, world, plan_world, cadre):
+def _history_rows(body: str) -> list[list[str]]:
+    """The history table's rows as the cells' text."""
+    rows = re.findall(r'<tr data-testid="change">(.*?)</tr>', body, re.S)
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def test_the_target_history_lists_each_change(client, world, plan_world, cadre, office):
+    office.first_name, office.last_name = "Trần Thị", "Hoa"
+    office.save()
     client.force_login(cadre)
     client.post(_url(world), _post(plan_world, jobs_v="100"))
+    client.force_login(office)
     client.post(_url(world), {**_post(plan_world, jobs_v="20.360"), "version": "1"})
     url = reverse("targets:history", kwargs={"public_id": world.grassroots_a.public_id, "target_id": plan_world.jobs.id})
-    body = client.get(url).content.decode()
-    assert body.count("Quý 3/2023") == 2 and "20.360" in body and "100" in body
+    rows = _history_rows(client.get(url).content.decode())
+    # Newest first: who, which quarter, old → new, through which channel.
+    assert [row[1:] for row in rows] == [
+        ["Trần Thị Hoa", "Quý 3/2023", "100", "20.360", "Web"],
+        ["cadre_a", "Quý 3/2023", "–", "100", "Web"],
+    ]
 
 
-def test_a_sheet_with_40_targets_renders_in_a_fixed_number_of_queries(client, world, plan_world, cadre):
+def _add_mixed_targets(world, plan_world, plan_2022, sheets, count: int, start: int = 0) -> None:  # noqa: ANN001
+    """`count` targets of every sort the sheet reads differently, with results:
+    counts and sub-targets, rates and 100% targets typed as ratios, changes on
+    last year (with last year's figure), each registry source, and targets given
+    down to a chi bộ (summed from subordinates)."""
+    kinds = [
+        ("count", {}), ("sub", {}), ("rate", {}), ("all_or_nothing", {}), ("yoy", {}),
+        ("base_share", {"source": Source.ADMISSIONS_SHARE}), ("rate", {"source": Source.MEMBERS_GOOD}),
+        ("all_or_nothing", {"source": Source.CELLS_GOOD}), ("count", {"source": Source.MEMBER_TOTAL}),
+        ("rate", {"source": Source.MEMBERS_EXCELLENT}), ("rate", {"source": Source.CELLS_EXCELLENT}),
+        ("given", {}),
+    ]
+    for i in range(start, start + count):
+        kind, extra = kinds[i % len(kinds)]
+        label = f"CT {i} {kind}"
+        spec = {"kind": "count" if kind in ("sub", "given") else kind, "plan_value": 10, **extra}
+        if kind == "sub":
+            spec["parent"] = plan_world.jobs
+        if kind == "all_or_nothing":
+            spec["plan_value"] = None
+        target = services.target_create(plan=plan_world.plan, group=f"Nhóm {i % 3}", wording=label, label=label, **spec)
+        if kind == "given":
+            services.target_assign(target=target, plan_values={world.cell_a1: 5})
+        if target.is_computed:
+            continue
+        ratio = kind in ("rate", "all_or_nothing")
+        for sheet in sheets:
+            Result.objects.create(
+                sheet=sheet, target=target, value=None if ratio else Decimal(i),
+                numerator=Decimal(8) if ratio else None, denominator=Decimal(10) if ratio else None,
+            )
+        if kind == "yoy":
+            last = services.target_create(plan=plan_2022, group="Nhóm", wording=label, label=label, kind="yoy")
+            Result.objects.create(sheet=sheets[-1].__class__.objects.get(year=2022, quarter=3), target=last, value=Decimal(i + 1))
+
+
+def test_a_sheet_with_40_targets_of_every_sort_renders_in_a_fixed_number_of_queries(client, world, plan_world, cadre):
+    from organizations import services as org_services
+    from organizations.models import Grade
+
+    org_services.member_rating_set(member=world.member_a, year=2023, grade=Grade.GOOD)
+    org_services.organization_rating_set(organization=world.cell_a1, year=2023, grade=Grade.GOOD)
+    plan_2022 = services.plan_create(organization=world.grassroots_a, title="Kế hoạch 2022", start_year=2022)
+    seed = services.target_create(plan=plan_2022, group="Nhóm", wording="Việc làm", label="Giải quyết việc làm", kind="count", plan_value=1)
+    services.sheet_save(organization=world.grassroots_a, year=2022, quarter=3, version=0, user=None, entries={seed.id: services.Entry(value=Decimal(90))})
     client.force_login(cadre)
-    client.post(_url(world), _post(plan_world, jobs_v="100"))
+    client.post(_url(world), _post(plan_world, jobs_v="100", trained_n="80", trained_d="100"))
+    sheets = list(Sheet.objects.filter(organization=world.grassroots_a, year=2023, quarter__in=[3, 4]).order_by("quarter"))
+    _add_mixed_targets(world, plan_world, plan_2022, sheets, 12)  # one of each sort
 
-    def count() -> int:
+    def form_data() -> dict[str, str]:
+        view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
+        data = {"version": str(view.version)}
+        for row in view.rows:
+            if not row.read_only:
+                data[f"v-{row.target.id}"] = "7"
+        return data
+
+    def queries(method: str, url: str, data: dict[str, str] | None = None) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(_url(world)).status_code == 200
+            response = client.post(url, data) if method == "post" else client.get(url)
+            assert response.status_code == 200
         return len(ctx.captured_queries)
 
-    few = count()
-    for i in range(33):
-        target = services.target_create(plan=plan_world.plan, group="Nhóm thêm", wording=f"Chỉ tiêu {i}", label=f"CT {i}", kind="count", plan_value=10)
-        Result.objects.create(sheet=Sheet.objects.get(quarter=3), target=target, value=i)
+    before = (
+        queries("get", _url(world)),  # quarter III: ratings are not read
+        queries("get", _url(world, quarter=4)),  # quarter IV: they are
+        queries("post", _url(world, "targets:preview"), form_data()),
+    )
+    _add_mixed_targets(world, plan_world, plan_2022, sheets, 40 - plan_world.plan.targets.count(), start=12)
     assert plan_world.plan.targets.count() == 40
-    assert count() == few
+    assert {t.source for t in plan_world.plan.targets.all()} == set(Source.values)
+    assert plan_world.plan.targets.filter(assigned__isnull=False).count() == 2
+    after = (
+        queries("get", _url(world)),
+        queries("get", _url(world, quarter=4)),
+        queries("post", _url(world, "targets:preview"), form_data()),
+    )
+    assert after == before, (before, after)
 
 
 def test_a_reviewer_must_be_above_the_organisation(client, world, plan_world, cadre, office):

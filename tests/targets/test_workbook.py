@@ -234,10 +234,17 @@ def test_an_unchanged_download_uploads_as_no_change(client, world, plan_world, c
 def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
     client, world, plan_world, cadre
 ):
+    _save(world, plan_world, jobs="18000", overseas="3000", inspections="4")
+    stored = {
+        r.target_id: (r.value, r.note)
+        for r in Result.objects.filter(sheet__quarter=3)
+    }
     client.force_login(cadre)
     book = _download(client, world)
     _set(book, plan_world.jobs, "Giá trị quý", 20360)
+    _set(book, plan_world.jobs, "Ghi chú", "Cập nhật")
     _set(book, plan_world.inspections, "Giá trị quý", 5)
+    _set(book, plan_world.trained, "Giá trị quý", "68,9")
     row = _set(book, plan_world.overseas, "Giá trị quý", "20,360,5")
     messages = _upload(client, world, book)
     assert messages[0].startswith(
@@ -246,8 +253,15 @@ def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
     assert messages[1].startswith(
         f"Dòng {row}, cột “Giá trị quý”: Số không hợp lệ: “20,360,5”."
     )
-    assert not Sheet.objects.filter(quarter=3).exists()
-    assert not Result.objects.filter(sheet__quarter=3).exists()
+    assert len(messages) == 2
+    # The good rows of the file were not applied either: all or nothing.
+    assert {
+        r.target_id: (r.value, r.note)
+        for r in Result.objects.filter(sheet__quarter=3)
+    } == stored
+    assert stored[plan_world.jobs.id] == (Decimal(18000), "")
+    assert Sheet.objects.get(quarter=3).version == 1
+    assert ResultChange.objects.filter(via="excel").count() == 0
 
 
 def test_every_row_is_checked_and_each_problem_is_reported_where_it_is(
