@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 
 from organizations import selectors as org_selectors
 from organizations.models import EventKind, Grade, Organization
 from targets import calculations as calc
-from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, Source, Target
+from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, SheetTransition, Source, Target
 from partyreports.formatting import format_number, format_percent
 
 
@@ -463,6 +463,55 @@ def organization_for_review(
     if not org_selectors.user_scope(user).can_review(organization):
         raise PermissionDenied("Chỉ văn phòng cấp ủy cấp trên được duyệt báo cáo này.")
     return organization
+
+
+def sheet_for_review(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object, year: int, quarter: int
+) -> Sheet:
+    """A subordinate's sheet the user's office decides on: 404 outside scope or
+    when nothing was saved yet, 403 unless the office is above it."""
+    organization = organization_for_review(user=user, public_id=public_id)
+    found = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related(
+        "organization"
+    ).first()
+    if found is None:
+        raise Http404("Chưa có báo cáo.")
+    return found
+
+
+def sheets_of_year(*, organization: Organization, year: int) -> dict[int, Sheet]:
+    """The organisation's own sheets of a year, by quarter."""
+    return {s.quarter: s for s in Sheet.objects.filter(organization=organization, year=year)}
+
+
+def sheet_transitions(*, sheet: Sheet | None) -> list[SheetTransition]:
+    """The sheet's submissions, approvals and returns, oldest first."""
+    if sheet is None:
+        return []
+    return list(sheet.transitions.select_related("by"))
+
+
+def plan_get_for_user(*, user: AbstractBaseUser | AnonymousUser, public_id: object, write: bool = False) -> Plan:
+    """A plan of an organisation in the user's scope: 404 otherwise (and for a
+    malformed id), 403 when `write` and the user may only read."""
+    try:
+        plan = Plan.objects.select_related("organization").get(public_id=public_id)
+    except (Plan.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("Không tìm thấy kế hoạch.") from exc
+    org_selectors.organization_get_for_user(user=user, public_id=plan.organization.public_id, write=write)
+    return plan
+
+
+def plan_targets(*, plan: Plan) -> list[Target]:
+    """A plan's targets in the resolution's order, with their group and parent."""
+    return list(plan.targets.select_related("group", "parent").order_by("group__order", "group_id", "order", "id"))
+
+
+def plan_target(*, plan: Plan, target_id: int) -> Target:
+    try:
+        return plan.targets.select_related("group").get(id=target_id)
+    except Target.DoesNotExist as exc:
+        raise Http404("Không tìm thấy chỉ tiêu.") from exc
 
 
 def target_get_for_organization(*, organization: Organization, target_id: int) -> Target:
