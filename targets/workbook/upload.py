@@ -1,24 +1,9 @@
-"""Excel round trip of the quarterly sheet: download it pre-filled, upload it back.
-
-The downloaded workbook has one data sheet ("Kết quả quý 3-2023": a title
-block, then one row per target, matched back by the locked “Mã” column) and a
-hidden sheet “Thông tin” that records the organisation, the quarter and the
-sheet's version at download time.
-
-An upload is read and checked whole first; every problem is reported by the
-row number Excel shows and the column title. Only a clean file is applied, in
-one services.sheet_save call (one transaction, via="excel"), with the version
-the file was downloaded at: a file based on an outdated download is refused
-exactly like an outdated web form. Read-only rows (computed from the registry,
-or summed from subordinates for a target the committee handed down) are shown
-locked for reference and ignored on upload.
-"""
+"""An uploaded workbook read and checked whole, then applied in one
+services.sheet_save call, or refused with every problem by row and column."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,18 +11,12 @@ from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.read_only import EMPTY_CELL
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
 
 # The import of organisations already knows how to refuse a file that is too
 # big, not a zip, or a zip bomb, and which exceptions a broken file raises.
 from organizations.imports import (
     INVALID_FILE,
-    XLSX_CONTENT_TYPE,
     BrokenFile,
     file_problem_of,
     open_workbook,
@@ -45,351 +24,31 @@ from organizations.imports import (
     quoted_list,
 )
 from organizations.models import Organization
-from partyreports.formatting import (
-    NumberParseError,
-    fold_accents,
-    format_number,
-    nfc,
-    round_display,
-)
-from targets import calculations as calc
+from partyreports.formatting import NumberParseError, fold_accents, format_number, nfc
 from targets import selectors, services
-from targets.calculations import CHANGE_KINDS, PERCENT_KINDS
 from targets.forms import parse_figure
-from targets.models import SheetStatus, Target
-
-__all__ = [
-    "COLUMNS",
-    "INFO_SHEET",
-    "XLSX_CONTENT_TYPE",
-    "UploadProblem",
-    "UploadResult",
-    "export_filename",
-    "formula_safe",
-    "sheet_export",
-    "sheet_import",
-    "sheet_title",
-    "write_text",
-]
-
-COL_NO = "STT"
-COL_CODE = "Mã"
-COL_LABEL = "Chỉ tiêu"
-COL_UNIT = "Đơn vị"
-COL_PLAN = "Kế hoạch"
-COL_VALUE = "Giá trị quý"
-COL_NUMERATOR = "Tử số"
-COL_DENOMINATOR = "Mẫu số"
-COL_NOTE = "Ghi chú"
-COL_TO_DATE = "Lũy kế đến nay"
-COL_ATTAINMENT = "Tỷ lệ đạt"
-COL_VERDICT = "Đánh giá"
-COLUMNS = (
-    *(COL_NO, COL_CODE, COL_LABEL, COL_UNIT, COL_PLAN, COL_VALUE),
-    *(COL_NUMERATOR, COL_DENOMINATOR, COL_NOTE, COL_TO_DATE, COL_ATTAINMENT),
-    COL_VERDICT,
+from targets.models import Target
+from targets.workbook.layout import (
+    _HEADER_SEARCH_ROWS,
+    _INFO_NAME,
+    _INFO_ORG,
+    _INFO_QUARTER,
+    _INFO_VERSION,
+    _INFO_YEAR,
+    _NUMBER_COLUMNS,
+    _READ_COLUMNS,
+    COL_CODE,
+    COL_DENOMINATOR,
+    COL_NOTE,
+    COL_NUMERATOR,
+    COL_VALUE,
+    COLUMNS,
+    INFO_SHEET,
+    MAX_ROWS,
+    NOTE_MAX_LENGTH,
+    _input_columns,
+    sheet_title,
 )
-_WIDTHS = (6, 7, 48, 10, 16, 14, 12, 12, 30, 16, 11, 18)
-_NUMBER_COLUMNS = (COL_VALUE, COL_NUMERATOR, COL_DENOMINATOR)
-#: Columns read back on upload (the others are for reading only).
-_READ_COLUMNS = (COL_CODE, *_NUMBER_COLUMNS, COL_NOTE)
-
-INFO_SHEET = "Thông tin"
-_INFO_ORG = "Mã tổ chức"
-_INFO_NAME = "Tổ chức"
-_INFO_YEAR = "Năm"
-_INFO_QUARTER = "Quý"
-_INFO_VERSION = "Phiên bản"
-_INFO_AT = "Tải về lúc"
-
-AUTO = "tự động"
-HEADER_ROW = 7
-#: Rows searched for the header when the user added or removed title lines.
-_HEADER_SEARCH_ROWS = 30
-#: Data rows read; a plan has a few dozen targets.
-MAX_ROWS = 2_000
-NOTE_MAX_LENGTH = 500  # Result.note
-
-_HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
-_GROUP_FILL = PatternFill("solid", fgColor="E0E0E0")
-_READ_ONLY_FILL = PatternFill("solid", fgColor="F2F2F2")
-_THIN = Side(style="thin", color="BDBDBD")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_UNLOCKED = Protection(locked=False)
-
-
-# --- text that cannot turn into a formula ----------------------------------------
-
-#: What spreadsheet programs read as the start of a formula (OWASP "CSV
-#: injection"): = + - @, and a tab or carriage return that may precede them.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(text: str) -> str:
-    """Text for a CSV field (or any cell written as plain text) that a
-    spreadsheet must not evaluate: a leading =, +, -, @ gets an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def write_text(cell: Any, text: str) -> None:
-    """Put `text` into an openpyxl cell as a string, never as a formula.
-
-    openpyxl turns a string starting with "=" into a formula; the cell is
-    forced back to a string, and a text starting like a formula gets Excel's
-    quote prefix (the apostrophe Excel shows but does not store), so editing
-    the cell in Excel keeps it text. Characters XML cannot carry are dropped.
-    """
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_FORMULA_STARTS):
-        cell.quotePrefix = True
-
-
-# --- download ---------------------------------------------------------------------
-
-
-def sheet_title(*, year: int, quarter: int) -> str:
-    return f"Kết quả quý {quarter}-{year}"
-
-
-def export_filename(view: selectors.SheetView) -> str:
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", view.organization.name).strip()
-    return f"{sheet_title(year=view.year, quarter=view.quarter)} - {name}.xlsx"
-
-
-def sheet_export(*, view: selectors.SheetView, editable: bool) -> bytes:
-    """The quarter's sheet as .xlsx, pre-filled with the stored figures and the
-    app's own cumulative, attainment and verdict. Input cells are unlocked only
-    when `editable` (the user may write and the sheet is not locked)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title(year=view.year, quarter=view.quarter)
-    _title_block(sheet, view, editable)
-    for index, (title, width) in enumerate(zip(COLUMNS, _WIDTHS, strict=True), start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index)
-        # The year-to-date column says which months it covers ("Lũy kế 9 tháng").
-        write_text(cell, view.to_date_label if title == COL_TO_DATE else title)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(
-            horizontal="center", vertical="center", wrap_text=True
-        )
-        cell.border = _BORDER
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    row_number = HEADER_ROW
-    number = 0
-    for group in view.groups:
-        row_number += 1
-        heading = sheet.cell(row=row_number, column=COLUMNS.index(COL_LABEL) + 1)
-        write_text(heading, group.name)
-        heading.font = Font(bold=True)
-        for column in range(1, len(COLUMNS) + 1):
-            sheet.cell(row=row_number, column=column).fill = _GROUP_FILL
-        for row in group.rows:
-            row_number += 1
-            if not row.is_sub:
-                number += 1
-            _target_row(
-                sheet, row_number, row, None if row.is_sub else number, editable
-            )
-    sheet.freeze_panes = sheet.cell(
-        row=HEADER_ROW + 1, column=COLUMNS.index(COL_LABEL) + 1
-    )
-    # Without a password: a guard against typing over codes and computed
-    # figures, not a security boundary (the upload checks everything anyway).
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.formatCells = False
-    # Printed on A4 landscape, one page wide, the header repeated on each page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    _info_sheet(workbook.create_sheet(INFO_SHEET), view)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _title_block(sheet: Any, view: selectors.SheetView, editable: bool) -> None:
-    plan = view.plan
-    status = SheetStatus(view.status).label if view.sheet else "Chưa nhập"
-    at = timezone.localtime()
-    lines = [
-        f"KẾT QUẢ THỰC HIỆN CHỈ TIÊU QUÝ {view.quarter}/{view.year}",
-        f"Tổ chức: {view.organization.name}",
-        f"Kế hoạch: {plan.title}"
-        + (f" ({plan.resolution})" if plan.resolution else ""),
-        f"Trạng thái: {status}. Tải về lúc {at:%H:%M} ngày {at:%d/%m/%Y}.",
-        (
-            f"Nhập vào các ô nền trắng (cột “{COL_VALUE}”, “{COL_NUMERATOR}”, "
-            f"“{COL_DENOMINATOR}”, “{COL_NOTE}”), rồi tải tệp lên ở trang báo cáo. "
-            f"Không sửa cột “{COL_CODE}”. Số gõ dạng 20.360 hoặc 4,05. Chỉ tiêu "
-            f"“{AUTO}” lấy từ sổ đảng viên, xếp loại hoặc tổng hợp từ tổ chức trực "
-            "thuộc: không nhập."
-            if editable
-            else "Tệp chỉ để xem: báo cáo không thể sửa, hoặc bạn không có quyền nhập."
-        ),
-    ]
-    last = get_column_letter(len(COLUMNS))
-    for number, line in enumerate(lines, start=1):
-        cell = sheet.cell(row=number, column=1)
-        write_text(cell, line)
-        cell.alignment = Alignment(wrap_text=number == len(lines), vertical="top")
-        sheet.merge_cells(f"A{number}:{last}{number}")
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"].font = Font(bold=True)
-    sheet.row_dimensions[len(lines)].height = 32
-
-
-def _target_row(
-    sheet: Any,
-    number: int,
-    row: selectors.SheetRow,
-    position: int | None,
-    editable: bool,
-) -> None:
-    target = row.target
-    cells = {
-        title: sheet.cell(row=number, column=i) for i, title in enumerate(COLUMNS, 1)
-    }
-    for cell in cells.values():
-        cell.border = _BORDER
-        cell.fill = _READ_ONLY_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    if position is not None:
-        cells[COL_NO].value = position
-    cells[COL_CODE].value = target.id
-    cells[COL_CODE].number_format = "0"
-    label = f"trong đó: {target.label}" if row.is_sub else target.label
-    write_text(cells[COL_LABEL], label)
-    if row.is_sub:
-        cells[COL_LABEL].alignment = Alignment(vertical="top", wrap_text=True, indent=2)
-    write_text(cells[COL_UNIT], target.unit)
-    write_text(cells[COL_PLAN], row.plan_text)
-    if row.read_only:  # from the registry, or summed from subordinates
-        figures = row.current or calc.Figures()
-        write_text(
-            cells[COL_NOTE], f"{AUTO}: {row.explanation}" if row.explanation else AUTO
-        )
-        cells[COL_NOTE].font = Font(italic=True)
-    else:
-        result = row.result
-        figures = calc.Figures(
-            value=result.value if result else None,
-            numerator=result.numerator if result else None,
-            denominator=result.denominator if result else None,
-        )
-        write_text(cells[COL_NOTE], result.note if result else "")
-    open_columns = [] if row.read_only else [COL_NOTE, *_input_columns(target)]
-    for column, value in zip(
-        _NUMBER_COLUMNS,
-        (figures.value, figures.numerator, figures.denominator),
-        strict=True,
-    ):
-        if value is not None:
-            cells[column].value = _excel_number(Decimal(value))
-        cells[column].number_format = _number_format(_input_places(target, value))
-    if editable:
-        for column in open_columns:
-            cells[column].fill = PatternFill(fill_type=None)
-            cells[column].protection = _UNLOCKED
-    _computed_cells(cells, row)
-
-
-def _computed_cells(cells: dict[str, Any], row: selectors.SheetRow) -> None:
-    """Cumulative and attainment as numbers rounded exactly as the app prints
-    them, so Excel shows the same digits; the verdict as the app words it."""
-    evaluation = row.evaluation
-    places = evaluation.spec.display_places
-    kind = calc.Kind(evaluation.spec.kind)
-    if evaluation.measure is not None:
-        shown = round_display(evaluation.measure, places)
-        if kind in PERCENT_KINDS:
-            cells[COL_TO_DATE].value = _excel_number(shown.scaleb(-2))
-            percent = _percent_format(places)
-            signed = f"+{percent};-{percent};{percent}"
-            cells[COL_TO_DATE].number_format = (
-                signed if kind in CHANGE_KINDS else percent
-            )
-        else:
-            cells[COL_TO_DATE].value = _excel_number(shown)
-            cells[COL_TO_DATE].number_format = _number_format(places)
-    if evaluation.attainment is not None:
-        shown = round_display(evaluation.attainment, calc.ATTAINMENT_PLACES)
-        cells[COL_ATTAINMENT].value = _excel_number(shown.scaleb(-2))
-        cells[COL_ATTAINMENT].number_format = _percent_format(calc.ATTAINMENT_PLACES)
-    note = evaluation.note
-    write_text(
-        cells[COL_VERDICT], f"{row.verdict_text} ({note})" if note else row.verdict_text
-    )
-
-
-def _input_columns(target: Target) -> list[str]:
-    """The figure cells the web form offers for this target."""
-    columns = [COL_NUMERATOR, COL_DENOMINATOR] if target.uses_ratio else []
-    if not target.uses_ratio or target.kind == calc.Kind.RATE:
-        columns.append(COL_VALUE)
-    return columns
-
-
-def _input_places(target: Target, value: Decimal | int | None) -> int:
-    """Decimals shown: the target's, or enough for the stored figure."""
-    default = (
-        target.places
-        if target.places is not None
-        else (0 if calc.takes_whole_numbers(target.kind, None) else 2)
-    )
-    if value is None:
-        return default
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    own = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return max(own, target.places or 0)
-
-
-def _number_format(places: int) -> str:
-    # Excel shows "." and "," as the reader's locale says: 20.360 and 4,05 in
-    # Vietnamese.
-    return "#,##0" + ("." + "0" * places if places else "")
-
-
-def _percent_format(places: int) -> str:
-    return "0" + ("." + "0" * places if places else "") + "%"
-
-
-def _excel_number(value: Decimal) -> int | Decimal:
-    """An exact number in plain notation (never 2.036E+4)."""
-    if value == value.to_integral_value():
-        return int(value)
-    return value.normalize()
-
-
-def _info_sheet(sheet: Any, view: selectors.SheetView) -> None:
-    rows = [
-        (_INFO_ORG, str(view.organization.public_id)),
-        (_INFO_NAME, view.organization.name),
-        (_INFO_YEAR, view.year),
-        (_INFO_QUARTER, view.quarter),
-        (_INFO_VERSION, view.version),
-        (_INFO_AT, timezone.localtime().strftime("%H:%M %d/%m/%Y")),
-    ]
-    for number, (key, value) in enumerate(rows, start=1):
-        write_text(sheet.cell(row=number, column=1), key)
-        if isinstance(value, str):
-            write_text(sheet.cell(row=number, column=2), value)
-        else:
-            sheet.cell(row=number, column=2, value=value)
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 40
-    sheet.protection.sheet = True
-    sheet.sheet_state = "hidden"
-
-
-# --- upload -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
