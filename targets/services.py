@@ -295,7 +295,8 @@ def whole_number_problem(value: Decimal, typed: str = "") -> str:
     # Typed text shows the digits after the separator (a thousands group has
     # three); a number cell has lost its trailing zeros ("20.360" → 20,36).
     grouped = re.search(r"[.,]\d{3}$", shown) if typed.strip() else True
-    if grouped and thousands == thousands.to_integral_value() and abs(value) >= 1:
+    # Only a number below a thousand can be a misread "20.360" (→ 20,36).
+    if grouped and thousands == thousands.to_integral_value() and 1 <= abs(value) < 1000:
         whole = int(thousands)
         return f"{message} — nếu ý bạn là {format_number(whole)}, hãy gõ {whole}."
     return f"{message}: hãy gõ số nguyên."
