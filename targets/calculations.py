@@ -193,7 +193,10 @@ def takes_whole_numbers(kind: Kind | str, places: int | None) -> bool:
     """Whether a target's typed value must be a whole number ("20.360 người"):
     a counting kind without decimal places (places None or 0). "Ủng hộ 12,5
     triệu đồng" is a count with one decimal place, so it takes fractions."""
-    return kind in {k.value for k in WHOLE_KINDS} and not places
+    return kind in _WHOLE_CODES and not places
+
+
+_WHOLE_CODES = frozenset(k.value for k in WHOLE_KINDS)  # stored codes or Kinds
 
 
 def default_comparator(kind: Kind) -> Comparator:
