@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
+from targets import calculations as calc
 from targets.models import (
     Plan,
     ReminderLog,
@@ -30,8 +32,28 @@ class PlanAdmin(admin.ModelAdmin):
     inlines = [TargetGroupInline]
 
 
+class TargetAdminForm(forms.ModelForm):
+    """The admin checks a target as the plan's form does (kind, comparator, plan,
+    source): a wrongly set-up target would show no verdict on its sheets."""
+
+    class Meta:
+        model = Target
+        fields = "__all__"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("kind") and data.get("comparator"):
+            for problem in calc.spec_problems(
+                data["kind"], data["comparator"], data.get("plan_value"),
+                data.get("plan_high"), source=data.get("source"),
+            ):
+                self.add_error(None, problem)
+        return data
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    form = TargetAdminForm
     list_display = ["label", "plan", "group", "kind", "comparator", "plan_value", "unit", "source"]
     list_filter = ["kind", "source"]
     search_fields = ["label", "wording"]

@@ -30,7 +30,7 @@ yoy                value = current, previous             change in % vs previous
 
 A sub-target ("trong đó") is a target of the same kind with a parent; the parentage
 is data, the arithmetic is the same. "Cumulative against the year" (261 by Q3 of
-250/year) is a count whose figure is :func:`cumulative` of the quarters.
+250/year) is a count whose figure is :func:`year_to_date` of the quarters.
 
 Comparators (code: wording)
 ---------------------------
@@ -46,8 +46,9 @@ compares the signed values as they are.
 Verdict rules
 -------------
 1. No figures (or a base/denominator/years of zero) → ``NO_DATA``.
-2. No plan (a ``yoy`` without a growth target, or a plan not set yet) →
-   ``NOT_ASSESSED``.
+2. No plan (a ``yoy`` without a growth target, or a plan not set yet), or a
+   ``yoy`` whose same period last year is missing or 0 (:func:`unassessable`) →
+   ``NOT_ASSESSED``, which the counts leave out ("04/06 chỉ tiêu đạt").
 3. ``gte``: above the plan → ``VUOT``; equal → ``DAT``; below → ``CHUA_DAT``.
    Vượt exists only for ``gte``, because only there is the plan a level to reach.
    The thresholds (``gt``, ``lt``, ``lte``, ``range``, ``eq_all``) are met or not:
@@ -181,10 +182,78 @@ _DEFAULT_PLACES = {  # display places of the measure; counts show 0
     Kind.YOY: 1,
 }
 ATTAINMENT_PLACES = 1
+#: Kinds whose typed figure counts things (people, households, inspections, members
+#: admitted): a whole number unless the target is given decimal places.
+WHOLE_KINDS = frozenset(
+    {Kind.COUNT, Kind.DONE_OF_PLANNED, Kind.PER_YEAR, Kind.BASE_SHARE}
+)
+
+
+def takes_whole_numbers(kind: Kind | str, places: int | None) -> bool:
+    """Whether a target's typed value must be a whole number ("20.360 người"):
+    a counting kind without decimal places (places None or 0). "Ủng hộ 12,5
+    triệu đồng" is a count with one decimal place, so it takes fractions."""
+    return kind in _WHOLE_CODES and not places
+
+
+_WHOLE_CODES = frozenset(k.value for k in WHOLE_KINDS)  # stored codes or Kinds
 
 
 def default_comparator(kind: Kind) -> Comparator:
     return Comparator.EQ_ALL if kind is Kind.ALL_OR_NOTHING else Comparator.GTE
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    """What a figure source gives and the kinds of target that can read it."""
+
+    gives: str
+    kinds: frozenset[Kind]
+
+
+_RATINGS_KINDS = frozenset({Kind.RATE, Kind.ALL_OR_NOTHING})
+
+#: Where a target's figures come from (``targets.models.Source`` codes) and the
+#: kinds that make sense of them. Admissions are a count of members admitted: a
+#: share of the members on 1 January, a yearly average over a term, or a number
+#: against the year's plan ("261 of 250"); ratings give a share of those rated.
+#: A share of the base at 1 January has no base unless the registry gives it, so
+#: ``base_share`` is read from the registry only.
+SOURCE_KINDS: dict[str, SourceUse] = {
+    "manual": SourceUse("số liệu nhập tay", frozenset(Kind) - {Kind.BASE_SHARE}),
+    "admissions_share": SourceUse(
+        "số đảng viên kết nạp (từ sổ đảng viên)",
+        frozenset({Kind.BASE_SHARE, Kind.PER_YEAR, Kind.COUNT}),
+    ),
+    "member_total": SourceUse(
+        "tổng số đảng viên (từ sổ đảng viên)", frozenset({Kind.COUNT})
+    ),
+    "members_good": SourceUse("tỷ lệ đảng viên theo xếp loại", _RATINGS_KINDS),
+    "members_excellent": SourceUse("tỷ lệ đảng viên theo xếp loại", _RATINGS_KINDS),
+    "cells_good": SourceUse("tỷ lệ chi bộ theo xếp loại", _RATINGS_KINDS),
+    "cells_excellent": SourceUse("tỷ lệ chi bộ theo xếp loại", _RATINGS_KINDS),
+}
+
+
+def _source_problem(source: str, kind: Kind) -> str:
+    use = SOURCE_KINDS.get(source)
+    if use is None:
+        return "Nguồn số liệu không hợp lệ."
+    if kind in use.kinds:
+        return ""
+    if kind is Kind.BASE_SHARE:
+        return (
+            "Chỉ tiêu “Tỷ lệ so với đầu năm” tính trên số đảng viên ngày 01/01 lấy "
+            "từ sổ đảng viên: chọn nguồn kết nạp so với đảng viên đầu năm."
+        )
+    labels = [f"“{k.label}”" for k in Kind if k in use.kinds]
+    allowed = labels[0]
+    if len(labels) > 1:
+        allowed = ", ".join(labels[:-1]) + " hoặc " + labels[-1]
+    return (
+        f"Nguồn số liệu này cho {use.gives}, không dùng được cho chỉ tiêu loại "
+        f"“{kind.label}”: chọn loại {allowed}, hoặc nguồn nhập tay."
+    )
 
 
 def spec_problems(
@@ -193,17 +262,22 @@ def spec_problems(
     plan: Number | None,
     plan_high: Number | None = None,
     base: Number | None = None,
+    *,
+    source: str | None = None,
 ) -> list[str]:
     """What is wrong with a target's definition, in Vietnamese (empty when valid).
 
     Meant for a model's ``clean()`` as well as :class:`TargetSpec`; kind and
-    comparator may be given as their codes.
+    comparator may be given as their codes. ``source`` (a Source code) is
+    checked against :data:`SOURCE_KINDS` when given.
     """
     kind, comparator = Kind(kind), Comparator(comparator)
     problems = []
+    if source is not None and (problem := _source_problem(str(source), kind)):
+        problems.append(problem)
     numbers = [v for v in (plan, plan_high, base) if v is not None]
     if any(isinstance(v, Decimal) and not v.is_finite() for v in numbers):
-        return ["Kế hoạch phải là một số."]
+        return [*problems, "Kế hoạch phải là một số."]
     if (kind is Kind.ALL_OR_NOTHING) != (comparator is Comparator.EQ_ALL):
         problems.append("Chỉ tiêu “100% đơn vị” đi với điều kiện “100%”, và ngược lại.")
     if comparator is Comparator.RANGE and (plan is None or plan_high is None):
@@ -424,7 +498,24 @@ def attainment(spec: TargetSpec, figures: Figures) -> Decimal | None:
 
 def verdict(spec: TargetSpec, figures: Figures) -> Verdict:
     """Vượt / đạt / chưa đạt / chưa có số liệu / không đánh giá, on exact values."""
+    if unassessable(spec, figures):
+        return Verdict.NOT_ASSESSED
     return _verdict(spec, _measure(spec, figures))
+
+
+def unassessable(spec: TargetSpec, figures: Figures) -> str:
+    """Why figures that were reported cannot be judged against the plan ("" when
+    they can): a change on last year needs last year's figure, and one that is
+    not 0 (from 0 any rise is infinite). Such a target is "không đánh giá", not
+    "chưa có số liệu": nothing is missing from this period's report."""
+    if spec.kind is not Kind.YOY or _exact(figures.value) is None:
+        return ""
+    previous = _exact(figures.previous)
+    if previous is None:
+        return "chưa có số liệu cùng kỳ năm trước"
+    if previous[0] == 0:
+        return "cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm"
+    return ""
 
 
 def _verdict(spec: TargetSpec, value: Rational | None) -> Verdict:
@@ -469,6 +560,8 @@ class Evaluation:
     measure: Decimal | None
     attainment: Decimal | None
     verdict: Verdict
+    #: Why a target is not assessed ("đánh giá vào quý IV"); empty otherwise.
+    note: str = ""
 
     @property
     def measure_text(self) -> str:
@@ -485,6 +578,8 @@ class Evaluation:
 
 
 def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
+    if reason := unassessable(spec, figures):
+        return not_assessed(spec, reason)
     value = _measure(spec, figures)
     return Evaluation(
         spec=spec,
@@ -494,52 +589,18 @@ def evaluate(spec: TargetSpec, figures: Figures) -> Evaluation:
     )
 
 
+def not_assessed(spec: TargetSpec, note: str) -> Evaluation:
+    """A target left out of this period's assessment, and why: "không đánh giá"
+    does not count against "04/06 chỉ tiêu đạt" (:class:`VerdictCounts`)."""
+    return Evaluation(spec, None, None, Verdict.NOT_ASSESSED, note)
+
+
 def format_attainment(value: Decimal | None) -> str:
     """``110,054…`` → ``"110,1%"`` (one decimal, half away from zero); None → ``""``."""
     return format_percent(value, ATTAINMENT_PLACES)
 
 
-# --- periods, cumulation, roll-ups --------------------------------------------
-
-
-class Period(enum.StrEnum):
-    Q1 = "q1"
-    Q2 = "q2"
-    Q3 = "q3"
-    Q4 = "q4"
-    H1 = "h1"
-    M9 = "m9"
-    YEAR = "year"
-
-    @property
-    def label(self) -> str:
-        return _PERIOD_LABELS[self]
-
-    @property
-    def quarters(self) -> range:
-        """The quarters (1–4) the period covers: Q3 → 3..3, 9 tháng → 1..3."""
-        first, last = _PERIOD_QUARTERS[self]
-        return range(first, last + 1)
-
-
-_PERIOD_LABELS = {
-    Period.Q1: "Quý I",
-    Period.Q2: "Quý II",
-    Period.Q3: "Quý III",
-    Period.Q4: "Quý IV",
-    Period.H1: "6 tháng",
-    Period.M9: "9 tháng",
-    Period.YEAR: "Cả năm",
-}
-_PERIOD_QUARTERS = {
-    Period.Q1: (1, 1),
-    Period.Q2: (2, 2),
-    Period.Q3: (3, 3),
-    Period.Q4: (4, 4),
-    Period.H1: (1, 2),
-    Period.M9: (1, 3),
-    Period.YEAR: (1, 4),
-}
+# --- sums, roll-ups -----------------------------------------------------------
 
 
 def total(values: Iterable[Number | None]) -> Decimal | None:
@@ -574,34 +635,6 @@ def _check_quarter(upto_quarter: int) -> None:
         raise ValueError(f"Quý phải từ 1 đến 4, không phải {upto_quarter}.")
 
 
-def _quarter(values: Sequence[Number | None], quarter: int) -> Number | None:
-    return values[quarter - 1] if quarter <= len(values) else None
-
-
-def cumulative(
-    quarter_values: Sequence[Number | None], upto_quarter: int
-) -> Decimal | None:
-    """Quarters 1..n added up ("lũy kế", "từ đầu năm đến nay"); None if none entered.
-
-    ``quarter_values[0]`` is quarter I; a shorter sequence means later quarters are
-    not entered yet.
-    """
-    _check_quarter(upto_quarter)
-    return total(_quarter(quarter_values, q) for q in range(1, upto_quarter + 1))
-
-
-def latest(
-    quarter_values: Sequence[Number | None], upto_quarter: int
-) -> Decimal | None:
-    """The last value entered up to quarter n: for stocks (a rate at a date)."""
-    _check_quarter(upto_quarter)
-    for q in range(upto_quarter, 0, -1):
-        found = _exact(_quarter(quarter_values, q))
-        if found is not None:
-            return _to_decimal(found)
-    return None
-
-
 Pair = tuple[Number | None, Number | None]
 
 
@@ -622,25 +655,6 @@ def rollup_rate(pairs: Iterable[Pair | None]) -> Decimal | None:
             dens.append(den)
     share = _ratio(_sum(nums), _sum(dens) if dens else None)
     return _to_decimal(_percent(share))
-
-
-def cumulative_rate(
-    quarter_pairs: Sequence[Pair | None], upto_quarter: int
-) -> Decimal | None:
-    """A rate over quarters 1..n: numerators and denominators added, divided once."""
-    _check_quarter(upto_quarter)
-    return rollup_rate(_quarter(quarter_pairs, q) for q in range(1, upto_quarter + 1))
-
-
-def period_total(
-    quarter_values: Sequence[Number | None], period: Period
-) -> Decimal | None:
-    """A flow's figure for a period: the quarter itself, 6 or 9 months, the year."""
-    return total(_quarter(quarter_values, q) for q in period.quarters)
-
-
-def period_rate(quarter_pairs: Sequence[Pair | None], period: Period) -> Decimal | None:
-    return rollup_rate(_quarter(quarter_pairs, q) for q in period.quarters)
 
 
 def per_year_average(term_total: Number | None, years: Number | None) -> Decimal | None:
@@ -727,7 +741,8 @@ def year_to_date(
     """The figures of quarters 1..n taken together, by the kind's nature.
 
     Flows (counts, admissions, inspections done) add up: "nâng tổng số từ đầu năm
-    đến nay là 261". Stocks (a rate, a share of units, a change in points) are
+    đến nay là 261"; a per-year target's total is one year's (:func:`as_one_year`).
+    Stocks (a rate, a share of units, a change in points) are
     read at the last quarter entered. Derived, never typed twice.
     """
     _check_quarter(upto_quarter)
@@ -747,8 +762,23 @@ def year_to_date(
             values.append(figures.value)
             numerators.append(figures.numerator)
             denominators.append(figures.denominator)
-    return Figures(
-        value=total(values),
-        numerator=total(numerators),
-        denominator=total(denominators),
+    return as_one_year(
+        kind,
+        Figures(
+            value=total(values),
+            numerator=total(numerators),
+            denominator=total(denominators),
+        ),
     )
+
+
+def as_one_year(kind: Kind | str, figures: Figures) -> Figures:
+    """A year's figures as the kind compares them with its plan.
+
+    A per-year target ("600/năm" over a term) read on one year's sheet is that
+    year's total over one year: 800 by quarter II against 600/năm is 133,3%.
+    Other kinds are returned as they are.
+    """
+    if _as_kind(kind) is Kind.PER_YEAR and figures.years is None:
+        return Figures(value=figures.value, years=1)
+    return figures

@@ -175,14 +175,20 @@ SO_2024 = [
     Spec("certified", PRO, "trong đó: tỷ lệ lao động qua đào tạo có bằng cấp, chứng "
          "chỉ đạt 30,5%", "Tỷ lệ lao động có bằng cấp, chứng chỉ", "rate", "30.5", "%",
          parent="trained", places=1),
-    Spec("poor", PRO, "Phấn đấu giảm tỷ lệ hộ nghèo 0,8% so với năm 2023 (giảm "
-         "2.000 hộ)", "Giảm tỷ lệ hộ nghèo", "pp_change", "-0.8", "%"),
+    Spec("poor", PRO, "Phấn đấu giảm tỷ lệ hộ nghèo 0,8% so với năm 2023",
+         "Giảm tỷ lệ hộ nghèo", "pp_change", "-0.8", "%"),
+    Spec("poor_households", PRO, "(giảm 2.000 hộ)", "Số hộ nghèo giảm", "count",
+         2000, "hộ", parent="poor"),
     Spec("cells_good", PARTY, "100% chi bộ xếp loại hoàn thành tốt nhiệm vụ",
          "Chi bộ hoàn thành tốt nhiệm vụ trở lên", "all_or_nothing", 100, "chi bộ",
          source=Source.CELLS_GOOD),
     Spec("cells_excellent", PARTY, "trong đó có 20% xếp loại “Hoàn thành xuất sắc "
          "nhiệm vụ”", "Chi bộ hoàn thành xuất sắc nhiệm vụ", "rate", 20, "%",
          parent="cells_good", source=Source.CELLS_EXCELLENT),
+    # The Sở's own grade, given by the bloc at year end: typed as 1 of 1.
+    Spec("so_excellent", PARTY, "Đảng bộ Sở đạt danh hiệu “Hoàn thành xuất sắc "
+         "nhiệm vụ”", "Đảng bộ Sở hoàn thành xuất sắc nhiệm vụ", "all_or_nothing",
+         100, "đảng bộ"),
     Spec("study", PARTY, "100% Chi bộ và 100% đảng viên được học tập, quán triệt và "
          "triển khai thực hiện các Nghị quyết, kết luận của Đảng cấp trên",
          "Học tập, quán triệt nghị quyết", "all_or_nothing", 100, "chi bộ"),

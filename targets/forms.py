@@ -14,11 +14,8 @@ from partyreports.formatting import format_plain as plain_number
 from targets import calculations as calc
 from targets.models import Plan, Source, Target
 from targets.selectors import SheetView
-from targets.services import Entry, entry_problems
+from targets.services import Entry, figures_change, entry_problems, entry_warning
 
-#: A quarter's value this many times above (or below 1/x of) the last quarter's
-#: or last year's asks the cadre to confirm it (DHIS2-style outlier check).
-OUTLIER_FACTOR = Decimal(3)
 #: Longer text is not a figure (9.999.999.999.999,9999 has 22 characters): it is
 #: refused unread, so a pasted 5.000-digit string never becomes a number.
 FIGURE_MAX_LENGTH = 40
@@ -105,28 +102,17 @@ def parse_sheet(data: QueryDict, view: SheetView) -> ParsedSheet:
         )
         if "\x00" in entry.note:  # PostgreSQL refuses it in text
             parsed.errors[names["note"]] = NULL_IN_NOTE
-        problems = entry_problems(target, entry)
+        problems = entry_problems(target, entry, typed=data.get(names["value"], ""))
         if problems:
             parsed.errors.setdefault(names["numerator"] if entry.numerator is not None else names["value"], " ".join(problems))
         parsed.entries[target.id] = entry
-        warning = _outlier(entry, row.last_quarter, "quý trước") or _outlier(entry, row.last_year, "cùng kỳ năm trước")
-        if warning:
-            parsed.warnings[target.id] = warning
+        # Only what is being changed asks for confirmation: a figure confirmed
+        # once is not questioned again at every save.
+        if figures_change(row.result, entry):
+            warning = entry_warning(entry, last_quarter=row.last_quarter, last_year=row.last_year)
+            if warning is not None:
+                parsed.warnings[target.id] = warning.message
     return parsed
-
-
-def _outlier(entry: Entry, previous: calc.Figures | None, what: str) -> str:
-    if previous is None or entry.value is None or previous.value is None:
-        return ""
-    before, now = Decimal(previous.value), entry.value
-    if before <= 0 or now <= 0:
-        return ""
-    if now > before * OUTLIER_FACTOR or now * OUTLIER_FACTOR < before:
-        return (
-            f"Giá trị {plain_number(now)} khác nhiều so với {what} "
-            f"({plain_number(before)}). Kiểm tra lại hoặc xác nhận."
-        )
-    return ""
 
 
 class VietnameseDecimalField(forms.CharField):

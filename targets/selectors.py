@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 
 from organizations import selectors as org_selectors
 from organizations.models import EventKind, Grade, Organization
 from targets import calculations as calc
-from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, Source, Target
+from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, SheetTransition, Source, Target
 from partyreports.formatting import format_number, format_percent
 
 
@@ -55,6 +55,29 @@ def spec_of(target: Target, *, base: Decimal | int | None = None) -> calc.Target
     )
 
 
+def target_problems(target: Target) -> list[str]:
+    """What is wrong with a stored target's definition (kind, comparator, plan,
+    source), in Vietnamese; empty when the sheet can evaluate it. A target set up
+    wrongly (e.g. in the admin) must not break its plan's sheets."""
+    try:
+        return calc.spec_problems(
+            target.kind, target.comparator, target.plan_value, target.plan_high, source=target.source
+        )
+    except ValueError:  # a kind or comparator code that does not exist
+        return ["Loại chỉ tiêu hoặc điều kiện đạt không hợp lệ."]
+
+
+def _unusable_spec(target: Target) -> calc.TargetSpec:
+    """A spec to describe a wrongly set-up target with: its kind, no plan."""
+    try:
+        return calc.TargetSpec(kind=calc.Kind(target.kind))
+    except ValueError:
+        return calc.TargetSpec(kind=calc.Kind.COUNT)
+
+
+INVALID_TARGET_NOTE = "chỉ tiêu khai báo chưa đúng"
+
+
 @dataclass
 class SheetRow:
     target: Target
@@ -83,13 +106,16 @@ class SheetRow:
 
     @property
     def plan_text(self) -> str:
-        return plan_text(self.target)
+        """The plan as the sheet shows it: "trên 600/năm" for a per-year target."""
+        text = plan_text(self.target)
+        return f"{text}/năm" if text and self.target.kind == calc.Kind.PER_YEAR else text
 
 
 @dataclass
 class GroupRows:
     name: str
     rows: list[SheetRow] = field(default_factory=list)
+    group_id: int = 0  # the TargetGroup: the live preview updates its header by it
 
     @property
     def verdicts(self) -> calc.VerdictCounts:
@@ -119,6 +145,19 @@ class SheetView:
     @property
     def rows(self) -> list[SheetRow]:
         return [row for group in self.groups for row in group.rows]
+
+    @property
+    def to_date_label(self) -> str:
+        return to_date_label(self.quarter)
+
+
+_TO_DATE_LABELS = {1: "Lũy kế quý I", 2: "Lũy kế 6 tháng", 3: "Lũy kế 9 tháng", 4: "Cả năm"}
+
+
+def to_date_label(quarter: int) -> str:
+    """What the year-to-date column holds at the end of `quarter`: the quarter,
+    6 months, 9 months or the whole year (derived from the quarters)."""
+    return _TO_DATE_LABELS[quarter]
 
 
 def verdict_text(verdict: calc.Verdict) -> str:
@@ -234,6 +273,13 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             quarters[quarter - 1] = typed[target.id]
         last_year = data.last_year.get(target.label)
         is_rollup = target.id in data.rolled_up
+        if problems := target_problems(target):
+            # Shown, not evaluated: the office corrects the target in the plan.
+            row = _unusable_row(target, data, quarters, problems, is_rollup=is_rollup)
+            groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
+            if target.parent_id is None:
+                top_verdicts.append(row.evaluation.verdict)
+            continue
         if is_rollup:
             from targets import rollups
 
@@ -251,7 +297,11 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             if target.kind == calc.Kind.YOY and last_year:
                 previous = calc.year_to_date(calc.Kind.COUNT, last_year, quarter).value
                 to_date = calc.Figures(value=to_date.value, previous=previous)
+        # A sheet is one year: a per-year target compares this year's total.
+        to_date = calc.as_one_year(target.kind, to_date)
         evaluation = calc.evaluate(spec, to_date)
+        if not is_rollup and (later := data.registry.assessed_later(target)):
+            evaluation = calc.not_assessed(spec, later)
         row = SheetRow(
             target=target,
             result=data.current_results.get(target.id),
@@ -264,7 +314,7 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             is_sub=target.parent_id is not None,
             is_rollup=is_rollup,
         )
-        groups.setdefault(target.group_id, GroupRows(name=target.group.name)).rows.append(row)
+        groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
         if target.parent_id is None:
             top_verdicts.append(evaluation.verdict)
     return SheetView(
@@ -276,6 +326,37 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         groups=list(groups.values()),
         verdicts=calc.count_verdicts(top_verdicts),
     )
+
+
+def _unusable_row(
+    target: Target,
+    data: SheetData,
+    quarters: list[calc.Figures | None],
+    problems: list[str],
+    *,
+    is_rollup: bool,
+) -> SheetRow:
+    """A wrongly set-up target's row: what was typed, no verdict, and why."""
+    quarter = data.quarter
+    return SheetRow(
+        target=target,
+        result=data.current_results.get(target.id),
+        current=quarters[quarter - 1],
+        to_date=calc.year_to_date(calc.Kind.COUNT, quarters, quarter),
+        evaluation=calc.not_assessed(_unusable_spec(target), INVALID_TARGET_NOTE),
+        explanation=(
+            f"Chỉ tiêu khai báo chưa đúng, chưa đánh giá được: {' '.join(problems)} "
+            "Văn phòng cấp ủy cần sửa chỉ tiêu trong kế hoạch."
+        ),
+        is_sub=target.parent_id is not None,
+        is_rollup=is_rollup,
+    )
+
+
+#: Targets read from the year's ratings (known at quarter IV only).
+RATING_SOURCES = frozenset(
+    {Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT, Source.CELLS_GOOD, Source.CELLS_EXCELLENT}
+)
 
 
 class RegistryFigures:
@@ -309,6 +390,13 @@ class RegistryFigures:
 
     def _ratings(self) -> org_selectors.RatingCounts:
         return self._get("ratings", lambda: org_selectors.rating_counts(root=self.organization, year=self.year))
+
+    def assessed_later(self, target: Target) -> str:
+        """Why a computed target is not assessed this quarter ("" if it is):
+        ratings are made at year end, so quarters I–III have none to judge."""
+        if target.source in RATING_SOURCES and self.quarter < 4:
+            return "đánh giá vào quý IV"
+        return ""
 
     def figures(self, target: Target) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
         source = target.source
@@ -375,6 +463,55 @@ def organization_for_review(
     if not org_selectors.user_scope(user).can_review(organization):
         raise PermissionDenied("Chỉ văn phòng cấp ủy cấp trên được duyệt báo cáo này.")
     return organization
+
+
+def sheet_for_review(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object, year: int, quarter: int
+) -> Sheet:
+    """A subordinate's sheet the user's office decides on: 404 outside scope or
+    when nothing was saved yet, 403 unless the office is above it."""
+    organization = organization_for_review(user=user, public_id=public_id)
+    found = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related(
+        "organization"
+    ).first()
+    if found is None:
+        raise Http404("Chưa có báo cáo.")
+    return found
+
+
+def sheets_of_year(*, organization: Organization, year: int) -> dict[int, Sheet]:
+    """The organisation's own sheets of a year, by quarter."""
+    return {s.quarter: s for s in Sheet.objects.filter(organization=organization, year=year)}
+
+
+def sheet_transitions(*, sheet: Sheet | None) -> list[SheetTransition]:
+    """The sheet's submissions, approvals and returns, oldest first."""
+    if sheet is None:
+        return []
+    return list(sheet.transitions.select_related("by"))
+
+
+def plan_get_for_user(*, user: AbstractBaseUser | AnonymousUser, public_id: object, write: bool = False) -> Plan:
+    """A plan of an organisation in the user's scope: 404 otherwise (and for a
+    malformed id), 403 when `write` and the user may only read."""
+    try:
+        plan = Plan.objects.select_related("organization").get(public_id=public_id)
+    except (Plan.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404("Không tìm thấy kế hoạch.") from exc
+    org_selectors.organization_get_for_user(user=user, public_id=plan.organization.public_id, write=write)
+    return plan
+
+
+def plan_targets(*, plan: Plan) -> list[Target]:
+    """A plan's targets in the resolution's order, with their group and parent."""
+    return list(plan.targets.select_related("group", "parent").order_by("group__order", "group_id", "order", "id"))
+
+
+def plan_target(*, plan: Plan, target_id: int) -> Target:
+    try:
+        return plan.targets.select_related("group").get(id=target_id)
+    except Target.DoesNotExist as exc:
+        raise Http404("Không tìm thấy chỉ tiêu.") from exc
 
 
 def target_get_for_organization(*, organization: Organization, target_id: int) -> Target:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from partyreports.audit import audit_record, decimal_text, display_value
+from partyreports.formatting import format_number, format_plain
 from targets import calculations as calc
 from targets.models import (
     Plan,
@@ -92,7 +94,7 @@ def target_create(
     comparator = comparator or calc.default_comparator(calc.Kind(kind))
     plan_value = Decimal(str(plan_value)) if plan_value is not None else None
     plan_high = Decimal(str(plan_high)) if plan_high is not None else None
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and parent.plan_id != plan.id:
@@ -142,7 +144,7 @@ def target_save(
             plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
             source=source, order=order, report_phrase=report_phrase,
         )
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high)
+    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and (parent.plan_id != plan.id or parent.pk == target.pk):
@@ -207,10 +209,22 @@ def target_assign(
 # --- the quarter's figures ------------------------------------------------------------
 
 
-def entry_problems(target: Target, entry: Entry) -> list[str]:
-    """Rule violations for one row, in Vietnamese (parsing is the form's job)."""
+def entry_problems(target: Target, entry: Entry, *, typed: str = "") -> list[str]:
+    """Rule violations for one row, in Vietnamese (parsing is the form's job).
+
+    `typed` is the value as the user wrote it ("20,360"), quoted back in the
+    message; the stored figure is shown otherwise. The web form and the Excel
+    upload both check rows here, so they accept and refuse the same figures.
+    """
     problems = []
     numbers = [v for v in (entry.value, entry.numerator, entry.denominator) if v is not None]
+    if (
+        entry.value is not None
+        and entry.value.is_finite()
+        and entry.value != entry.value.to_integral_value()
+        and calc.takes_whole_numbers(target.kind, target.places)
+    ):
+        problems.append(whole_number_problem(entry.value, typed))
     if target.kind not in (calc.Kind.PP_CHANGE, calc.Kind.YOY) and any(v < 0 for v in numbers):
         problems.append("Số liệu không được âm.")
     if entry.numerator is not None and entry.denominator is not None:
@@ -221,6 +235,71 @@ def entry_problems(target: Target, entry: Entry) -> list[str]:
     if any(abs(v) >= Decimal("1e13") for v in numbers):
         problems.append("Số quá lớn.")
     return problems
+
+
+#: A quarter's figure this many times above (or below 1/x of) the previous
+#: quarter's or the same quarter last year's asks for confirmation (the DHIS2
+#: outlier check). Numerators and denominators are checked like values.
+OUTLIER_FACTOR = Decimal(3)
+
+_FIGURE_NAMES = {"value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số"}
+
+
+@dataclass(frozen=True)
+class EntryWarning:
+    """A plausible-looking mistake: the field ("value", "numerator",
+    "denominator") and what to check, in Vietnamese."""
+
+    field: str
+    message: str
+
+
+def entry_warning(
+    entry: Entry, *, last_quarter: calc.Figures | None, last_year: calc.Figures | None
+) -> EntryWarning | None:
+    """The first figure of the row far from the previous quarter's, else from the
+    same quarter last year's; None when nothing looks off. One check for the web
+    form (its preview too) and the Excel upload."""
+    for previous, what in ((last_quarter, "quý trước"), (last_year, "cùng kỳ năm trước")):
+        if previous is None:
+            continue
+        for name, label in _FIGURE_NAMES.items():
+            now, before = getattr(entry, name), getattr(previous, name)
+            if now is None or before is None or not now.is_finite():
+                continue
+            before = Decimal(before)
+            if before <= 0 or now <= 0:
+                continue  # a first figure, or a change in points: no ratio to judge
+            if now > before * OUTLIER_FACTOR or now * OUTLIER_FACTOR < before:
+                return EntryWarning(
+                    name,
+                    f"{label} {format_plain(now)} khác nhiều so với {what} "
+                    f"({format_plain(before)}). Kiểm tra lại hoặc xác nhận.",
+                )
+    return None
+
+
+def figures_change(result: Result | None, entry: Entry) -> bool:
+    """Whether saving `entry` would change the stored result's figures (not its note)."""
+    old = (None, None, None, "") if result is None else (result.value, result.numerator, result.denominator, "")
+    return not _same(old, (entry.value, entry.numerator, entry.denominator, ""))
+
+
+def whole_number_problem(value: Decimal, typed: str = "") -> str:
+    """A fraction given to a whole-number target. Mostly a thousands separator
+    read as a decimal comma ("20,360" typed in the English way, or an Excel set to
+    English reading "20.360" as 20,36): the message offers the likely figure."""
+    shown = typed.strip() or format_plain(value)
+    message = f"Chỉ tiêu này nhận số nguyên; “{shown}” có phần thập phân"
+    thousands = value * 1000
+    # Typed text shows the digits after the separator (a thousands group has
+    # three); a number cell has lost its trailing zeros ("20.360" → 20,36).
+    grouped = re.search(r"[.,]\d{3}$", shown) if typed.strip() else True
+    # Only a number below a thousand can be a misread "20.360" (→ 20,36).
+    if grouped and thousands == thousands.to_integral_value() and 1 <= abs(value) < 1000:
+        whole = int(thousands)
+        return f"{message} — nếu ý bạn là {format_number(whole)}, hãy gõ {whole}."
+    return f"{message}: hãy gõ số nguyên."
 
 
 @transaction.atomic

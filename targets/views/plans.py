@@ -19,12 +19,7 @@ from targets.models import Plan
 
 
 def _plan(request: HttpRequest, public_id: str, *, write: bool) -> Plan:
-    try:
-        plan = Plan.objects.select_related("organization").get(public_id=public_id)
-    except (Plan.DoesNotExist, ValueError) as exc:
-        raise Http404("Không tìm thấy kế hoạch.") from exc
-    org_selectors.organization_get_for_user(user=request.user, public_id=plan.organization.public_id, write=write)
-    return plan
+    return selectors.plan_get_for_user(user=request.user, public_id=public_id, write=write)
 
 
 # A subordinate's plan value: the same reading and limits as on the target form.
@@ -63,7 +58,7 @@ def plan_create(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     plan = _plan(request, public_id, write=False)
-    targets = list(plan.targets.select_related("group", "parent").order_by("group__order", "group_id", "order", "id"))
+    targets = selectors.plan_targets(plan=plan)
     return render(
         request,
         "targets/plan_detail.html",
@@ -72,6 +67,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "organization": plan.organization,
             "targets": targets,
             "plan_texts": {t.id: selectors.plan_text(t) for t in targets},
+            "problems": {t.id: " ".join(selectors.target_problems(t)) for t in targets},
             "can_write": org_selectors.user_scope(request.user).can_write_organization(plan.organization),
         },
     )
@@ -81,9 +77,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, public_id: str, target_id: int | None = None) -> HttpResponse:
     plan = _plan(request, public_id, write=True)
-    target = plan.targets.filter(id=target_id).first() if target_id else None
-    if target_id and target is None:
-        raise Http404("Không tìm thấy chỉ tiêu.")
+    target = selectors.plan_target(plan=plan, target_id=target_id) if target_id else None
 
     def save(data: dict) -> tuple[str, HttpResponse]:
         services.target_save(plan=plan, target=target, **data)

@@ -22,7 +22,7 @@ from targets.forms import (
     plain_number,
     version_of,
 )
-from targets.models import Sheet, SheetStatus
+from targets.models import SheetStatus
 
 
 def _check_period(year: int, quarter: int) -> None:
@@ -80,7 +80,7 @@ def _render(
         "editable": editable,
         "can_submit": scope.can_write_members(organization) and view.sheet is not None and view.status in (SheetStatus.DRAFT, SheetStatus.RETURNED),
         "can_review": scope.can_review(organization),
-        "transitions": list(view.sheet.transitions.select_related("by")) if view.sheet else [],
+        "transitions": selectors.sheet_transitions(sheet=view.sheet),
         "quarters": [1, 2, 3, 4],
     }
     return render(request, "targets/sheet.html", context, status=status)
@@ -159,19 +159,11 @@ def sheet_submit(request: HttpRequest, public_id: str, year: int, quarter: int) 
     return redirect(_sheet_url(organization, year, quarter))
 
 
-def _review_sheet(request: HttpRequest, public_id: str, year: int, quarter: int) -> Sheet:
-    _check_period(year, quarter)
-    organization = selectors.organization_for_review(user=request.user, public_id=public_id)
-    found = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
-    if found is None:
-        raise Http404("Chưa có báo cáo.")
-    return found
-
-
 @login_required
 @require_POST
 def sheet_decide(request: HttpRequest, public_id: str, year: int, quarter: int, decision: str) -> HttpResponse:
-    found = _review_sheet(request, public_id, year, quarter)
+    _check_period(year, quarter)
+    found = selectors.sheet_for_review(user=request.user, public_id=public_id, year=year, quarter=quarter)
     reason = request.POST.get("reason", "")
     actions = {
         "duyet": (lambda: services.sheet_approve(sheet=found, user=request.user), "Đã duyệt báo cáo."),
@@ -196,7 +188,7 @@ def sheet_index(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
     today = dt.date.today()
     year = int(request.GET["nam"]) if request.GET.get("nam", "").isdigit() else today.year
-    own = {s.quarter: s for s in Sheet.objects.filter(organization=organization, year=year)}
+    own = selectors.sheets_of_year(organization=organization, year=year)
     scope = org_selectors.user_scope(request.user)
     return render(
         request,

@@ -16,6 +16,9 @@ from targets.views.sheet import _check_period, _sheet_url
 
 #: Problems listed one message each; the rest are counted in a last message.
 SHOWN_ERRORS = 50
+#: The upload form's checkbox that confirms figures far from the previous ones.
+CONFIRM_FIELD = "da_kiem_tra"
+CONFIRM_LABEL = "Tôi đã kiểm tra các số liệu bất thường"
 
 
 @login_required
@@ -66,7 +69,24 @@ def sheet_upload(
         year=year,
         quarter=quarter,
         user=request.user,
+        confirmed=request.POST.get(CONFIRM_FIELD) == "1",
     )
+    if result.warnings:
+        messages.warning(
+            request,
+            f"Chưa nhập tệp Excel: có {format_number(len(result.warnings))} số liệu "
+            "khác nhiều so với quý trước hoặc cùng kỳ năm trước, không có số liệu nào "
+            "được lưu. Kiểm tra lại các dòng dưới đây; nếu số liệu đúng, đánh dấu "
+            f"“{CONFIRM_LABEL}” rồi tải tệp lên lại.",
+        )
+        for problem in result.warnings[:SHOWN_ERRORS]:
+            messages.warning(request, str(problem))
+        if len(result.warnings) > SHOWN_ERRORS:
+            messages.warning(
+                request,
+                f"… và {format_number(len(result.warnings) - SHOWN_ERRORS)} số liệu khác.",
+            )
+        return redirect(_sheet_url(organization, year, quarter))
     if result.ok:
         if result.changed:
             messages.success(

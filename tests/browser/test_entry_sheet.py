@@ -75,11 +75,25 @@ def test_entry_sheet_workflow(
     page.goto(url)
     expect(status_of(page)).to_have_text("Chưa nhập")
     expect(page.get_by_test_id(f"att-{jobs}")).not_to_have_text("110,1%")
+    # The group's header and the sheet's summary count its top-level targets:
+    # jobs, trained-labour rate and poor households in the group; with the two
+    # party-work targets and the plan's first target, six on the sheet.
+    group = page.get_by_test_id(f"group-verdicts-{plan_world.jobs.group_id}")
+    expect(group).to_have_text("00/03 chỉ tiêu đạt")
+    expect(page.get_by_test_id("verdict-summary")).to_have_text("00/06 chỉ tiêu đạt")
     mark_page(page)
     type_into(page, f"v-{jobs}", "20.360")
     expect(page.get_by_test_id(f"att-{jobs}")).to_have_text("110,1%")
-    expect(page.get_by_test_id(f"ver-{jobs}")).to_contain_text("đạt")
+    expect(page.get_by_test_id(f"ver-{jobs}")).to_have_text("đạt, vượt kế hoạch")
     expect(page.get_by_test_id(f"ytd-{jobs}")).to_contain_text("20.360")
+    expect(group).to_have_text("01/03 chỉ tiêu đạt")
+    expect(page.get_by_test_id("verdict-summary")).to_have_text("01/06 chỉ tiêu đạt")
+    # Below the plan: "chưa đạt", and the counts go back, all without a reload.
+    type_into(page, f"v-{jobs}", "18.000")
+    expect(page.get_by_test_id(f"ver-{jobs}")).to_have_text("chưa đạt")
+    expect(group).to_have_text("00/03 chỉ tiêu đạt")
+    type_into(page, f"v-{jobs}", "20.360")
+    expect(page.get_by_test_id(f"ver-{jobs}")).to_have_text("đạt, vượt kế hoạch")
     assert_not_reloaded(page)
     assert not Sheet.objects.filter(quarter=3).exists(), "the preview saved something"
 
@@ -123,7 +137,7 @@ def test_entry_sheet_workflow(
     mark_page(page)
     type_into(page, f"v-{overseas}", "6.042")
     expect(page.get_by_test_id(f"att-{overseas}")).to_have_text("163,3%")
-    expect(page.get_by_test_id(f"ver-{overseas}")).to_contain_text("đạt")
+    expect(page.get_by_test_id(f"ver-{overseas}")).to_have_text("đạt, vượt kế hoạch")
     # A slip and its correction: the preview follows both ways.
     type_into(page, f"v-{jobs}", "20.361")
     expect(page.get_by_test_id(f"ytd-{jobs}")).to_contain_text("20.361")

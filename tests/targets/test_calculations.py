@@ -12,27 +12,22 @@ from targets.calculations import (
     Comparator,
     Figures,
     Kind,
-    Period,
     TargetSpec,
     Verdict,
     VerdictCounts,
     attainment,
     change_vs_last_year,
     count_verdicts,
-    cumulative,
-    cumulative_rate,
     evaluate,
     format_attainment,
-    latest,
     measure,
     per_year_average,
-    period_rate,
-    period_total,
     rate_of,
     rollup_rate,
     spec_problems,
     total,
     verdict,
+    year_to_date,
 )
 
 D = Decimal
@@ -208,11 +203,12 @@ def test_range_giam_tu_1_den_1_5_percent_in_either_order() -> None:
 
 
 def test_cumulative_261_of_250_is_104_4() -> None:
-    # 002: 88 admitted in Q3, "nâng tổng số từ đầu năm đến nay là 261".
-    quarters = [D(80), D(93), D(88), None]
-    so_far = cumulative(quarters, 3)
-    assert so_far == D(261)
-    result = evaluate(count(250), Figures.of(so_far))
+    # 002: 88 admitted in Q3, "nâng tổng số từ đầu năm đến nay là 261" — the
+    # year to date as the entry sheet and the documents compute it.
+    quarters = [Figures.of(D(80)), Figures.of(D(93)), Figures.of(D(88)), None]
+    so_far = year_to_date(Kind.COUNT, quarters, 3)
+    assert so_far.value == D(261)
+    result = evaluate(count(250), so_far)
     assert two_places(result.attainment) == D("104.40")
     assert result.attainment_text == "104,4%"
     assert result.verdict is Verdict.VUOT
@@ -239,6 +235,25 @@ def test_year_on_year_in_general() -> None:
     assert change_vs_last_year(D(5), D(0)) is None
     assert change_vs_last_year(D(5), None) is None
     assert change_vs_last_year(None, D(5)) is None
+
+
+def test_year_on_year_against_a_last_year_of_zero_is_not_assessed() -> None:
+    for spec in (TargetSpec(Kind.YOY), TargetSpec(Kind.YOY, plan=D(10))):
+        result = evaluate(spec, Figures.against_previous(D(12), D(0)))
+        assert result.verdict is Verdict.NOT_ASSESSED
+        assert result.note == "cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm"
+        assert verdict(spec, Figures.against_previous(D(12), D(0))) is Verdict.NOT_ASSESSED
+        missing = evaluate(spec, Figures.against_previous(D(12), None))
+        assert (missing.verdict, missing.note) == (
+            Verdict.NOT_ASSESSED,
+            "chưa có số liệu cùng kỳ năm trước",
+        )
+        # Nothing reported this year is still missing data.
+        assert verdict(spec, Figures.against_previous(None, D(0))) is Verdict.NO_DATA
+    counts = count_verdicts(
+        [Verdict.DAT, verdict(TargetSpec(Kind.YOY), Figures.against_previous(D(1), D(0)))]
+    )
+    assert counts.summary_text == "01/01 chỉ tiêu đạt"
 
 
 def test_year_on_year_against_a_growth_target() -> None:
@@ -363,39 +378,64 @@ def test_nan_and_infinity_count_as_missing() -> None:
 # --- periods, cumulation, roll-ups ------------------------------------------------
 
 
-def test_periods_are_derived_from_quarters() -> None:
-    quarters = [D(80), D(93), D(88), D(40)]
-    assert period_total(quarters, Period.Q3) == D(88)
-    assert period_total(quarters, Period.H1) == D(173)
-    assert period_total(quarters, Period.M9) == D(261)
-    assert period_total(quarters, Period.YEAR) == D(301)
-    assert Period.M9.label == "9 tháng"
-    assert list(Period.H1.quarters) == [1, 2]
+def _quarters(*values: int | str | None) -> list[Figures | None]:
+    return [None if v is None else Figures.of(D(v)) for v in values]
 
 
-def test_cumulative_skips_missing_quarters_and_is_none_when_nothing_entered() -> None:
-    assert cumulative([D(5), None, D(7)], 3) == D(12)
-    assert cumulative([None, None], 4) is None
-    assert cumulative([], 1) is None
-    assert total([None, D(0)]) == D(0)  # zero entered is not missing
+def test_year_to_date_adds_a_flows_quarters_6_9_months_and_the_year() -> None:
+    quarters = _quarters(80, 93, 88, 40)
+    assert [year_to_date(Kind.COUNT, quarters, q).value for q in (1, 2, 3, 4)] == [
+        D(80),
+        D(173),  # 6 tháng
+        D(261),  # 9 tháng
+        D(301),  # cả năm
+    ]
+    # The quarters after the one asked for are not counted.
+    assert year_to_date(Kind.DONE_OF_PLANNED, quarters, 2).value == D(173)
 
 
-def test_cumulative_refuses_a_quarter_outside_1_to_4() -> None:
-    with pytest.raises(ValueError):
-        cumulative([D(1)], 5)
-    with pytest.raises(ValueError):
-        cumulative([D(1)], 0)
+def test_year_to_date_skips_missing_quarters_and_is_none_when_nothing_entered() -> None:
+    assert year_to_date(Kind.COUNT, _quarters(5, None, 7), 3).value == D(12)
+    assert year_to_date(Kind.COUNT, _quarters(None, None), 4) == Figures()
+    assert year_to_date(Kind.COUNT, [], 1) == Figures()
+    assert year_to_date(Kind.COUNT, _quarters(None, 0), 2).value == D(0)  # 0 is data
 
 
-def test_latest_for_stocks() -> None:
-    assert latest([D("68.1"), D("68.5"), None, None], 4) == D("68.5")
-    assert latest([None], 1) is None
+def test_year_to_date_refuses_a_quarter_outside_1_to_4() -> None:
+    for quarter in (0, 5):
+        with pytest.raises(ValueError):
+            year_to_date(Kind.COUNT, _quarters(1), quarter)
 
 
-def test_cumulative_rate_adds_numerators_and_denominators() -> None:
-    pairs = [(D(1), D(2)), (D(99), D(100)), None]
-    assert cumulative_rate(pairs, 3) == rate_of(D(100), D(102))
-    assert period_rate(pairs, Period.Q2) == D(99)
+def test_year_to_date_of_a_stock_is_the_last_quarter_entered() -> None:
+    # A rate at a date: 68,5% at the end of Q2 stands for the year so far.
+    quarters = _quarters("68.1", "68.5", None, None)
+    assert year_to_date(Kind.RATE, quarters, 4).value == D("68.5")
+    assert year_to_date(Kind.PP_CHANGE, _quarters("-0.2", "-0.45"), 2).value == D(
+        "-0.45"
+    )
+    ratio = [Figures.ratio(D(9), D(10)), Figures.ratio(D(10), D(10)), None]
+    assert year_to_date(Kind.ALL_OR_NOTHING, ratio, 3) == Figures.ratio(D(10), D(10))
+    assert year_to_date(Kind.RATE, [None], 1) == Figures()
+
+
+def test_year_to_date_adds_numerators_and_denominators_of_a_flow() -> None:
+    quarters = [Figures.ratio(D(1), D(2)), Figures.ratio(D(99), D(100)), None]
+    so_far = year_to_date(Kind.COUNT, quarters, 3)
+    assert (so_far.numerator, so_far.denominator) == (D(100), D(102))
+
+
+def test_year_to_date_of_a_per_year_target_is_one_years_total() -> None:
+    # "Trên 600/năm": 800 by the end of Q2 is this year's 800 over one year.
+    quarters = _quarters(300, 500)
+    so_far = year_to_date(Kind.PER_YEAR, quarters, 2)
+    assert so_far == Figures.over_years(D(800), 1)
+    result = evaluate(TargetSpec(Kind.PER_YEAR, Comparator.GT, plan=D(600)), so_far)
+    assert (result.measure_text, result.attainment_text, result.verdict) == (
+        "800",
+        "133,3%",
+        Verdict.DAT,
+    )
 
 
 def test_rollup_rate_never_averages_percentages() -> None:

@@ -11,17 +11,15 @@ from targets.calculations import (
     Comparator,
     Figures,
     Kind,
-    Period,
     TargetSpec,
     Verdict,
     attainment,
     count_verdicts,
-    cumulative,
     evaluate,
-    period_total,
     rate_of,
     rollup_rate,
     verdict,
+    year_to_date,
 )
 
 # Realistic magnitudes: up to a million billion, six decimals.
@@ -138,18 +136,67 @@ def test_rollup_differs_from_the_mean_of_percentages_when_sizes_differ(
     assert abs(rolled - mean) > Decimal("1e-20")
 
 
+quarter_figures = st.one_of(
+    st.none(),
+    st.builds(Figures, value=st.one_of(st.none(), amounts)),
+    st.builds(Figures.ratio, amounts, amounts),
+)
+
+
 @given(st.lists(st.one_of(st.none(), amounts), min_size=4, max_size=4))
-def test_cumulative_of_the_quarters_is_the_year_figure(
+def test_year_to_date_of_the_quarters_is_the_year_figure(
     quarters: list[Decimal | None],
 ) -> None:
+    figures = [None if q is None else Figures.of(q) for q in quarters]
     entered = [q for q in quarters if q is not None]
     expected = sum(entered, Decimal(0)) if entered else None
-    assert cumulative(quarters, 4) == expected
-    assert period_total(quarters, Period.YEAR) == expected
-    h1, q3, q4 = (period_total(quarters, p) for p in (Period.H1, Period.Q3, Period.Q4))
-    parts = [p for p in (h1, q3, q4) if p is not None]
+    assert year_to_date(Kind.COUNT, figures, 4).value == expected
+    # 6 months, then quarters III and IV, add up to the year.
+    h1, m9 = (year_to_date(Kind.COUNT, figures, q).value for q in (2, 3))
+    parts = [p for p in (h1, quarters[2], quarters[3]) if p is not None]
     assert (sum(parts, Decimal(0)) if parts else None) == expected
-    assert period_total(quarters, Period.M9) == cumulative(quarters, 3)
+    assert m9 == year_to_date(Kind.COUNT, figures[:3], 4).value
+
+
+@given(
+    st.sampled_from(list(Kind)),
+    st.lists(quarter_figures, max_size=4),
+    st.integers(1, 4),
+)
+def test_year_to_date_looks_only_at_quarters_up_to_the_one_asked(
+    kind: Kind, quarters: list[Figures | None], upto: int
+) -> None:
+    padded = quarters[:upto] + [None] * (upto - len(quarters[:upto]))
+    later = [Figures.of(Decimal(10**9))] * (4 - upto)  # typed for later quarters
+    assert year_to_date(kind, padded + later, upto) == year_to_date(
+        kind, quarters, upto
+    )
+
+
+@given(st.lists(quarter_figures, min_size=1, max_size=4), st.integers(1, 4))
+def test_a_stock_is_its_last_quarter_entered(
+    quarters: list[Figures | None], upto: int
+) -> None:
+    so_far = year_to_date(Kind.RATE, quarters, upto)
+    seen = [
+        f
+        for f in quarters[:upto]
+        if f is not None
+        and (f.value is not None or f.numerator is not None or f.denominator is not None)
+    ]
+    assert so_far == (seen[-1] if seen else Figures())
+
+
+@given(st.lists(st.one_of(st.none(), amounts), min_size=1, max_size=4), st.integers(1, 4))
+def test_a_per_year_target_is_measured_on_one_year(
+    values: list[Decimal | None], upto: int
+) -> None:
+    figures = [None if v is None else Figures.of(v) for v in values]
+    so_far = year_to_date(Kind.PER_YEAR, figures, upto)
+    assert so_far.years == 1
+    assert so_far.value == year_to_date(Kind.COUNT, figures, upto).value
+    spec = TargetSpec(Kind.PER_YEAR, plan=Decimal(600))
+    assert evaluate(spec, so_far).measure == so_far.value
 
 
 @given(st.lists(st.sampled_from(list(Verdict)), max_size=50))
@@ -201,4 +248,9 @@ def test_no_exception_for_any_figures(
     assert isinstance(result.attainment_text, str)
     assert isinstance(result.measure_text, str)
     if result.measure is None:
-        assert result.verdict is Verdict.NO_DATA
+        # Nothing to judge: no figures, or reported ones that cannot be judged
+        # (a change on a last year of 0), said so in the note.
+        assert result.verdict is Verdict.NO_DATA or (
+            result.verdict is Verdict.NOT_ASSESSED and result.note
+        )
+    assert verdict(spec, figures) is result.verdict

@@ -193,10 +193,38 @@ def test_workflow_and_plans_of_the_so(demo) -> None:  # noqa: ANN001
     assert plan_2024.targets.get(
         label="Tỷ lệ lao động có bằng cấp, chứng chỉ"
     ).plan_value == Decimal("30.5")
+    # seed 000 "1.1": "giảm tỷ lệ hộ nghèo 0,8% … (giảm 2.000 hộ)"
+    households = plan_2024.targets.get(label="Số hộ nghèo giảm")
+    assert (households.kind, households.plan_value, households.unit) == (
+        "count",
+        2000,
+        "hộ",
+    )
+    assert households.parent.label == "Giảm tỷ lệ hộ nghèo"
+    # seed 000 "1.2": "Đảng bộ Sở đạt danh hiệu “Hoàn thành xuất sắc nhiệm vụ”"
+    own_grade = plan_2024.targets.get(label="Đảng bộ Sở hoàn thành xuất sắc nhiệm vụ")
+    assert (own_grade.kind, own_grade.group.name, own_grade.parent) == (
+        "all_or_nothing",
+        PARTY,
+        None,
+    )
+    assert plan_2024.targets.filter(parent__isnull=True, group__name=PARTY).count() == 7
     assert not Sheet.objects.filter(organization=so, year=2024).exists()
     # the 2024 sheet shows last year's figure next to the new plan (same labels)
     row = rows_by_label(so, 1, year=2024)["Giải quyết việc làm"]
     assert row.last_quarter.value == Decimal(5639)
+    # The sheet takes the grade as typed: 1 of 1 đảng bộ is met.
+    services.sheet_save(
+        organization=so,
+        year=2024,
+        quarter=4,
+        version=0,
+        user=None,
+        entries={own_grade.id: services.Entry(numerator=Decimal(1), denominator=Decimal(1))},
+    )
+    view = sheet_view(organization=so, year=2024, quarter=4)
+    row = next(r for r in view.rows if r.target == own_grade)
+    assert (row.plan_text, row.evaluation.verdict) == ("100%", V.DAT)
 
 
 def test_bloc_plan_is_handed_down_and_reported_in_bulk(demo) -> None:  # noqa: ANN001
@@ -279,7 +307,7 @@ def test_bloc_plan_is_handed_down_and_reported_in_bulk(demo) -> None:  # noqa: A
 def test_second_call_adds_nothing(demo) -> None:  # noqa: ANN001
     bloc, so = demo
     first = demo_targets_load(bloc=bloc, so=so)
-    assert (first["plans"], first["targets"]) == (2 + 1 + 2, 18 + 17 + 6 + 2 * 6)
+    assert (first["plans"], first["targets"]) == (2 + 1 + 2, 18 + 19 + 6 + 2 * 6)
     assert 4 + 6 <= first["sheets"] <= 4 + 8  # the others' Q4 may not be started
     assert first["results"] > 4 * 10
     counts = (

@@ -98,3 +98,54 @@ def test_a_second_plan_for_the_same_period_is_refused_with_a_message(client, wor
     assert response.status_code == 200
     assert "Tổ chức đã có kế hoạch cho giai đoạn này." in response.content.decode()
     assert Plan.objects.filter(organization=world.grassroots_a, start_year=2023).count() == 1
+
+
+def test_a_registry_source_must_fit_the_kind_of_target(client, world, office):
+    client.force_login(office)
+    url = reverse("targets:target_create", kwargs={"public_id": world.plan_public_id})
+    before = Target.objects.count()
+    base = {"group": "Công tác Đảng", "wording": "x", "label": "x", "comparator": "gte", "plan_value": "4"}
+    body = client.post(url, {**base, "kind": "rate", "source": "admissions_share"}).content.decode()
+    assert (
+        "Nguồn số liệu này cho số đảng viên kết nạp (từ sổ đảng viên), không dùng được cho chỉ tiêu loại "
+        "“Tỷ lệ”: chọn loại “Số lượng”, “Tỷ lệ so với đầu năm” hoặc “Bình quân/năm trong nhiệm kỳ”, "
+        "hoặc nguồn nhập tay."
+    ) in body
+    body = client.post(url, {**base, "kind": "count", "source": "members_good"}).content.decode()
+    assert "Nguồn số liệu này cho tỷ lệ đảng viên theo xếp loại, không dùng được cho chỉ tiêu loại “Số lượng”" in body
+    body = client.post(url, {**base, "kind": "base_share", "source": "manual"}).content.decode()
+    assert "chọn nguồn kết nạp so với đảng viên đầu năm" in body
+    assert Target.objects.count() == before
+    # The pairs the seeds use are accepted.
+    for kind, source in (("base_share", "admissions_share"), ("per_year", "admissions_share"), ("rate", "members_good")):
+        assert client.post(url, {**base, "label": kind, "kind": kind, "source": source}).status_code == 302
+    assert Target.objects.count() == before + 3
+
+
+def test_every_source_has_its_kinds():
+    from targets.calculations import SOURCE_KINDS
+    from targets.models import Source
+
+    assert set(SOURCE_KINDS) == set(Source.values)
+
+
+def test_the_admin_refuses_a_target_whose_source_does_not_fit(client, world, plan_world):
+    from tests.factories import make_user
+
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    target = plan_world.jobs
+    url = reverse("admin:targets_target_change", args=[target.id])
+    data = {
+        "plan": target.plan_id, "group": target.group_id, "order": 1, "wording": target.wording, "label": target.label,
+        "unit": "người", "kind": "count", "comparator": "gte", "plan_value": "18500", "source": "cells_good",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Nguồn số liệu này cho tỷ lệ chi bộ theo xếp loại" in response.content.decode()
+    target.refresh_from_db()
+    assert target.source == "manual"
+    # One stored before the check is pointed out on the plan's page.
+    type(target).objects.filter(pk=target.pk).update(source="cells_good")
+    body = client.get(reverse("targets:plan", kwargs={"public_id": target.plan.public_id})).content.decode()
+    assert f'data-testid="problem-{target.id}">Khai báo chưa đúng: Nguồn số liệu này cho tỷ lệ chi bộ' in body

@@ -74,13 +74,13 @@ def _upload(
     *,
     quarter: int = 3,
     name: str = "ket-qua.xlsx",
+    confirmed: bool = False,
 ) -> list[str]:  # noqa: ANN001, E501
     if isinstance(content, Workbook):
         content = _bytes(content)
     upload = SimpleUploadedFile(name, content, content_type=XLSX)
-    response = client.post(
-        _url(world, "targets:upload", quarter=quarter), {"file": upload}
-    )
+    data = {"file": upload, **({"da_kiem_tra": "1"} if confirmed else {})}
+    response = client.post(_url(world, "targets:upload", quarter=quarter), data)
     assert response.status_code == 302
     assert response.url == _url(world, "targets:sheet", quarter=quarter)
     return [str(message) for message in get_messages(response.wsgi_request)]
@@ -120,8 +120,11 @@ def test_it_downloads_the_quarter_prefilled_with_the_apps_own_figures(
     assert title_block[0] == "KẾT QUẢ THỰC HIỆN CHỈ TIÊU QUÝ 3/2023"
     assert "Đảng bộ Sở A" in title_block[1] and "Kế hoạch 2023" in title_block[2]
     header = [c.value for c in sheet[workbook.HEADER_ROW]]
-    assert header == list(workbook.COLUMNS)
-    assert header[:3] == ["STT", "Mã", "Chỉ tiêu"] and "Lũy kế đến nay" in header
+    assert header == [
+        "Lũy kế 9 tháng" if title == "Lũy kế đến nay" else title
+        for title in workbook.COLUMNS
+    ]
+    assert header[:3] == ["STT", "Mã", "Chỉ tiêu"] and "Lũy kế 9 tháng" in header
     jobs = _cell(sheet, plan_world.jobs, "Giá trị quý")
     assert jobs.value == 20360 and jobs.number_format == "#,##0"
     assert _cell(sheet, plan_world.jobs, "Chỉ tiêu").value == "Giải quyết việc làm"
@@ -231,10 +234,17 @@ def test_an_unchanged_download_uploads_as_no_change(client, world, plan_world, c
 def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
     client, world, plan_world, cadre
 ):
+    _save(world, plan_world, jobs="18000", overseas="3000", inspections="4")
+    stored = {
+        r.target_id: (r.value, r.note)
+        for r in Result.objects.filter(sheet__quarter=3)
+    }
     client.force_login(cadre)
     book = _download(client, world)
     _set(book, plan_world.jobs, "Giá trị quý", 20360)
+    _set(book, plan_world.jobs, "Ghi chú", "Cập nhật")
     _set(book, plan_world.inspections, "Giá trị quý", 5)
+    _set(book, plan_world.trained, "Giá trị quý", "68,9")
     row = _set(book, plan_world.overseas, "Giá trị quý", "20,360,5")
     messages = _upload(client, world, book)
     assert messages[0].startswith(
@@ -243,8 +253,15 @@ def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
     assert messages[1].startswith(
         f"Dòng {row}, cột “Giá trị quý”: Số không hợp lệ: “20,360,5”."
     )
-    assert not Sheet.objects.filter(quarter=3).exists()
-    assert not Result.objects.filter(sheet__quarter=3).exists()
+    assert len(messages) == 2
+    # The good rows of the file were not applied either: all or nothing.
+    assert {
+        r.target_id: (r.value, r.note)
+        for r in Result.objects.filter(sheet__quarter=3)
+    } == stored
+    assert stored[plan_world.jobs.id] == (Decimal(18000), "")
+    assert Sheet.objects.get(quarter=3).version == 1
+    assert ResultChange.objects.filter(via="excel").count() == 0
 
 
 def test_every_row_is_checked_and_each_problem_is_reported_where_it_is(
@@ -301,6 +318,35 @@ def test_values_typed_for_computed_targets_are_ignored(
     ) == [plan_world.jobs.id]
 
 
+def test_a_target_handed_down_to_subordinates_is_locked_and_ignored_on_upload(
+    client, world, plan_world, cadre
+):
+    given = services.target_create(
+        plan=plan_world.plan,
+        group="Chỉ tiêu giao chi bộ",
+        wording="Kết nạp 10 đảng viên",
+        label="Kết nạp đảng viên (chi bộ)",
+        kind="count",
+        plan_value=10,
+    )
+    services.target_assign(target=given, plan_values={world.cell_a1: 4})
+    client.force_login(cadre)
+    book = _download(client, world)
+    value = _cell(_data(book), given, "Giá trị quý")
+    note = _cell(_data(book), given, "Ghi chú")
+    assert value.protection.locked is True and note.protection.locked is True
+    assert note.value.startswith("tự động: Tổng hợp từ báo cáo đã duyệt")
+    row = _set(book, given, "Giá trị quý", 7)  # typed over the locked cell anyway
+    _set(book, given, "Ghi chú", "gõ đè")
+    _set(book, plan_world.jobs, "Giá trị quý", 100)
+    assert row and _upload(client, world, book) == [
+        "Đã nhập số liệu từ tệp Excel: 1 chỉ tiêu được cập nhật."
+    ]
+    assert list(
+        Result.objects.filter(sheet__quarter=3).values_list("target_id", "value")
+    ) == [(plan_world.jobs.id, Decimal(100))]
+
+
 def test_a_percent_formatted_cell_is_read_as_it_shows(client, world, plan_world, cadre):
     client.force_login(cadre)
     book = _download(client, world)
@@ -324,11 +370,76 @@ def test_a_fraction_in_a_whole_number_cell_is_refused_as_a_misread_thousands_dot
         book, plan_world.jobs, "Giá trị quý", 20.36
     )  # "20.360" typed in an English Excel
     messages = _upload(client, world, book)
-    assert any(
-        m.startswith(f"Dòng {row}, cột “Giá trị quý”") and "20360" in m
-        for m in messages
-    )
+    assert (
+        f"Dòng {row}, cột “Giá trị quý”: Chỉ tiêu này nhận số nguyên; “20,36” có "
+        "phần thập phân — nếu ý bạn là 20.360, hãy gõ 20360."
+    ) in messages
     assert not Result.objects.filter(sheet__quarter=3).exists()
+
+
+def test_a_fraction_typed_as_text_gets_the_web_forms_message(
+    client, world, plan_world, cadre
+):
+    client.force_login(cadre)
+    book = _download(client, world)
+    row = _set(book, plan_world.jobs, "Giá trị quý", "20,360")
+    _set(book, plan_world.trained, "Giá trị quý", "68,9")
+    messages = _upload(client, world, book)
+    # Word for word what the entry sheet says beside the field (test_sheet.py).
+    assert (
+        f"Dòng {row}, cột “Giá trị quý”: Chỉ tiêu này nhận số nguyên; “20,360” có "
+        "phần thập phân — nếu ý bạn là 20.360, hãy gõ 20360."
+    ) in messages
+    assert not Result.objects.filter(sheet__quarter=3).exists()
+
+
+def test_figures_far_from_last_quarter_are_listed_by_row_and_need_a_confirmation(
+    client, world, plan_world, cadre
+):
+    services.sheet_save(
+        organization=world.grassroots_a,
+        year=2023,
+        quarter=2,
+        version=0,
+        user=None,
+        entries={
+            plan_world.jobs.id: services.Entry(value=Decimal(5000)),
+            plan_world.trained.id: services.Entry(
+                numerator=Decimal(690), denominator=Decimal(1000)
+            ),
+        },
+    )
+    client.force_login(cadre)
+    book = _download(client, world)
+    jobs = _set(book, plan_world.jobs, "Giá trị quý", 50000)
+    trained = _set(book, plan_world.trained, "Tử số", 6900)
+    _set(book, plan_world.trained, "Mẫu số", 10000)
+    _set(book, plan_world.inspections, "Giá trị quý", 3)
+    messages = _upload(client, world, book)
+    assert messages == [
+        "Chưa nhập tệp Excel: có 2 số liệu khác nhiều so với quý trước hoặc cùng kỳ "
+        "năm trước, không có số liệu nào được lưu. Kiểm tra lại các dòng dưới đây; "
+        "nếu số liệu đúng, đánh dấu “Tôi đã kiểm tra các số liệu bất thường” rồi tải "
+        "tệp lên lại.",
+        f"Dòng {jobs}, cột “Giá trị quý”: Giá trị 50.000 khác nhiều so với quý trước "
+        "(5.000). Kiểm tra lại hoặc xác nhận.",
+        f"Dòng {trained}, cột “Tử số”: Tử số 6.900 khác nhiều so với quý trước (690). "
+        "Kiểm tra lại hoặc xác nhận.",
+    ]
+    assert not Sheet.objects.filter(quarter=3).exists()
+    # The checkbox of the upload form is the confirmation.
+    body = client.get(_url(world, "targets:sheet")).content.decode()
+    assert 'name="da_kiem_tra"' in body
+    assert "Tôi đã kiểm tra các số liệu bất thường" in body
+    assert _upload(client, world, book, confirmed=True) == [
+        "Đã nhập số liệu từ tệp Excel: 3 chỉ tiêu được cập nhật."
+    ]
+    values = {
+        r.target_id: (r.value, r.numerator)
+        for r in Result.objects.filter(sheet__quarter=3)
+    }
+    assert values[plan_world.jobs.id] == (Decimal(50000), None)
+    assert values[plan_world.trained.id] == (None, Decimal(6900))
 
 
 def test_rows_that_are_not_targets_of_the_plan_are_refused(
