@@ -1,7 +1,9 @@
 """Roll-ups: a committee's targets summed over its subtree, precomputed.
 
-Each organisation that reports a copy of a committee's target (``derived_from``)
-contributes its quarter figures; a Rollup row keeps, per organisation and year,
+Each organisation that reports a copy of a committee's target contributes its
+quarter figures under the committee's original (``origin``: a target handed
+down twice still reaches the top; a copy handed on counts through its
+subordinates only); a Rollup row keeps, per organisation and year,
 its own figures and its subtree's sums (numerators and denominators added, never
 percentages averaged). A full rebuild is one GROUP-free read of the results and
 a walk up the materialised paths; an approval updates only the organisation and
@@ -16,13 +18,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from organizations.models import Organization
 from organizations.selectors import ancestor_paths
 from targets import calculations as calc
-from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus
+from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus, Target
 
 Quarters = list  # four entries of [value, numerator, denominator] (str | None) or None
 Figures = dict[str, Quarters]  # committee target id (as str) → quarters
@@ -81,8 +83,13 @@ def _own_figures(
     *, organization_ids: Iterable[int] | None, year: int, path_prefix: str | None = None
 ) -> dict[tuple[int, str], tuple[Figures, dict]]:
     """(organisation id, basis) → its own figures and reporting counts, one query."""
-    results = Result.objects.filter(sheet__year=year, target__derived_from__isnull=False).filter(
-        sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED]
+    # Results of copies, under the committee's original target; a copy its
+    # committee handed on counts through its subordinates, not what was typed.
+    results = Result.objects.filter(
+        ~Exists(Target.objects.filter(derived_from=OuterRef("target_id"))),
+        sheet__year=year,
+        target__origin__isnull=False,
+        sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED],
     )
     if path_prefix is not None:
         results = results.filter(sheet__organization__path__startswith=path_prefix)
@@ -98,7 +105,7 @@ def _own_figures(
     out: dict[tuple[int, str], tuple[Figures, dict]] = {}
     reported: dict[tuple[int, str], set[int]] = defaultdict(set)
     for org_id, key, quarter, status, value, num, den in results.values_list(
-        "sheet__organization_id", "target__derived_from_id", "sheet__quarter", "sheet__status",
+        "sheet__organization_id", "target__origin_id", "sheet__quarter", "sheet__status",
         "value", "numerator", "denominator",
     ):
         # Decimals, spelled out once when stored; one list shared by both bases.
@@ -313,8 +320,13 @@ def quarter_figures(quarters: Quarters | None) -> list[calc.Figures | None]:
     ]
 
 
-def figures_of(rollup: Rollup | None, target_id: int, *, subtree: bool = True) -> list[calc.Figures | None]:
+def figures_of(
+    rollup: Rollup | None, target: Target | int | str, *, subtree: bool = True
+) -> list[calc.Figures | None]:
+    """A target's four quarters in a roll-up: a Target is read under its
+    original's key (a copy's figures are filed there), an id as given."""
     if rollup is None:
         return [None] * 4
+    key = target.rollup_key if isinstance(target, Target) else str(target)
     source = rollup.subtree if subtree else rollup.own
-    return quarter_figures(source.get(str(target_id)))
+    return quarter_figures(source.get(key))

@@ -74,7 +74,7 @@ def reporting_children(
     # stored, the plan that applies to it for each target, the targets'
     # arithmetic, the quarter and its registry inputs. Only a subordinate whose
     # inputs changed since the last read is evaluated again.
-    typed = [(t, str(t.id)) for t in counted if not t.is_computed]
+    typed = [(t, t.rollup_key) for t in counted if not t.is_computed]
     computed = [t for t in counted if t.is_computed]
     verdict, quarter_figures = calc.verdict, rollups.quarter_figures
     sums_text = dict(

@@ -92,7 +92,7 @@ def read_committee(
                 target, reader.registry, year, quarter
             )
         else:
-            quarters = rollups.figures_of(row, target.id)
+            quarters = rollups.figures_of(row, target)
             ly = last_year.get(target.label)
             figures = to_date(target, quarters, quarter, ly[1] if ly else None)
             base, explanation = None, ""
@@ -128,7 +128,7 @@ def _last_year(
         return {}
     plans = Plans(organization=org, targets=found)
     if reader.scope_mode == ScopeMode.CURRENT:
-        quarters = {t.id: rollups.figures_of(row, t.id) for t in found}
+        quarters = {t.id: rollups.figures_of(row, t) for t in found}
     else:
         placed = org_selectors.subtree_placements_on(
             root=org, day=dt.date(year, 12, 31)
@@ -142,7 +142,7 @@ def _last_year(
         )
         quarters = {
             t.id: sum_quarters(
-                rollups.quarter_figures(own.get(str(t.id))) for own in owns
+                rollups.quarter_figures(own.get(t.rollup_key)) for own in owns
             )
             for t in found
         }

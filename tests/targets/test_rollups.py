@@ -195,3 +195,82 @@ def test_a_broker_outage_loses_no_submission_and_the_catch_up_runs_the_roll_up(
     row = Rollup.objects.get(organization=bloc, year=2023, basis=RollupBasis.SUBMITTED)
     assert rollups.figures_of(row, count.id)[0].value == Decimal(9)
     assert RollupState.objects.get(pk=state.pk).pending == 0
+
+
+# --- a target handed down twice --------------------------------------------------------
+
+
+@pytest.fixture
+def chain():
+    """Bloc → đảng bộ cơ sở A (hands its copy on to its two chi bộ) and đảng bộ B
+    (reports itself). A typed 40 for Q1 before handing the target on."""
+    bloc = make_org("Đảng bộ Khối", short_name="ĐUK")
+    unit_a = make_org("Đảng bộ A", parent=bloc, level_code="grassroots_committee")
+    unit_b = make_org("Đảng bộ B", parent=bloc, level_code="grassroots_committee")
+    cell_1 = make_org("Chi bộ 1", parent=unit_a, level_code="cell")
+    cell_2 = make_org("Chi bộ 2", parent=unit_a, level_code="cell")
+    plan = services.plan_create(organization=bloc, title="Chỉ tiêu khối", start_year=2023)
+    count = services.target_create(
+        plan=plan, group="G", wording="Kết nạp 200", label="Kết nạp", kind="count", plan_value=200
+    )
+    rate = services.target_create(
+        plan=plan, group="G", wording="Dự sinh hoạt trên 80%", label="Dự sinh hoạt", kind="rate", plan_value=80
+    )
+    return bloc, unit_a, unit_b, cell_1, cell_2, count, rate
+
+
+def _save_and_approve(org, quarter, entries):  # noqa: ANN001, ANN202
+    sheet = services.sheet_save(organization=org, year=2023, quarter=quarter, version=0, entries=entries, user=None)
+    services.sheet_submit(organization=org, year=2023, quarter=quarter, user=None)
+    sheet.refresh_from_db()
+    services.sheet_approve(sheet=sheet, user=None)
+
+
+def test_a_target_handed_down_twice_rolls_up_to_the_bloc(chain, django_capture_on_commit_callbacks):
+    from targets.selectors import sheet_view
+
+    bloc, unit_a, unit_b, cell_1, cell_2, count, rate = chain
+    E = services.Entry
+    with django_capture_on_commit_callbacks(execute=True):
+        copy_a, copy_b = services.target_assign(target=count, plan_values={unit_a: 120, unit_b: 80})
+        rate_a, rate_b = services.target_assign(target=rate, plan_values={unit_a: 80, unit_b: 80})
+        # A reports Q1 itself (40 admissions; 8 of 10 attended), then hands both on.
+        _save_and_approve(unit_a, 1, {copy_a.id: E(value=Decimal(40)), rate_a.id: E(numerator=Decimal(8), denominator=Decimal(10))})
+        copy_1, copy_2 = services.target_assign(target=copy_a, plan_values={cell_1: 70, cell_2: 50})
+        rate_1, rate_2 = services.target_assign(target=rate_a, plan_values={cell_1: 80, cell_2: 80})
+        _save_and_approve(cell_1, 2, {copy_1.id: E(value=Decimal(50)), rate_1.id: E(numerator=Decimal(1), denominator=Decimal(4))})
+        _save_and_approve(cell_2, 2, {copy_2.id: E(value=Decimal(7)), rate_2.id: E(numerator=Decimal(9), denominator=Decimal(10))})
+        _save_and_approve(unit_b, 2, {copy_b.id: E(value=Decimal(100)), rate_b.id: E(numerator=Decimal(30), denominator=Decimal(50))})
+    assert copy_1.origin_id == count.id and copy_1.derived_from_id == copy_a.id
+
+    def q2(org, target):  # noqa: ANN001, ANN202
+        row = Rollup.objects.get(organization=org, year=2023, basis=RollupBasis.APPROVED)
+        return rollups.figures_of(row, target)
+
+    # Bloc, Q2: 50 + 7 (A's chi bộ) + 100 (B) = 157; the rate (1 + 9 + 30)/(4 + 10 + 50).
+    assert q2(bloc, count)[1].value == Decimal(157)
+    assert (q2(bloc, rate)[1].numerator, q2(bloc, rate)[1].denominator) == (Decimal(40), Decimal(64))
+    # A's own 40 typed for Q1 no longer counts once A handed the target on.
+    assert q2(bloc, count)[0] is None and q2(unit_a, copy_a)[0] is None
+    assert q2(unit_a, copy_a)[1].value == Decimal(57)
+    # The incremental updates equal a full rebuild.
+    incremental = {(r.organization_id, r.basis): (r.subtree, r.reporting) for r in Rollup.objects.all()}
+    rollups.rollup_rebuild(root=bloc, year=2023)
+    for r in Rollup.objects.all():
+        if r.subtree or r.reporting:
+            assert incremental[(r.organization_id, r.basis)] == (r.subtree, r.reporting)
+    # Both committees' own sheets show their subtree's sums.
+    bloc_row = next(r for r in sheet_view(organization=bloc, year=2023, quarter=2).rows if r.target.id == count.id)
+    assert bloc_row.to_date.value == Decimal(157) and bloc_row.is_rollup
+    a_row = next(r for r in sheet_view(organization=unit_a, year=2023, quarter=2).rows if r.target.id == copy_a.id)
+    assert a_row.to_date.value == Decimal(57) and a_row.is_rollup and a_row.plan_text == "120"
+
+
+def test_a_target_cannot_be_given_twice_to_one_organisation(chain):
+    from django.core.exceptions import ValidationError
+
+    bloc, unit_a, unit_b, cell_1, cell_2, count, rate = chain
+    (copy_a,) = services.target_assign(target=count, plan_values={unit_a: 120})
+    services.target_assign(target=copy_a, plan_values={cell_1: 70})
+    with pytest.raises(ValidationError, match="đã được giao chỉ tiêu “Kết nạp” \\(từ “Đảng bộ A”\\)"):
+        services.target_assign(target=count, plan_values={cell_1: 10})
