@@ -275,6 +275,10 @@ class Rollup(models.Model):
     own_reporting = models.JSONField(default=dict)
     # quarter ("1".."4") → organisations of the subtree whose sheet counts on this basis
     reporting = models.JSONField(default=dict)
+    # The organisation's path when its figures were last added up its chain: an
+    # incremental update of an organisation that moved since then would apply
+    # its difference to ancestors that never held its figures.
+    path = models.CharField(max_length=255, blank=True, default="")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

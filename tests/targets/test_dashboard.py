@@ -291,16 +291,16 @@ def test_subordinates_are_listed_with_verdict_counts_completeness_and_drill_down
 
 
 def test_restated_and_as_then_comparisons_differ_after_a_handover_and_say_so(
-    client, committee, bloc_leader
+    client, committee, bloc_leader, django_capture_on_commit_callbacks
 ):
     g3 = committee.units[2]
     other = make_org("Đảng bộ Khối khác", short_name="ĐUK")
-    # g3 went to another committee in 2023, after last year's figures were in.
-    org_services.handover_create(
-        source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1)
-    )
-    for root in (committee.bloc, other):
-        rollups.rollup_rebuild(root=root, year=2022)
+    # g3 went to another committee in 2023, after last year's figures were in;
+    # the handover queues the rebuild of both trees' roll-ups itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.handover_create(
+            source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1)
+        )
     client.force_login(bloc_leader)
     restated = client.get(url(committee.bloc, quy=4, pham_vi="hien_tai"))
     then = client.get(url(committee.bloc, quy=4, pham_vi="khi_do"))
@@ -533,18 +533,47 @@ def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
     rebuild = reverse(
         "targets:rollup_rebuild", kwargs={"public_id": committee.bloc.public_id}
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             rebuild, {"nam": 2023, "quy": 1, "co_so": "da_duyet", "pham_vi": "hien_tai"}
         )
     assert len(callbacks) == 1
+    # Asked for, not yet done: the page says an update is pending.
+    waiting = client.get(url(committee.bloc)).content.decode()
+    assert "Đang cập nhật (1 thay đổi chờ xử lý)" in waiting
+    assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in waiting
+    callbacks[0]()
     assert response.status_code == 302 and response.url == url(
         committee.bloc, co_so="da_duyet", pham_vi="hien_tai"
     )
     after = client.get(response.url)
-    assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in after.content.decode()
     assert "Số liệu cập nhật lúc" in after.content.decode()
+    assert "chờ xử lý" not in after.content.decode()
     assert _row(after.context["dash"], committee.rate).done_text == "89,22% (91/102)"
+
+
+def test_only_the_top_committees_office_may_rebuild_the_trees_roll_ups(
+    client, committee, django_capture_on_commit_callbacks
+):
+    """A rebuild recomputes the whole tree: an office lower down may not start it,
+    from its own dashboard or any other, and is not offered the button."""
+    g1 = committee.units[0]
+    unit_office = make_user("office_g1", role=Role.OFFICE, organization=g1)
+    client.force_login(unit_office)
+    for org in (g1, committee.bloc):
+        rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": org.public_id})
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            status = client.post(rebuild, {"nam": 2023}).status_code
+        assert status == (403 if org == g1 else 404) and callbacks == []
+    assert RollupState.objects.get(organization=committee.bloc, year=2023).pending == 0
+    assert "Tổng hợp lại" not in client.get(url(g1)).content.decode()
+    bloc_office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(bloc_office)
+    assert "Tổng hợp lại" in client.get(url(committee.bloc)).content.decode()
+    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": g1.public_id})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert client.post(rebuild, {"nam": 2023}).status_code == 302
+    assert len(callbacks) == 1
 
 
 def test_the_selector_signature_for_the_bench(committee):
