@@ -732,3 +732,61 @@ def test_the_rendered_rows_follow_a_rename_and_an_approval(
     with django_capture_on_commit_callbacks(execute=True):
         services.sheet_approve(sheet=g3.sheets.get(year=2023, quarter=1), user=None)
     assert 'data-sort="0">0</td>' in row_of(g3) and "Đã duyệt" in row_of(g3)
+
+
+# --- the quarterly report drafted from the dashboard -----------------------------------
+
+
+@pytest.mark.parametrize("basis", ["da_duyet", "da_gui"])
+def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee, basis):
+    """A registry-computed target given down (admissions against members on 1
+    January) and a count summed from the subordinates read the same on the
+    dashboard, on the committee's own sheet and in the draft's Phụ lục, on the
+    basis the dashboard shows (g3's Q1 sheet is only submitted)."""
+    from reports.models import Document
+    from reports.structure import build_layout
+    from targets.selectors import sheet_view
+
+    office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(office)
+    page = client.get(url(committee.bloc, co_so=basis))
+    body = page.content.decode()
+    assert f'name="basis" value="{page.context["params"].basis}"' in body
+    shown = {
+        row.target.label: [
+            row.plan_text,
+            row.evaluation.measure_text,
+            row.attainment_text,
+            row.verdict_text,
+        ]
+        for row in page.context["dash"].rows
+    }
+    count, done = ("9", "45,0%") if basis == "da_duyet" else ("10", "50,0%")
+    assert shown["Bồi dưỡng nhận thức"] == ["20", count, done, "chưa đạt"]
+    # 2 admitted of 12 members on 1 January: 16,67% of a plan of 3%.
+    assert shown["Kết nạp đảng viên"] == ["3%", "16,67%", "555,6%", "đạt, vượt kế hoạch"]
+    # The committee's own sheet (approved sheets only) reads the registry too.
+    own = sheet_view(organization=committee.bloc, year=2023, quarter=1)
+    admissions = next(r for r in own.rows if r.target.id == committee.admissions.id)
+    assert admissions.to_date_text == "16,67%" and admissions.read_only
+    assert "ngày 01/01/2023" in admissions.explanation
+
+    response = client.post(
+        reverse("reports:list", kwargs={"public_id": committee.bloc.public_id}),
+        {
+            "doc_type": "quarterly",
+            "year": 2023,
+            "quarter": 1,
+            "basis": page.context["params"].basis,
+        },
+    )
+    assert response.status_code == 302
+    layout = build_layout(Document.objects.get(organization=committee.bloc))
+    (table,) = [
+        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+    ]
+    appendix = {row[1]: [row[3], row[4], row[5], row[6]] for row in table.rows[1:]}
+    for label in ("Bồi dưỡng nhận thức", "Kết nạp đảng viên"):
+        assert appendix[label] == shown[label], label
+    text = layout.plain_text()
+    assert (basis == "da_gui") == ("tính cả báo cáo đã gửi, chưa duyệt" in text)
