@@ -334,6 +334,100 @@ def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_
     assert "Số liệu cập nhật lúc " in body
 
 
+# --- the committee's own targets -------------------------------------------------------
+
+
+def add_own_target(committee: Committee) -> Target:
+    """A target the bloc reports itself (not given down), as seed 004's "Chi bộ
+    sinh hoạt đúng quy định": 9 of 10 chi bộ in Q1/2023 against 100%, and last
+    year 8 of 10 by Q4 against the same target of 2022's plan. The bloc's sheets
+    are sent: nobody above it approves them."""
+    own = None
+    for year, quarter, num in ((2022, 4, 8), (2023, 1, 9)):
+        plan = committee.bloc.plans.get(start_year=year)
+        own = services.target_create(
+            plan=plan,
+            group="Xây dựng Đảng",
+            wording="100% chi bộ sinh hoạt đúng quy định",
+            label="Chi bộ sinh hoạt đúng quy định",
+            kind="all_or_nothing",
+            plan_value=100,
+        )
+        services.sheet_save(
+            organization=committee.bloc,
+            year=year,
+            quarter=quarter,
+            version=0,
+            entries={own.id: E(numerator=Decimal(num), denominator=Decimal(10))},
+            user=None,
+        )
+        services.sheet_submit(
+            organization=committee.bloc, year=year, quarter=quarter, user=None
+        )
+    assert own is not None
+    return own
+
+
+@pytest.mark.parametrize("basis", ["da_duyet", "da_gui"])
+def test_the_committees_own_targets_are_on_its_dashboard_and_counted(
+    client, committee, bloc_leader, basis
+):
+    own = add_own_target(committee)
+    client.force_login(bloc_leader)
+    response = client.get(url(committee.bloc, co_so=basis))
+    dashboard = response.context["dash"]
+    assert [r.target.label for r in dashboard.rows] == [
+        "Dự sinh hoạt",
+        "Bồi dưỡng nhận thức",
+        "Kết nạp đảng viên",
+        "Chi bộ sinh hoạt đúng quy định",
+    ]
+    row = _row(dashboard, own)
+    assert (row.done_text, row.verdict_text) == ("90,00% (9/10)", "chưa đạt")
+    assert "tự báo cáo" in row.explanation
+    assert {c.key: c.value for c in dashboard.cards()}["verdicts"] == "02/04 chỉ tiêu đạt"
+    body = response.content.decode()
+    assert "Chi bộ sinh hoạt đúng quy định" in body and "90,00% (9/10)" in body
+    # Its trend against last year's own figures: 90% of 100% now, 80% by Q4/2022.
+    series = next(s for s in dashboard.trend if s.target_id == own.id)
+    assert series.rows[0][1] == "90,0%" and series.rows[3][2] == "80,0%"
+    # The subordinates are counted on the targets given to them only.
+    g1 = committee.units[0]
+    child = next(c for c in dashboard.children if c.organization.id == g1.id)
+    assert [c.text for c in child.cells[2:5]] == ["0", "3", "0"]
+    # The Excel copy has the row too.
+    book = load_workbook(
+        io.BytesIO(client.get(url(committee.bloc, "targets:dashboard_export", co_so=basis)).content)
+    )
+    labels = [r[1].value for r in book["Chỉ tiêu"].iter_rows(min_row=4)]
+    assert "Chi bộ sinh hoạt đúng quy định" in labels
+
+
+def test_the_dashboard_lists_the_targets_the_drafted_report_lists(
+    client, committee
+):
+    from reports.models import Document
+    from reports.structure import build_layout
+
+    add_own_target(committee)
+    office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(office)
+    dashboard = client.get(url(committee.bloc)).context["dash"]
+    client.post(
+        reverse("reports:list", kwargs={"public_id": committee.bloc.public_id}),
+        {"doc_type": "quarterly", "year": 2023, "quarter": 1},
+    )
+    layout = build_layout(Document.objects.get(organization=committee.bloc))
+    (table,) = [
+        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+    ]
+    appendix = [[row[1], row[3], row[5], row[6]] for row in table.rows]
+    assert appendix == [
+        [r.label, r.plan_text, r.evaluation.attainment_text, r.verdict_text]
+        for r in dashboard.rows
+    ]
+
+
 # --- query count ---------------------------------------------------------------------
 
 
@@ -342,6 +436,7 @@ def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_
 def test_the_query_count_does_not_grow_with_the_number_of_organisations(
     client, committee, bloc_leader, scope, quarter
 ):
+    add_own_target(committee)
     client.force_login(bloc_leader)
     page = url(committee.bloc, quy=quarter, pham_vi=scope, co_so="da_gui")
     # Ratings exist before and after: only the number of organisations changes.
@@ -430,32 +525,61 @@ def test_an_own_sheet_dashboard_counts_submitted_quarters_only_on_that_basis(
     assert {c.key: c.value for c in submitted.cards()}["completeness"] == "Đã gửi"
 
 
-def test_the_default_period_is_the_latest_year_with_a_plan(
+def test_the_dashboard_opens_on_the_latest_quarter_someone_reported(
     client, committee, bloc_leader
 ):
+    """The demo's setup: reports for 2022 and Q1/2023, a term plan to 2025, and
+    a rebuild of 2024 that wrote empty roll-up rows. The leader lands on
+    Q1/2023 with its figures, not on an empty Q4/2024 ("00/03")."""
+    services.plan_create(
+        organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
+    )
+    rollups.rollup_rebuild(root=committee.bloc, year=2024)
+    assert Rollup.objects.filter(organization=committee.bloc, year=2024).exists()
     client.force_login(bloc_leader)
-    response = client.get(
-        reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
-    )
-    assert (
-        response.context["params"].year == 2023
-        and response.context["params"].quarter == 4
-    )
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2025, 2, 3)):
+        response = client.get(
+            reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
+        )
+    params, dashboard = response.context["params"], response.context["dash"]
+    assert (params.year, params.quarter) == (2023, 1)
+    assert dashboard.reporting == 2 and dashboard.verdicts.summary_text == "02/03 chỉ tiêu đạt"
+    # A grassroots organisation's own dashboard: its own latest sheet.
+    g3 = committee.units[2]
+    response = client.get(reverse("targets:dashboard", kwargs={"public_id": g3.public_id}))
+    assert (response.context["params"].year, response.context["params"].quarter) == (2023, 1)
 
 
-def test_a_term_plan_does_not_move_the_default_past_the_figures(committee):
-    """Seed 004's term plan runs to 2025; the roll-ups are for 2023: the
-    dashboard opens on Q4/2023, not on an empty Q4/2025."""
+def test_a_term_plan_or_a_new_plan_does_not_move_the_default_past_the_figures(committee):
+    """Seed 004's term plan runs to 2025; the figures are for Q1/2023: the
+    dashboard opens there, not on an empty Q4/2025, nor on the empty last
+    quarter of a plan adopted this year; once someone reports, on that."""
     from targets.dashboard import default_period
 
     services.plan_create(
         organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
     )
-    assert Rollup.objects.filter(organization=committee.bloc, year=2023).exists()
-    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2023, 4)
-    # This year's plan, when there is one, still comes first.
-    services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
-    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2026, 3)
+    today = dt.date(2026, 11, 25)
+    assert default_period(organization=committee.bloc, today=today) == (2023, 1)
+    plan = services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
+    assert default_period(organization=committee.bloc, today=today) == (2023, 1)
+    target = services.target_create(
+        plan=plan, group="G", wording="Bồi dưỡng 10", label="Bồi dưỡng", kind="count", plan_value=10
+    )
+    g1 = committee.units[0]
+    copies = {
+        (target.id, c.plan.organization_id): c
+        for c in services.target_assign(target=target, plan_values={g1: 10})
+    }
+    report(g1, 2026, 2, {target.id: E(value=Decimal(4))}, copies, approve=False)
+    rollups.rollup_rebuild(root=committee.bloc, year=2026)
+    assert default_period(organization=committee.bloc, today=today) == (2026, 2)
+    # With nobody reporting at all, the plan decides, as before.
+    Rollup.objects.all().delete()
+    from targets.models import Sheet
+
+    Sheet.objects.all().delete()
+    assert default_period(organization=committee.bloc, today=today) == (2026, 3)
 
 
 # --- export ---------------------------------------------------------------------------
@@ -785,7 +909,7 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
     (table,) = [
         item for node in layout.appendices for item in node.content if hasattr(item, "rows")
     ]
-    appendix = {row[1]: [row[3], row[4], row[5], row[6]] for row in table.rows[1:]}
+    appendix = {row[1]: [row[3], row[4], row[5], row[6]] for row in table.rows}
     for label in ("Bồi dưỡng nhận thức", "Kết nạp đảng viên"):
         assert appendix[label] == shown[label], label
     text = layout.plain_text()
