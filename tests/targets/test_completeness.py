@@ -26,6 +26,7 @@ from targets.completeness import (
 from targets.models import ReminderLog, ReportingDeadline, Sheet, SheetTransition
 from targets.tasks import send_late_reminders
 from tests.factories import make_org, make_user
+from tests.targets.test_demo_targets import demo  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -624,3 +625,35 @@ def test_the_cadres_of_a_sheet_returned_after_the_deadline_are_reminded(
     _submit(cells["returned"], _at(16))
     assert send_late_reminders((TODAY + dt.timedelta(days=2)).isoformat()) == 2
     assert [m for m in mail.outbox[3:] if m.to == [returned.email]] == []
+
+
+# --- the demo -----------------------------------------------------------------------
+
+
+def test_the_demo_sets_deadlines_and_has_a_few_organisations_late(demo):
+    from targets.demo import demo_targets_load
+
+    bloc, so = demo
+    demo_targets_load(bloc=bloc, so=so)
+    due = dict(
+        ReportingDeadline.objects.filter(organization=bloc, year=2023).values_list(
+            "quarter", "due_on"
+        )
+    )
+    assert due == {
+        1: dt.date(2023, 4, 10),
+        2: dt.date(2023, 7, 10),
+        3: dt.date(2023, 10, 10),
+        4: dt.date(2024, 1, 10),
+    }
+    for quarter in (1, 2, 3):
+        rows = completeness_rows(
+            committee=bloc, year=2023, quarter=quarter, today=dt.date(2024, 2, 1)
+        )
+        late = [r for r in rows if r.submitted_late]
+        assert 1 <= len(late) < len(rows), quarter
+        assert all(1 <= r.days_late <= 3 for r in late)
+        # Sent late, then approved: the approval still comes after the sending.
+        for row in late:
+            transitions = list(row.sheet.transitions.order_by("at"))
+            assert transitions[0].to_status == "submitted"
