@@ -169,7 +169,9 @@ def _status(sheet: Sheet | None, *, late: bool, has_deadline: bool) -> Completen
 
 
 #: States in which nothing awaits the committee: past the deadline, a reminder.
-OUTSTANDING = frozenset({Completeness.NOT_STARTED, Completeness.DRAFT, Completeness.RETURNED})
+OUTSTANDING = frozenset(
+    {Completeness.NOT_STARTED, Completeness.DRAFT, Completeness.RETURNED}
+)
 
 
 def completeness_rows(

@@ -66,14 +66,18 @@ def committee_targets_by_year(
         covering = [t for t in found if t.plan.start_year <= year <= t.plan.end_year]
         # The organisation's own targets from the plan its sheet reports against
         # (selectors.plan_for): the year's own, else the term's.
-        own_plans = [t.plan for t in covering if t.plan.organization_id == organization.id]
+        own_plans = [
+            t.plan for t in covering if t.plan.organization_id == organization.id
+        ]
         sheet_plan = (
             min(own_plans, key=lambda p: (p.end_year - p.start_year, -p.start_year))
             if own_plans
             else None
         )
         out[year] = [
-            t for t in covering if t.given or (sheet_plan and t.plan_id == sheet_plan.id)
+            t
+            for t in covering
+            if t.given or (sheet_plan and t.plan_id == sheet_plan.id)
         ]
     return out
 
@@ -101,7 +105,9 @@ def read_committee(
     dashboard.state = RollupState.objects.filter(
         organization__path=org.path[:PATH_STEP], year=year
     ).first()
-    own = OwnSheet(reader, [t for t in (*targets, *reader.last_year_targets) if not t.given])
+    own = OwnSheet(
+        reader, [t for t in (*targets, *reader.last_year_targets) if not t.given]
+    )
     last_year = _last_year(reader, targets, rows.get(year - 1), own)
     for target in targets:
         shown = plans.target_for(target, org.path)
@@ -154,7 +160,9 @@ class OwnSheet:
         self.org, self.year = reader.org, reader.year
         self._this: dict[int, list[calc.Figures | None]] = {}
         self._last: dict[str, list[calc.Figures | None]] = {}
-        self.explanation = f"Số liệu {reader.org.name} tự báo cáo (báo cáo quý của cấp ủy)."
+        self.explanation = (
+            f"Số liệu {reader.org.name} tự báo cáo (báo cáo quý của cấp ủy)."
+        )
         if not targets:
             return
         results = Result.objects.filter(
@@ -163,8 +171,13 @@ class OwnSheet:
             sheet__status__in=own_statuses(reader.org, reader.basis),
             target_id__in=[t.id for t in targets],
         ).values_list(
-            "target_id", "target__label", "sheet__year", "sheet__quarter",
-            "value", "numerator", "denominator",
+            "target_id",
+            "target__label",
+            "sheet__year",
+            "sheet__quarter",
+            "value",
+            "numerator",
+            "denominator",
         )
         for target_id, label, year, q, value, num, den in results:
             figures = calc.Figures(value=value, numerator=num, denominator=den)
@@ -209,12 +222,15 @@ def _last_year(
                 basis=reader.basis,
             ).values_list("own", flat=True)
         )
-        quarters.update({
-            t.id: sum_quarters(
-                rollups.quarter_figures(own_row.get(t.rollup_key)) for own_row in owns
-            )
-            for t in given
-        })
+        quarters.update(
+            {
+                t.id: sum_quarters(
+                    rollups.quarter_figures(own_row.get(t.rollup_key))
+                    for own_row in owns
+                )
+                for t in given
+            }
+        )
     out: dict[str, tuple[Target, list[calc.Figures | None]]] = {}
     for t in sorted(found, key=lambda t: not t.given):
         out.setdefault(t.label, (plans.target_for(t, org.path), quarters[t.id]))

@@ -9,12 +9,16 @@ from django.db import migrations, models
 def set_origins(apps, schema_editor):  # noqa: ANN001, ANN201
     Target = apps.get_model("targets", "Target")
     parent_of = dict(
-        Target.objects.filter(derived_from__isnull=False).values_list("id", "derived_from_id")
+        Target.objects.filter(derived_from__isnull=False).values_list(
+            "id", "derived_from_id"
+        )
     )
     changed = []
     for target_id in parent_of:
         origin, seen = parent_of[target_id], {target_id}
-        while origin in parent_of and origin not in seen:  # a cycle cannot be saved, but be safe
+        while (
+            origin in parent_of and origin not in seen
+        ):  # a cycle cannot be saved, but be safe
             seen.add(origin)
             origin = parent_of[origin]
         changed.append(Target(id=target_id, origin_id=origin))
@@ -22,7 +26,6 @@ def set_origins(apps, schema_editor):  # noqa: ANN001, ANN201
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("targets", "0004_completeness"),
     ]

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations import selectors as org_selectors
 from organizations.models import Organization
 from targets import dashboard as dash
-from targets import rollups
+from targets import rollups, term
 from targets.dashboard import memo
 from targets.models import RollupBasis
 from targets.workbook import XLSX_CONTENT_TYPE
@@ -174,6 +174,7 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "parent": parent
         if parent is not None and scope.can_see_dashboard(parent)
         else None,
+        "has_term": bool(term.term_plans(organization=organization)),
         "can_write": scope.can_write_organization(organization),
         "can_rebuild": view.mode == "committee"
         and scope.can_write_organization(rollups.root_of(organization)),

@@ -26,7 +26,7 @@ from targets.completeness import (
 from targets.models import ReminderLog, ReportingDeadline, Sheet, SheetTransition
 from targets.tasks import send_late_reminders
 from tests.factories import make_org, make_user
-from tests.targets.test_demo_targets import demo  # noqa: F401  (the fixture)
+from tests.targets.test_demo_targets import demo  # noqa: F401  (the demo's registry)
 
 pytestmark = pytest.mark.django_db
 
@@ -248,7 +248,11 @@ def test_a_sheet_returned_after_the_deadline_is_overdue_until_sent_again(world, 
     )
     returned = rows[cells["returned"].name]
     # First sent in time (5/10), returned, not sent again by 15/10.
-    assert (returned.is_late, returned.overdue, returned.days_overdue) == (False, True, 5)
+    assert (returned.is_late, returned.overdue, returned.days_overdue) == (
+        False,
+        True,
+        5,
+    )
     assert returned.needs_reminder
     before = completeness_rows(
         committee=world.grassroots_a, year=YEAR, quarter=QUARTER, today=DUE
@@ -630,7 +634,7 @@ def test_the_cadres_of_a_sheet_returned_after_the_deadline_are_reminded(
 # --- the demo -----------------------------------------------------------------------
 
 
-def test_the_demo_sets_deadlines_and_has_a_few_organisations_late(demo):
+def test_the_demo_sets_deadlines_and_has_a_few_organisations_late(demo):  # noqa: F811
     from targets.demo import demo_targets_load
 
     bloc, so = demo

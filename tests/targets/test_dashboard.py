@@ -29,6 +29,7 @@ from targets import rollups, services
 from targets.dashboard import Dashboard, ScopeMode, dashboard_view
 from targets.models import Rollup, RollupBasis, RollupState, Source, Target
 from tests.factories import make_member, make_org, make_user
+from tests.targets.dashboard_excel import excel_target_row, excel_text
 
 pytestmark = pytest.mark.django_db
 
@@ -597,33 +598,43 @@ def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     targets = book["Chỉ tiêu"]
-    rows = [
-        [c.value for c in row] for row in targets.iter_rows(min_row=4) if row[0].value
-    ]
+    rows = [row[1:] for row in targets.iter_rows(min_row=4) if row[0].value]
     shown = [Dashboard.target_cells(r) for r in page.context["dash"].rows]
-    assert [row[1:] for row in rows] == [[v or None for v in r] for r in shown]
-    assert [
+    assert [excel_target_row(row) for row in rows] == shown
+    # The figures are numbers, shown by their format as the page shows them.
+    rate = next(row for row in rows if row[0].value == "Dự sinh hoạt")
+    assert [c.value for c in rate] == [
         "Dự sinh hoạt",
         None,
-        "80%",
-        "88,68% (94/106)",
-        "110,8%",
+        0.8,
+        0.8868,
+        94,
+        106,
+        1.108,
         "đạt, vượt kế hoạch",
-    ] in [r[1:] for r in rows]
-    children = book["Tổ chức trực thuộc"]
-    exported = [[c.value for c in row][1:] for row in children.iter_rows(min_row=2)]
-    on_page = [
-        [c.number if c.number is not None else c.text for c in child.cells]
-        for child in page.context["dash"].children
     ]
+    assert [c.number_format for c in rate[2:7]] == ["0%", "0.00%", "#,##0", "#,##0", "0.0%"]
+    count = next(row for row in rows if row[0].value == "Bồi dưỡng nhận thức")
+    assert [c.value for c in count[2:5]] == [20, 10, None]
+    assert count[2].data_type == count[3].data_type == "n"
+    children = book["Tổ chức trực thuộc"]
+    exported = [[excel_text(c) for c in row][1:] for row in children.iter_rows(min_row=2)]
+    on_page = [[c.text for c in child.cells] for child in page.context["dash"].children]
     assert exported == on_page
+    shares = [row[6] for row in children.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" and c.number_format == "0.0%" for c in shares)
     for row in exported:
         for value in row:
             assert html.escape(str(value)) in body
     summary = {
-        row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=7)
+        row[0].value: row[1] for row in book["Tổng quan"].iter_rows(min_row=7)
     }
-    assert summary["Chỉ tiêu đạt"] == "02/03 chỉ tiêu đạt"
+    assert summary["Chỉ tiêu đạt"].value == "02/03 chỉ tiêu đạt"
+    assert summary["Đảng viên ngày 31/03/2023"].value == 14
+    trend = [[excel_text(c) for c in row] for row in book["Xu hướng"].iter_rows(min_row=2)]
+    assert trend == [
+        [s.label, *r] for s in page.context["dash"].trend for r in s.rows
+    ]
 
 
 def test_exported_names_cannot_turn_into_formulas(client, committee, bloc_leader):
@@ -914,3 +925,24 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
         assert appendix[label] == shown[label], label
     text = layout.plain_text()
     assert (basis == "da_gui") == ("tính cả báo cáo đã gửi, chưa duyệt" in text)
+
+
+def test_the_dashboard_links_to_the_term_view_and_the_completeness_page(
+    client, committee, bloc_leader
+):
+    client.force_login(bloc_leader)
+    body = client.get(url(committee.bloc)).content.decode()
+    completeness = reverse(
+        "targets:completeness", kwargs={"public_id": committee.bloc.public_id}
+    )
+    assert f'href="{completeness}?nam=2023&amp;quy=1"' in body
+    term = reverse("targets:term", kwargs={"public_id": committee.bloc.public_id})
+    assert 'data-testid="term-link"' not in body  # no term plan yet
+    services.plan_create(
+        organization=committee.bloc,
+        title="Nghị quyết Đại hội, nhiệm kỳ 2020-2025",
+        start_year=2020,
+        end_year=2025,
+    )
+    body = client.get(url(committee.bloc)).content.decode()
+    assert f'href="{term}" data-testid="term-link">Nhiệm kỳ</a>' in body
