@@ -354,7 +354,8 @@ def organization_dissolve(
         summary=summary,
         changes=changes,
     )
-    _rollups_follow(path, target_path if merged_into is not None else "")
+    if merged_into is not None:  # its subordinates moved: the sums follow them
+        _rollups_follow(path, target_path)
 
 
 @transaction.atomic

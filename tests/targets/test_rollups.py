@@ -264,6 +264,16 @@ def test_a_target_handed_down_twice_rolls_up_to_the_bloc(chain, django_capture_o
     assert bloc_row.to_date.value == Decimal(157) and bloc_row.is_rollup
     a_row = next(r for r in sheet_view(organization=unit_a, year=2023, quarter=2).rows if r.target.id == copy_a.id)
     assert a_row.to_date.value == Decimal(57) and a_row.is_rollup and a_row.plan_text == "120"
+    # And both dashboards: the bloc's 157 of 200, A's 57 of its 120.
+    from targets.dashboard import dashboard_view
+
+    bloc_dash = dashboard_view(organization=bloc, year=2023, quarter=2)
+    row = next(r for r in bloc_dash.rows if r.target.id == count.id)
+    assert (row.plan_text, row.done_text, row.attainment_text) == ("200", "157", "78,5%")
+    a_dash = dashboard_view(organization=unit_a, year=2023, quarter=2)
+    row = next(r for r in a_dash.rows if r.target.id == copy_a.id)
+    assert (row.plan_text, row.done_text, row.attainment_text) == ("120", "57", "47,5%")
+    assert [c.cells[0].text for c in a_dash.children] == ["Chi bộ 1", "Chi bộ 2"]
 
 
 def test_a_target_cannot_be_given_twice_to_one_organisation(chain):
