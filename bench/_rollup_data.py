@@ -399,6 +399,7 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
                     plan_value=plan_value,
                     places=1 if unit == "%" else None,
                     derived_from_id=source[1][t_label] if source else None,
+                    origin_id=source[1][t_label] if source else None,
                 )
             )
         return plan_id, by_label

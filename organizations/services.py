@@ -232,10 +232,13 @@ def organization_move(
     new_parent: Organization,
     on_date: dt.date,
     user: AbstractBaseUser | None = None,
+    rebuild_rollups: bool = True,
 ) -> int:
     """Move the organisation and its whole subtree under `new_parent` from
     `on_date` on. Returns the number of organisations moved. Set-based: one
-    read of the subtree, one bulk update and one bulk insert."""
+    read of the subtree, one bulk update and one bulk insert. The roll-ups of
+    the trees it left and joined are rebuilt after commit (`rebuild_rollups`:
+    False when the caller does it once for many moves)."""
     old_path = _path_on_or_error(organization, on_date)
     parent_path = _path_on_or_error(new_parent, on_date)
     if parent_path.startswith(old_path):
@@ -314,7 +317,16 @@ def organization_move(
         ),
         changes={"parent": (old_parent, new_parent.name)},
     )
+    if rebuild_rollups:
+        _rollups_follow(old_path, new_prefix)
     return len(subtree)
+
+
+def _rollups_follow(*paths: str) -> None:
+    """The trees at `paths` changed shape: their roll-ups are rebuilt."""
+    from targets.rollups import rollup_tree_changed
+
+    rollup_tree_changed(paths=paths)
 
 
 def _sync_current_position(organization_ids: Sequence[int]) -> None:
@@ -356,7 +368,8 @@ def organization_dissolve(
             raise ValidationError({"merged_into": "Không thể sáp nhập vào tổ chức cấp dưới."})
         for child in children:
             organization_move(
-                organization=child.organization, new_parent=merged_into, on_date=on_date, user=user
+                organization=child.organization, new_parent=merged_into, on_date=on_date, user=user,
+                rebuild_rollups=False,
             )
         if members:
             if not merged_into.level.holds_members:
@@ -399,6 +412,8 @@ def organization_dissolve(
         summary=summary,
         changes=changes,
     )
+    if merged_into is not None:  # its subordinates moved: the sums follow them
+        _rollups_follow(path, target_path)
 
 
 @transaction.atomic
@@ -420,6 +435,7 @@ def handover_create(
         source=source, effective_on=effective_on, decision=decision, note=note, created_by=user
     )
     items = []
+    moved_paths: list[str] = []
     for organization, new_parent in moves:
         old_path = _path_on_or_error(organization, effective_on)
         if not old_path.startswith(source_path) or old_path == source_path:
@@ -438,8 +454,10 @@ def handover_create(
             .first()
         )
         organization_move(
-            organization=organization, new_parent=new_parent, on_date=effective_on, user=user
+            organization=organization, new_parent=new_parent, on_date=effective_on, user=user,
+            rebuild_rollups=False,
         )
+        moved_paths += [old_path, new_parent.path]
         items.append(
             HandoverItem(
                 handover=handover,
@@ -450,6 +468,7 @@ def handover_create(
             )
         )
     HandoverItem.objects.bulk_create(items)
+    _rollups_follow(*moved_paths)
     moved = "; ".join(f"“{org.name}” → “{parent.name}”" for org, parent in moves)
     audit_record(
         action="handover.create",

@@ -21,6 +21,7 @@ from partyreports.formatting import format_number, format_percent, pad2
 from reports.models import Document, DocumentType
 from targets import calculations as calc
 from targets import selectors as target_selectors
+from targets.models import RollupBasis
 
 TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
@@ -69,13 +70,24 @@ def _int(params: dict[str, str], key: str, default: int | None) -> int | None:
     return int(raw)
 
 
+#: co_so=…: the subordinates' sheets a sum counts (as on the dashboard).
+BASIS_PARAMS = {"da_duyet": RollupBasis.APPROVED, "da_gui": RollupBasis.SUBMITTED}
+
+
+def _basis(params: dict[str, str]) -> str:
+    raw = params.get("co_so", "da_duyet")
+    if raw not in BASIS_PARAMS:
+        raise BlockError(f"“co_so={raw}” phải là da_duyet (báo cáo đã duyệt) hoặc da_gui (kể cả đã gửi).")
+    return BASIS_PARAMS[raw]
+
+
 class BlockContext:
     """The data a document's blocks read, fetched once per (year, quarter)."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.organization = document.organization
-        self._sheets: dict[tuple[int, int], target_selectors.SheetView | None] = {}
+        self._sheets: dict[tuple[int, int, str], target_selectors.SheetView | None] = {}
 
     @property
     def default_year(self) -> int:
@@ -90,11 +102,11 @@ class BlockContext:
     def period_end(self, year: int, quarter: int) -> dt.date:
         return target_selectors.quarter_bounds(year, quarter)[1]
 
-    def sheet(self, year: int, quarter: int) -> target_selectors.SheetView:
-        key = (year, quarter)
+    def sheet(self, year: int, quarter: int, basis: str = RollupBasis.APPROVED) -> target_selectors.SheetView:
+        key = (year, quarter, basis)
         if key not in self._sheets:
             self._sheets[key] = target_selectors.sheet_view(
-                organization=self.organization, year=year, quarter=quarter
+                organization=self.organization, year=year, quarter=quarter, basis=basis
             )
         view = self._sheets[key]
         if view is None:
@@ -104,7 +116,7 @@ class BlockContext:
     def rows_of_group(self, params: dict[str, str]) -> tuple[list[target_selectors.SheetRow], target_selectors.SheetView]:
         year = _int(params, "nam", self.default_year)
         quarter = _int(params, "quy", self.default_quarter)
-        view = self.sheet(year, quarter)
+        view = self.sheet(year, quarter, _basis(params))
         if "id" in params:
             target_id = _int(params, "id", None)
             rows = [r for r in view.rows if r.target.id == target_id or r.target.parent_id == target_id]

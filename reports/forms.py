@@ -17,9 +17,15 @@ class DocumentCreateForm(CrispyForm):
         coerce=int, empty_value=None, required=False,
     )
     dated = _date_field("Ngày văn bản", required=False)
+    basis = forms.ChoiceField(
+        label="Số liệu tổng hợp từ cấp dưới",
+        choices=[("approved", "Chỉ báo cáo đã duyệt"), ("submitted", "Kể cả báo cáo đã gửi, chưa duyệt")],
+        required=False,
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
+        data["basis"] = data.get("basis") or "approved"
         if data.get("doc_type") == DocumentType.QUARTERLY and not data.get("quarter"):
             self.add_error("quarter", "Chọn quý cho báo cáo quý.")
         return data

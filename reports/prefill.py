@@ -38,11 +38,15 @@ def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[i
     return f"Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ, nhiệm kỳ {start}-{end}"
 
 
-def sections_for(doc_type: str, *, organization_name: str, year: int, quarter: int | None) -> list[Draft]:
+def sections_for(
+    doc_type: str, *, organization_name: str, year: int, quarter: int | None, basis: str = "approved"
+) -> list[Draft]:
+    """`basis` "submitted": the quarterly report's sums count the subordinates'
+    sent sheets too (drafted from a dashboard showing them)."""
     if doc_type == DocumentType.RESOLUTION:
         return _resolution(organization_name, year)
     if doc_type == DocumentType.QUARTERLY:
-        return _quarterly(organization_name, year, quarter or 1)
+        return _quarterly(organization_name, year, quarter or 1, submitted=basis == "submitted")
     if doc_type == DocumentType.ANNUAL:
         return _annual(organization_name, year)
     return _midterm(organization_name, year)
@@ -91,16 +95,18 @@ def _resolution(name: str, year: int) -> list[Draft]:
     ]
 
 
-def _quarterly(name: str, year: int, quarter: int) -> list[Draft]:
+def _quarterly(name: str, year: int, quarter: int, *, submitted: bool = False) -> list[Draft]:
     q = QUARTER_ROMAN[quarter]
     nxt = QUARTER_ROMAN[quarter % 4 + 1]
+    basis = " co_so=da_gui" if submitted else ""
+    counted = " (tính cả báo cáo đã gửi, chưa duyệt)" if submitted else ""
     return [
         Draft(
             f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ QUÝ {q}/{year}",
             children=[
                 Draft(
                     "Lãnh đạo thực hiện nhiệm vụ chính trị",
-                    f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý {q}/{year}:\n[[chi_tieu]]",
+                    f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý {q}/{year}{counted}:\n[[chi_tieu{basis}]]",
                 ),
                 Draft("Công tác chính trị, tư tưởng", WRITE),
                 Draft("Thực hiện Nghị quyết Trung ương 4 gắn với Chỉ thị 05-CT/TW", WRITE),
@@ -124,7 +130,7 @@ def _quarterly(name: str, year: int, quarter: int) -> list[Draft]:
             f"năm {year} của {name}./.",
             numbered=False,
         ),
-        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "[[phu_luc]]", kind=SectionKind.APPENDIX),
+        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", f"[[phu_luc{basis}]]", kind=SectionKind.APPENDIX),
     ]
 
 

@@ -85,9 +85,11 @@ def document_create(
     dated: dt.date | None = None,
     user: AbstractBaseUser | None = None,
     corrects: Document | None = None,
+    basis: str = "approved",
 ) -> Document:
     """A draft of `doc_type` for the organisation and period, pre-filled with the
-    seeds' structure and data blocks."""
+    seeds' structure and data blocks (`basis`: whether a quarterly report's sums
+    count the subordinates' sent sheets too, as the dashboard it came from)."""
     if doc_type == "quarterly" and quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": "Chọn quý (1–4) cho báo cáo quý."})
     dated = dated or timezone.localdate()
@@ -111,7 +113,9 @@ def document_create(
         created_by=user,
         corrects=corrects,
     )
-    drafts = prefill.sections_for(doc_type, organization_name=organization.name, year=year, quarter=quarter)
+    drafts = prefill.sections_for(
+        doc_type, organization_name=organization.name, year=year, quarter=quarter, basis=basis
+    )
     _create_sections(document, drafts, parent=None)
     changes: dict[str, tuple[object, object]] = {
         "doc_type": (None, document.get_doc_type_display()),

@@ -42,6 +42,7 @@ class Completeness(models.TextChoices):
 
     NOT_STARTED = "not_started", "Chưa nhập"
     DRAFT = "draft", "Đang nhập"
+    SUBMITTED = "submitted", "Đã gửi (chưa đặt hạn nộp)"
     ON_TIME = "on_time", "Gửi đúng hạn"
     LATE = "late", "Gửi muộn"
     RETURNED = "returned", "Bị trả lại"
@@ -60,6 +61,10 @@ class CompletenessRow:
     submitted_on: dt.date | None
     is_late: bool
     days_late: int
+    # Past the deadline with nothing awaiting approval: never sent, or returned
+    # and not sent again (then it was not late if first sent in time).
+    overdue: bool = False
+    days_overdue: int = 0
 
     @property
     def status_label(self) -> str:
@@ -71,8 +76,9 @@ class CompletenessRow:
 
     @property
     def needs_reminder(self) -> bool:
-        """Past its deadline and still nothing sent: the cadres get reminded."""
-        return self.is_late and self.submitted_on is None
+        """Past its deadline and nothing sent (or sent, returned and not sent
+        again): the cadres get reminded."""
+        return self.overdue
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,7 @@ def _governing(
     return None
 
 
-def _status(sheet: Sheet | None, *, late: bool) -> Completeness:
+def _status(sheet: Sheet | None, *, late: bool, has_deadline: bool) -> Completeness:
     if sheet is None:
         return Completeness.NOT_STARTED
     if sheet.status == SheetStatus.APPROVED:
@@ -156,8 +162,16 @@ def _status(sheet: Sheet | None, *, late: bool) -> Completeness:
     if sheet.status == SheetStatus.RETURNED:
         return Completeness.RETURNED
     if sheet.status == SheetStatus.SUBMITTED:
+        if not has_deadline:
+            return Completeness.SUBMITTED  # neither on time nor late: no date set
         return Completeness.LATE if late else Completeness.ON_TIME
     return Completeness.DRAFT
+
+
+#: States in which nothing awaits the committee: past the deadline, a reminder.
+OUTSTANDING = frozenset(
+    {Completeness.NOT_STARTED, Completeness.DRAFT, Completeness.RETURNED}
+)
 
 
 def completeness_rows(
@@ -203,19 +217,24 @@ def completeness_rows(
         submitted_on = (
             submitted_at.astimezone(REPORTING_TZ).date() if submitted_at else None
         )
-        days_late = 0
+        days_late = days_overdue = 0
         if due_on is not None:
             days_late = max(((submitted_on or today) - due_on).days, 0)
+            days_overdue = max((today - due_on).days, 0)
+        status = _status(sheet, late=days_late > 0, has_deadline=due_on is not None)
+        overdue = days_overdue > 0 and status in OUTSTANDING
         rows.append(
             CompletenessRow(
                 organization=organization,
-                status=_status(sheet, late=days_late > 0),
+                status=status,
                 sheet=sheet,
                 deadline=due_on,
                 deadline_set_by_id=deadline.organization_id if deadline else None,
                 submitted_on=submitted_on,
                 is_late=days_late > 0,
                 days_late=days_late,
+                overdue=overdue,
+                days_overdue=days_overdue if overdue else 0,
             )
         )
     return rows

@@ -16,6 +16,9 @@ idempotent: when the Sở already has a 2023 plan nothing is written.
   sheet_approve / sheet_return write them (sheet version, transitions, result
   history). Q1–Q2 approved, Q3 mostly approved, Q4 mixed (approved, submitted,
   returned, draft, not started).
+* The bloc's deadlines for 2023: the 10th of the month after each quarter. A few
+  organisations sent quarters I–III one to three days late, so the office's
+  late list has names (in quarter IV, those that have not sent are late).
 """
 
 from __future__ import annotations
@@ -305,6 +308,7 @@ def demo_targets_load(*, bloc: Organization, so: Organization) -> dict[str, int]
             targets=bloc_targets,
             approver=users.get(BLOC_OFFICE),
         )
+        _deadlines(bloc, units, office=users.get(BLOC_OFFICE))
     after = _counts()
     return {key: after[key] - before[key] for key in created}
 
@@ -724,3 +728,40 @@ def _bloc_results(
             offset=1,
             keep_sent=True,
         )
+
+
+# --- deadlines, and a few organisations late -------------------------------------------
+
+DEADLINE_DAYS = 10  # after the quarter's end: 10/4, 10/7, 10/10, 10/01
+
+
+def _deadlines(
+    bloc: Organization, units: list[_Unit], *, office: AbstractBaseUser | None
+) -> None:
+    """The bloc's 2023 deadlines, and quarters I–III of a few organisations sent
+    after them (an own generator: the figures drawn above stay as they are)."""
+    from targets.completeness import deadlines_save
+
+    due = {
+        q: quarter_bounds(YEAR, q)[1] + dt.timedelta(days=DEADLINE_DAYS)
+        for q in range(1, 5)
+    }
+    deadlines_save(organization=bloc, year=YEAR, due_dates=due, user=office)
+    rng = random.Random(YEAR + 10)
+    late_count = max(1, len(units) // 25)
+    for quarter in (1, 2, 3):
+        sheets = list(
+            Sheet.objects.filter(
+                organization__in=[u.org for u in units],
+                year=YEAR,
+                quarter=quarter,
+                status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED],
+            ).order_by("organization__path")
+        )
+        for sheet in rng.sample(sheets, min(late_count, len(sheets))):
+            # Before the approval, dated 13 days after the quarter's end (_date_sheets).
+            sent = _at(due[quarter] + dt.timedelta(days=rng.randint(1, 3)), 16)
+            Sheet.objects.filter(pk=sheet.pk).update(submitted_at=sent)
+            SheetTransition.objects.filter(
+                sheet=sheet, to_status=SheetStatus.SUBMITTED
+            ).update(at=sent)

@@ -115,6 +115,13 @@ class Target(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="assigned",
         verbose_name="chỉ tiêu cấp trên giao",
     )
+    # The committee's original target a copy descends from, however many times
+    # it was handed down (bloc → đảng bộ cơ sở → chi bộ): results roll up under
+    # it. None for a committee's own target.
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="descendants",
+        verbose_name="chỉ tiêu gốc",
+    )
 
     class Meta:
         ordering = ["group__order", "order", "id"]
@@ -127,6 +134,11 @@ class Target(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.MANUAL
+
+    @property
+    def rollup_key(self) -> str:
+        """The key of the target's figures in a Rollup: its original's id."""
+        return str(self.origin_id or self.id)
 
     @property
     def uses_ratio(self) -> bool:
@@ -248,8 +260,8 @@ class Rollup(models.Model):
     """Precomputed sums of an organisation's results for the targets its committee
     gave down, per quarter: its own figures and its whole subtree's.
 
-    `own` and `subtree` map a committee target id (the target subordinates'
-    copies derive from) to four quarters of [value, numerator, denominator] as
+    `own` and `subtree` map a committee target id (the original the
+    subordinates' copies descend from: ``Target.rollup_key``) to four quarters of [value, numerator, denominator] as
     strings (None where nothing was reported). Sums of numerators and of
     denominators, never averages of percentages.
     """
@@ -263,6 +275,10 @@ class Rollup(models.Model):
     own_reporting = models.JSONField(default=dict)
     # quarter ("1".."4") → organisations of the subtree whose sheet counts on this basis
     reporting = models.JSONField(default=dict)
+    # The organisation's path when its figures were last added up its chain: an
+    # incremental update of an organisation that moved since then would apply
+    # its difference to ancestors that never held its figures.
+    path = models.CharField(max_length=255, blank=True, default="")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -2,8 +2,9 @@
 
 Run daily by beat (targets.send_late_reminders). For every deadline that passed
 in the last REMINDER_WINDOW_DAYS days, each organisation it governs that has
-still sent nothing gets one e-mail, addressed to all its cadres (or, if it has
-none with an address, its office users). A ReminderLog row per organisation,
+still sent nothing (or whose sheet was returned and not sent again) gets one
+e-mail, addressed to all its cadres (or, if it has none with an address, its
+office users). A ReminderLog row per organisation,
 quarter and day is written in the same transaction as the sending, so a second
 run the same day (or a retry after a failure) sends nothing twice.
 """
@@ -22,7 +23,12 @@ from django.urls import reverse
 
 from organizations.models import Organization, Role, RoleAssignment
 from partyreports.formatting import format_date
-from targets.completeness import CompletenessRow, completeness_rows, local_today
+from targets.completeness import (
+    Completeness,
+    CompletenessRow,
+    completeness_rows,
+    local_today,
+)
 from targets.models import ReminderLog, ReportingDeadline
 
 logger = logging.getLogger(__name__)
@@ -71,7 +77,8 @@ def reminder_message(
         "year": year,
         "quarter": quarter,
         "deadline": format_date(row.deadline) if row.deadline else "",
-        "days_late": row.days_late,
+        "days_late": row.days_overdue,
+        "returned": row.status == Completeness.RETURNED,
         "status": row.status_label,
         "sheet_url": getattr(settings, "SITE_URL", "").rstrip("/") + path,
     }

@@ -1,7 +1,9 @@
 """Roll-ups: a committee's targets summed over its subtree, precomputed.
 
-Each organisation that reports a copy of a committee's target (``derived_from``)
-contributes its quarter figures; a Rollup row keeps, per organisation and year,
+Each organisation that reports a copy of a committee's target contributes its
+quarter figures under the committee's original (``origin``: a target handed
+down twice still reaches the top; a copy handed on counts through its
+subordinates only); a Rollup row keeps, per organisation and year,
 its own figures and its subtree's sums (numerators and denominators added, never
 percentages averaged). A full rebuild is one GROUP-free read of the results and
 a walk up the materialised paths; an approval updates only the organisation and
@@ -16,13 +18,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from organizations.models import Organization
+from organizations.models import PATH_STEP, Organization
 from organizations.selectors import ancestor_paths
 from targets import calculations as calc
-from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus
+from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus, Target
 
 Quarters = list  # four entries of [value, numerator, denominator] (str | None) or None
 Figures = dict[str, Quarters]  # committee target id (as str) → quarters
@@ -81,8 +83,13 @@ def _own_figures(
     *, organization_ids: Iterable[int] | None, year: int, path_prefix: str | None = None
 ) -> dict[tuple[int, str], tuple[Figures, dict]]:
     """(organisation id, basis) → its own figures and reporting counts, one query."""
-    results = Result.objects.filter(sheet__year=year, target__derived_from__isnull=False).filter(
-        sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED]
+    # Results of copies, under the committee's original target; a copy its
+    # committee handed on counts through its subordinates, not what was typed.
+    results = Result.objects.filter(
+        ~Exists(Target.objects.filter(derived_from=OuterRef("target_id"))),
+        sheet__year=year,
+        target__origin__isnull=False,
+        sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED],
     )
     if path_prefix is not None:
         results = results.filter(sheet__organization__path__startswith=path_prefix)
@@ -98,7 +105,7 @@ def _own_figures(
     out: dict[tuple[int, str], tuple[Figures, dict]] = {}
     reported: dict[tuple[int, str], set[int]] = defaultdict(set)
     for org_id, key, quarter, status, value, num, den in results.values_list(
-        "sheet__organization_id", "target__derived_from_id", "sheet__quarter", "sheet__status",
+        "sheet__organization_id", "target__origin_id", "sheet__quarter", "sheet__status",
         "value", "numerator", "denominator",
     ):
         # Decimals, spelled out once when stored; one list shared by both bases.
@@ -207,6 +214,7 @@ def rollup_rebuild(*, root: Organization, year: int) -> int:
         rows.append(Rollup(
             organization_id=org_id, year=year, basis=basis, own=_spelled(own_figures, spelled),
             own_reporting=own_counts, subtree=_spelled(subtree, spelled), reporting=reporting,
+            path=organizations[org_id],
         ))
     Rollup.objects.filter(organization__path__startswith=root.path, year=year).delete()
     Rollup.objects.bulk_create(rows, batch_size=1000)
@@ -223,20 +231,30 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
 
     Applies the difference between what is stored and what the results say now,
     so running it twice changes nothing the second time. Returns whether
-    anything changed.
+    anything changed. The queries are a fixed few plus one save per ancestor
+    whose row changed, whatever the size of the tree; only the organisation's
+    chain is read or written.
+
+    If the organisation or a committee above it moved since the rows were
+    summed (their stored path is not today's), the difference has no right
+    place to go: the tree is rebuilt instead (the move also queued that).
     """
     _lock_tree(organization)
     paths = ancestor_paths(organization.path)
     chain = list(Organization.objects.filter(path__in=paths).only("id", "path"))
-    fresh = {
-        key: (_spelled(figures), counts)
-        for key, (figures, counts) in _own_figures(organization_ids=[organization.id], year=year).items()
-    }
     existing = {
         (r.organization_id, r.basis): r
         for r in Rollup.objects.select_for_update().filter(organization__in=chain, year=year)
     }
-    changed = False
+    path_of = {o.id: o.path for o in chain}
+    if any(r.path != path_of[r.organization_id] for r in existing.values()):
+        rollup_rebuild(root=root_of(organization), year=year)
+        return True
+    fresh = {
+        key: (_spelled(figures), counts)
+        for key, (figures, counts) in _own_figures(organization_ids=[organization.id], year=year).items()
+    }
+    changed: dict[int, Rollup] = {}
     for basis in BASIS_STATUSES:
         figures, counts = fresh.get((organization.id, basis), ({}, {}))
         mine = existing.get((organization.id, basis))
@@ -244,22 +262,24 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
         old_counts = mine.own_reporting if mine else {}
         if old_figures == figures and old_counts == counts:
             continue
-        changed = True
         for ancestor in chain:
             target = existing.get((ancestor.id, basis))
             if target is None:
-                target = Rollup(organization=ancestor, year=year, basis=basis, own={}, subtree={}, reporting={})
+                target = Rollup(
+                    organization=ancestor, year=year, basis=basis, own={}, subtree={}, reporting={},
+                    path=ancestor.path,
+                )
                 existing[(ancestor.id, basis)] = target
             _add(target.subtree, old_figures, sign=-1)
             _add(target.subtree, figures)
             _add_counts(target.reporting, old_counts, sign=-1)
             _add_counts(target.reporting, counts)
+            changed[id(target)] = target
         existing[(organization.id, basis)].own = figures
         existing[(organization.id, basis)].own_reporting = counts
-    if changed:
-        for rollup in existing.values():
-            rollup.save()
-    return changed
+    for rollup in changed.values():
+        rollup.save()
+    return bool(changed)
 
 
 def _lock_tree(organization: Organization) -> None:
@@ -282,6 +302,49 @@ def rollup_mark_pending(*, organization: Organization, year: int) -> None:
     RollupState.objects.filter(pk=state.pk).update(pending=F("pending") + 1)
 
 
+def rollup_years(*, root: Organization) -> set[int]:
+    """The years the tree has roll-ups for, or figures that should have them
+    (a sheet sent or approved whose update was lost): three small queries."""
+    years = set(RollupState.objects.filter(organization=root).values_list("year", flat=True))
+    years |= set(Rollup.objects.filter(organization=root).values_list("year", flat=True).distinct())
+    years |= set(
+        Result.objects.filter(
+            sheet__organization__path__startswith=root.path,
+            sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED],
+            target__origin__isnull=False,
+        ).values_list("sheet__year", flat=True).distinct()
+    )
+    return years
+
+
+@transaction.atomic
+def rollup_schedule_rebuild(*, roots: Iterable[Organization], years: Iterable[int] | None = None) -> None:
+    """Queue a full rebuild of each tree once the transaction commits, for
+    `years` or every year it has roll-ups; each shows as pending until done.
+
+    Called when organisations move between committees (a move, a handover, a
+    merger): the stored sums still follow the old tree.
+    """
+    from partyreports.queue import send_on_commit
+    from targets import tasks
+
+    for root in {r.id: r for r in roots}.values():
+        for year in sorted(rollup_years(root=root) if years is None else set(years)):
+            rollup_mark_pending(organization=root, year=year)
+            root_id = root.id
+            send_on_commit(
+                lambda root_id=root_id, year=year: tasks.rollup_rebuild.delay(root_id, year),
+                what=f"roll-up rebuild of {root_id}/{year}",
+            )
+
+
+def rollup_tree_changed(*, paths: Iterable[str]) -> None:
+    """Organisations at `paths` (before and after an act) changed place: rebuild
+    the trees they were and are in."""
+    roots = Organization.objects.filter(path__in={p[:PATH_STEP] for p in paths if p})
+    rollup_schedule_rebuild(roots=list(roots))
+
+
 def rollup_mark_done(*, organization: Organization, year: int) -> None:
     root = root_of(organization)
     RollupState.objects.filter(organization=root, year=year, pending__gt=0).update(
@@ -290,7 +353,7 @@ def rollup_mark_done(*, organization: Organization, year: int) -> None:
 
 
 def root_of(organization: Organization) -> Organization:
-    return Organization.objects.get(path=organization.path[:6])
+    return Organization.objects.get(path=organization.path[:PATH_STEP])
 
 
 # --- reading -----------------------------------------------------------------------
@@ -313,8 +376,13 @@ def quarter_figures(quarters: Quarters | None) -> list[calc.Figures | None]:
     ]
 
 
-def figures_of(rollup: Rollup | None, target_id: int, *, subtree: bool = True) -> list[calc.Figures | None]:
+def figures_of(
+    rollup: Rollup | None, target: Target | int | str, *, subtree: bool = True
+) -> list[calc.Figures | None]:
+    """A target's four quarters in a roll-up: a Target is read under its
+    original's key (a copy's figures are filed there), an id as given."""
     if rollup is None:
         return [None] * 4
+    key = target.rollup_key if isinstance(target, Target) else str(target)
     source = rollup.subtree if subtree else rollup.own
-    return quarter_figures(source.get(str(target_id)))
+    return quarter_figures(source.get(key))

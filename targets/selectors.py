@@ -19,7 +19,18 @@ from django.http import Http404
 from organizations import selectors as org_selectors
 from organizations.models import EventKind, Grade, Organization
 from targets import calculations as calc
-from targets.models import Plan, Result, ResultChange, Sheet, SheetStatus, SheetTransition, Source, Target
+from targets.models import (
+    Plan,
+    Result,
+    ResultChange,
+    Rollup,
+    RollupBasis,
+    Sheet,
+    SheetStatus,
+    SheetTransition,
+    Source,
+    Target,
+)
 from partyreports.formatting import format_number, format_percent
 
 
@@ -211,9 +222,14 @@ class SheetData:
     # Targets given down to subordinates: their figures are the subtree's sums.
     rolled_up: set[int] = field(default_factory=set)
     rollup: object = None
+    basis: str = RollupBasis.APPROVED  # which subordinates' sheets the sums count
 
 
-def sheet_data(*, organization: Organization, year: int, quarter: int) -> SheetData | None:
+def sheet_data(
+    *, organization: Organization, year: int, quarter: int, basis: str = RollupBasis.APPROVED
+) -> SheetData | None:
+    """What a sheet reads; `basis`: whether the sums of targets given down count
+    the subordinates' approved sheets only (the default) or submitted ones too."""
     plan = plan_for(organization=organization, year=year)
     if plan is None:
         return None
@@ -239,14 +255,12 @@ def sheet_data(*, organization: Organization, year: int, quarter: int) -> SheetD
     )
     rollup = None
     if rolled_up:
-        from targets.models import Rollup, RollupBasis
-
-        rollup = Rollup.objects.filter(organization=organization, year=year, basis=RollupBasis.APPROVED).first()
+        rollup = Rollup.objects.filter(organization=organization, year=year, basis=basis).first()
     return SheetData(
         organization=organization, plan=plan, year=year, quarter=quarter, targets=targets, sheet=sheet,
         this_year=this_year, last_year=last_year, current_results=current_results,
         registry=RegistryFigures(organization=organization, year=year, quarter=quarter),
-        rolled_up=rolled_up, rollup=rollup,
+        rolled_up=rolled_up, rollup=rollup, basis=basis,
     )
 
 
@@ -256,10 +270,11 @@ def sheet_view(
     year: int,
     quarter: int,
     typed: dict[int, calc.Figures] | None = None,
+    basis: str = RollupBasis.APPROVED,
 ) -> SheetView | None:
     """The sheet as stored, or with `typed` figures in place of this quarter's
     (the live preview while the cadre types)."""
-    data = sheet_data(organization=organization, year=year, quarter=quarter)
+    data = sheet_data(organization=organization, year=year, quarter=quarter, basis=basis)
     return None if data is None else build_sheet_view(data, typed=typed)
 
 
@@ -272,7 +287,9 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         if typed is not None and target.id in typed:
             quarters[quarter - 1] = typed[target.id]
         last_year = data.last_year.get(target.label)
-        is_rollup = target.id in data.rolled_up
+        # A registry-computed target reads the registry over the subtree, also
+        # when the committee gave it down (its subordinates type nothing for it).
+        is_rollup = target.id in data.rolled_up and not target.is_computed
         if problems := target_problems(target):
             # Shown, not evaluated: the office corrects the target in the plan.
             row = _unusable_row(target, data, quarters, problems, is_rollup=is_rollup)
@@ -280,17 +297,18 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             if target.parent_id is None:
                 top_verdicts.append(row.evaluation.verdict)
             continue
-        if is_rollup:
+        if target.is_computed:
+            current, to_date, base, explanation = data.registry.figures(target)
+            spec = spec_of(target, base=base)
+        elif is_rollup:
             from targets import rollups
 
-            quarters = rollups.figures_of(data.rollup, target.id)
+            quarters = rollups.figures_of(data.rollup, target)
             current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
             spec = spec_of(target)
             reporting = (data.rollup.reporting.get(str(quarter), 0) if data.rollup else 0)
-            explanation = f"Tổng hợp từ báo cáo đã duyệt của {reporting} tổ chức trực thuộc (quý {quarter})."
-        elif target.is_computed:
-            current, to_date, base, explanation = data.registry.figures(target)
-            spec = spec_of(target, base=base)
+            which = "đã duyệt" if data.basis == RollupBasis.APPROVED else "đã gửi hoặc đã duyệt"
+            explanation = f"Tổng hợp từ báo cáo {which} của {reporting} tổ chức trực thuộc (quý {quarter})."
         else:
             current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
             spec, explanation = spec_of(target), ""

@@ -114,6 +114,7 @@ def target_create(
         places=places,
         source=source,
         derived_from=derived_from,
+        origin_id=None if derived_from is None else (derived_from.origin_id or derived_from.id),
         report_phrase=report_phrase,
     )
 
@@ -168,10 +169,16 @@ def target_assign(
     """A committee's target given to each subordinate with its own plan value.
 
     Each organisation's plan for the same period receives a copy linked by
-    ``derived_from``, so roll-ups can add the subordinates' results up.
+    ``derived_from`` (the target it was given from) and ``origin`` (the
+    committee's original, however many times it was handed down), so roll-ups
+    add every subordinate's results up under the original. A committee that
+    hands its own copy on stops counting what it typed for it: from then on its
+    figure is the sum of its subordinates'.
     """
     created = []
     source_plan = target.plan
+    origin_id = target.origin_id or target.id
+    handed_down_before = target.assigned.exists()
     for organization, value in plan_values.items():
         if not organization.path.startswith(source_plan.organization.path) or organization == source_plan.organization:
             raise ValidationError(f"“{organization.name}” không trực thuộc “{source_plan.organization.name}”.")
@@ -187,6 +194,13 @@ def target_assign(
             existing.save(update_fields=["plan_value"])
             created.append(existing)
             continue
+        # Two copies of one original in a plan would both be summed.
+        other = plan.targets.filter(origin_id=origin_id).select_related("derived_from__plan__organization").first()
+        if other is not None:
+            giver = other.derived_from.plan.organization.name
+            raise ValidationError(
+                f"“{organization.name}” đã được giao chỉ tiêu “{target.label}” (từ “{giver}”)."
+            )
         created.append(
             target_create(
                 plan=plan,
@@ -203,7 +217,27 @@ def target_assign(
                 derived_from=target,
             )
         )
+    if created and not handed_down_before and target.origin_id is not None:
+        _enqueue_own_rollups(target=target)
     return created
+
+
+def _enqueue_own_rollups(*, target: Target) -> None:
+    """A copy handed on for the first time: what its committee typed for it no
+    longer counts, so its roll-ups change for every year it reported."""
+    from partyreports.queue import send_on_commit
+    from targets import rollups, tasks
+
+    organization = target.plan.organization
+    years = sorted(
+        set(Result.objects.filter(target=target, sheet__organization=organization).values_list("sheet__year", flat=True))
+    )
+    for year in years:
+        rollups.rollup_mark_pending(organization=organization, year=year)
+        org_id = organization.id
+        send_on_commit(
+            lambda year=year: tasks.rollup_update.delay(org_id, year), what=f"roll-up of {org_id}/{year}"
+        )
 
 
 # --- the quarter's figures ------------------------------------------------------------

@@ -27,25 +27,37 @@ def rollup_update(organization_id: int, year: int) -> bool:
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return False
-    try:
-        return rollups.rollup_update(organization=organization, year=year)
-    finally:
-        rollups.rollup_mark_done(organization=organization, year=year)
+    changed = rollups.rollup_update(organization=organization, year=year)
+    # Counted as done only once it succeeded: a failed try (retried, or left to
+    # targets.rollup_catch_up) stays pending, and a retry is not counted twice.
+    rollups.rollup_mark_done(organization=organization, year=year)
+    return changed
 
 
-@shared_task(name="targets.rollup_rebuild", acks_late=True, time_limit=1800)
+@shared_task(
+    name="targets.rollup_rebuild",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    time_limit=1800,
+)
 def rollup_rebuild(root_id: int, year: int) -> int:
-    root = Organization.objects.get(pk=root_id)
+    """A full rebuild (asked for on the dashboard, or after organisations moved);
+    it clears the tree's pending count when it succeeds."""
+    root = Organization.objects.filter(pk=root_id).first()
+    if root is None:
+        return 0
     return rollups.rollup_rebuild(root=root, year=year)
 
 
 @shared_task(name="targets.rollup_rebuild_all", acks_late=True, time_limit=3600)
 def rollup_rebuild_all() -> int:
-    """Nightly: every tree's roll-ups for this year and last, rebuilt from scratch."""
-    this_year = dt.date.today().year
+    """Nightly: every tree's roll-ups, for every year it has them (or has sent
+    sheets that should be in them), rebuilt from scratch."""
     rows = 0
     for root in Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True):
-        for year in (this_year - 1, this_year):
+        for year in sorted(rollups.rollup_years(root=root)):
             rows += rollups.rollup_rebuild(root=root, year=year)
     return rows
 

@@ -620,7 +620,7 @@ def _read_years(
                 covered = quarter
             elif row.is_rollup:
                 covered = _last_quarter(
-                    rollups.figures_of(data.rollup, row.target.id), quarter
+                    rollups.figures_of(data.rollup, row.target), quarter
                 )
             else:
                 covered = _last_quarter(data.this_year.get(row.target.id, []), quarter)

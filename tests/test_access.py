@@ -21,7 +21,7 @@ class ViewSpec:
     """How a view may be reached: `get`/`post` name the role needed
     ("read": any role in scope; "member": cadre, office, admin; "org": office,
     admin; "review": office/admin of a committee above; "dash": leader, office,
-    admin; None: method not allowed)."""
+    admin; "top": office/admin of the tree's top committee; None: method not allowed)."""
 
     kwargs: Callable[[World], dict[str, object]]
     get: str | None = "read"
@@ -105,7 +105,7 @@ VIEWS: dict[str, ViewSpec] = {
     "reports:rendering_download": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
     "targets:dashboard": ViewSpec(_org, get="dash"),
     "targets:dashboard_export": ViewSpec(_org, get="dash"),
-    "targets:rollup_rebuild": ViewSpec(_org, get=None, post="org"),
+    "targets:rollup_rebuild": ViewSpec(_org, get=None, post="top"),
     "targets:completeness": ViewSpec(_org, get="dash"),
     "targets:deadlines": ViewSpec(_org, get="org", post="org"),
     "targets:term": ViewSpec(_org, get="dash"),
@@ -203,7 +203,7 @@ ALLOWED = {
     "leader": {"read", "dash"},
     "cadre": {"read", "member"},
     "office": {"read", "member", "org", "dash"},
-    "bloc_office": {"read", "member", "org", "review", "dash"},
+    "bloc_office": {"read", "member", "org", "review", "dash", "top"},
 }
 
 

@@ -382,9 +382,9 @@ def test_two_roll_up_updates_of_one_tree_at_once_both_count():
     # the updates meet there.
     with _other_session(
         f"INSERT INTO {Rollup._meta.db_table} (organization_id, year, basis, own,"
-        " subtree, own_reporting, reporting, computed_at)"
-        " VALUES (%s, %s, %s, '{}', '{}', '{}', '{}', now())",
-        [bloc.id, YEAR, RollupBasis.SUBMITTED],
+        " subtree, own_reporting, reporting, computed_at, path)"
+        " VALUES (%s, %s, %s, '{}', '{}', '{}', '{}', now(), %s)",
+        [bloc.id, YEAR, RollupBasis.SUBMITTED, bloc.path],
     ):
         _submit(first)
         _submit(second)

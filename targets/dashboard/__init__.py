@@ -5,16 +5,20 @@ whatever the number of organisations: the committee's targets and its Rollup
 rows of the year and the one before (one query each), every subordinate's
 Rollup row, plan copy and sheet (one query each), the
 members of the subtree on two dates (placements and one GROUP BY each),
-ratings, admissions and kinds (one GROUP BY each). The page and the workbook
-are both written from the Dashboard's own texts (:meth:`Dashboard.cards`,
-:meth:`Dashboard.target_cells`, :attr:`ChildRow.cells`), so the export holds
-exactly the figures on the page.
+ratings, admissions and kinds (one GROUP BY each), and the committee's own
+sheets (one query). The page and the workbook are both written from the
+Dashboard's rows (:meth:`Dashboard.cards`, :meth:`Dashboard.target_cells`,
+:attr:`ChildRow.cells`), so the export holds exactly the figures on the page:
+as numeric cells rounded as the page rounds them, in number formats that show
+them the same way.
 
 Three modes:
 
 * ``committee`` — targets given down from this organisation (or from above it
-  into its subtree): figures are the subtree sums of the roll-ups, the table
-  lists the subordinates with their verdict counts and their quarter's sheet;
+  into its subtree): figures are the subtree sums of the roll-ups (or the
+  registry's, for a computed target); the targets the committee reports itself
+  are read from its own sheet; the table lists the subordinates with their
+  verdict counts on the targets given to them and their quarter's sheet;
 * ``own`` — an organisation that only reports its own sheet (a grassroots
   organisation): its sheet's rows, counted on the chosen basis, and its chi bộ
   with membership and ratings;

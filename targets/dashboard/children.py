@@ -12,7 +12,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from organizations.models import Grade, Organization, OrganizationRating
-from partyreports.formatting import fold_accents, format_percent
+from partyreports.formatting import fold_accents, format_percent, round_display
 from targets import calculations as calc
 from targets import rollups, selectors
 from targets.dashboard import memo
@@ -74,7 +74,7 @@ def reporting_children(
     # stored, the plan that applies to it for each target, the targets'
     # arithmetic, the quarter and its registry inputs. Only a subordinate whose
     # inputs changed since the last read is evaluated again.
-    typed = [(t, str(t.id)) for t in counted if not t.is_computed]
+    typed = [(t, t.rollup_key) for t in counted if not t.is_computed]
     computed = [t for t in counted if t.is_computed]
     verdict, quarter_figures = calc.verdict, rollups.quarter_figures
     sums_text = dict(
@@ -140,7 +140,12 @@ def reporting_children(
                     count_cell(counts.met),
                     count_cell(counts.not_met),
                     count_cell(counts.no_data),
-                    Cell(format_percent(share, 1), sort=float(share))
+                    Cell(
+                        format_percent(share, 1),
+                        sort=float(share),
+                        number=round_display(share, 1) / 100,
+                        number_format="0.0%",
+                    )
                     if share is not None
                     else Cell(DASH, sort=-1),
                     Cell(COMPLETENESS_LABELS[status], sort=COMPLETENESS_ORDER[status])

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from organizations import selectors as org_selectors
 from organizations.models import PATH_STEP, Organization
@@ -23,7 +23,7 @@ from targets.dashboard.charts import trend_series
 from targets.dashboard.figures import registry_figures, sum_quarters, to_date
 from targets.dashboard.labels import ADDITIVE_KINDS, ScopeMode
 from targets.dashboard.page import Dashboard, TargetRow
-from targets.models import Rollup, RollupState, Target
+from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus, Target
 
 if TYPE_CHECKING:
     from targets.dashboard.reading import Reader
@@ -32,10 +32,12 @@ if TYPE_CHECKING:
 def committee_targets_by_year(
     *, organization: Organization, years: Sequence[int]
 ) -> dict[int, list[Target]]:
-    """For each of `years` (consecutive), the targets of the organisation's plan,
-    or of a plan above it, that were given to organisations under it: one query
-    for all years; EXISTS rather than a join with every copy and DISTINCT, which
-    at bloc scale read 3.600 rows for 30."""
+    """For each of `years` (consecutive): the targets of the organisation's plan,
+    or of a plan above it, that were given to organisations under it (``given``
+    set on each), and the targets of the organisation's own plan for the year
+    that it reports itself (``given`` False). One query for all years; EXISTS
+    rather than a join with every copy and DISTINCT, which at bloc scale read
+    3.600 rows for 30. A year has committee targets when any is given."""
     given_below = Target.objects.filter(
         derived_from=OuterRef("pk"),
         plan__organization__path__startswith=organization.path,
@@ -43,29 +45,49 @@ def committee_targets_by_year(
     )
     found = list(
         Target.objects.filter(
-            Exists(given_below),
-            plan__organization__path__in=org_selectors.ancestor_paths(
-                organization.path
-            ),
+            Q(
+                Exists(given_below),
+                plan__organization__path__in=org_selectors.ancestor_paths(
+                    organization.path
+                ),
+            )
+            | Q(plan__organization=organization),
             plan__start_year__lte=max(years),
             plan__end_year__gte=min(years),
         )
+        .annotate(given=Exists(given_below))
         .select_related("plan__organization", "group")
         .order_by(
             "plan__organization__depth", "group__order", "group_id", "order", "id"
         )
     )
-    return {
-        year: [t for t in found if t.plan.start_year <= year <= t.plan.end_year]
-        for year in years
-    }
+    out = {}
+    for year in years:
+        covering = [t for t in found if t.plan.start_year <= year <= t.plan.end_year]
+        # The organisation's own targets from the plan its sheet reports against
+        # (selectors.plan_for): the year's own, else the term's.
+        own_plans = [
+            t.plan for t in covering if t.plan.organization_id == organization.id
+        ]
+        sheet_plan = (
+            min(own_plans, key=lambda p: (p.end_year - p.start_year, -p.start_year))
+            if own_plans
+            else None
+        )
+        out[year] = [
+            t
+            for t in covering
+            if t.given or (sheet_plan and t.plan_id == sheet_plan.id)
+        ]
+    return out
 
 
 def read_committee(
     reader: Reader, dashboard: Dashboard, targets: list[Target]
 ) -> Plans:
     """The committee's rows: each target's plan here, its figures summed over the
-    subtree (or from the registry), its evaluation and its trend."""
+    subtree, read from the registry, or (a target it reports itself, not given
+    down) from its own sheet; its evaluation and its trend."""
     org, year, quarter = reader.org, reader.year, reader.quarter
     dashboard.mode, dashboard.plan = "committee", targets[0].plan
     ids = {t.id for t in targets}
@@ -83,7 +105,10 @@ def read_committee(
     dashboard.state = RollupState.objects.filter(
         organization__path=org.path[:PATH_STEP], year=year
     ).first()
-    last_year = _last_year(reader, targets, rows.get(year - 1))
+    own = OwnSheet(
+        reader, [t for t in (*targets, *reader.last_year_targets) if not t.given]
+    )
+    last_year = _last_year(reader, targets, rows.get(year - 1), own)
     for target in targets:
         shown = plans.target_for(target, org.path)
         counted = target.parent_id is None or target.parent_id not in ids
@@ -92,10 +117,13 @@ def read_committee(
                 target, reader.registry, year, quarter
             )
         else:
-            quarters = rollups.figures_of(row, target.id)
+            if target.given:
+                quarters, explanation = rollups.figures_of(row, target), ""
+            else:
+                quarters, explanation = own.quarters(target), own.explanation
             ly = last_year.get(target.label)
             figures = to_date(target, quarters, quarter, ly[1] if ly else None)
-            base, explanation = None, ""
+            base = None
             dashboard.trend.extend(trend_series(shown, quarters, quarter, ly))
         evaluation = calc.evaluate(selectors.spec_of(shown, base=base), figures)
         dashboard.rows.append(
@@ -114,22 +142,76 @@ def read_committee(
     return plans
 
 
+def own_statuses(organization: Organization, basis: str) -> set[str]:
+    """The states in which an organisation's own sheet counts on `basis`. The
+    top of a tree has no committee above to approve its sheet: sent is final."""
+    allowed = set(rollups.BASIS_STATUSES[RollupBasis(basis)])
+    if organization.parent_id is None:
+        allowed.add(SheetStatus.SUBMITTED)
+    return allowed
+
+
+class OwnSheet:
+    """What the committee typed on its own quarterly sheets for the targets it
+    reports itself (this year's by target, last year's by label): one query,
+    only if there are such targets."""
+
+    def __init__(self, reader: Reader, targets: list[Target]) -> None:
+        self.org, self.year = reader.org, reader.year
+        self._this: dict[int, list[calc.Figures | None]] = {}
+        self._last: dict[str, list[calc.Figures | None]] = {}
+        self.explanation = (
+            f"Số liệu {reader.org.name} tự báo cáo (báo cáo quý của cấp ủy)."
+        )
+        if not targets:
+            return
+        results = Result.objects.filter(
+            sheet__organization=reader.org,
+            sheet__year__in=(reader.year, reader.year - 1),
+            sheet__status__in=own_statuses(reader.org, reader.basis),
+            target_id__in=[t.id for t in targets],
+        ).values_list(
+            "target_id",
+            "target__label",
+            "sheet__year",
+            "sheet__quarter",
+            "value",
+            "numerator",
+            "denominator",
+        )
+        for target_id, label, year, q, value, num, den in results:
+            figures = calc.Figures(value=value, numerator=num, denominator=den)
+            if year == reader.year:
+                self._this.setdefault(target_id, [None] * 4)[q - 1] = figures
+            else:
+                self._last.setdefault(label, [None] * 4)[q - 1] = figures
+
+    def quarters(self, target: Target) -> list[calc.Figures | None]:
+        return list(self._this.get(target.id, [None] * 4))
+
+    def last_year(self, label: str) -> list[calc.Figures | None]:
+        return list(self._last.get(label, [None] * 4))
+
+
 def _last_year(
-    reader: Reader, targets: list[Target], row: Rollup | None
+    reader: Reader, targets: list[Target], row: Rollup | None, own: OwnSheet
 ) -> dict[str, tuple[Target, list[calc.Figures | None]]]:
     """Last year's committee targets by label, with their four quarters on the
     chosen scope: today's subtree (`row`: last year's roll-up, read with this
-    year's), or the subtree as it stood on 31 December."""
+    year's), or the subtree as it stood on 31 December; a target the committee
+    reported itself, from its own sheets. A target given down wins over one of
+    the same label the committee kept."""
     org, year = reader.org, reader.year - 1
-    found = reader.last_year_targets
     labels = {t.label for t in targets}
-    found = [t for t in found if t.label in labels]
+    found = [t for t in reader.last_year_targets if t.label in labels]
     if not found:
         return {}
     plans = Plans(organization=org, targets=found)
-    if reader.scope_mode == ScopeMode.CURRENT:
-        quarters = {t.id: rollups.figures_of(row, t.id) for t in found}
-    else:
+    given = [t for t in found if t.given]
+    quarters = {t.id: own.last_year(t.label) for t in found if not t.given}
+    if given and reader.scope_mode == ScopeMode.CURRENT:
+        quarters.update({t.id: rollups.figures_of(row, t) for t in given})
+    elif given:
         placed = org_selectors.subtree_placements_on(
             root=org, day=dt.date(year, 12, 31)
         )
@@ -140,13 +222,19 @@ def _last_year(
                 basis=reader.basis,
             ).values_list("own", flat=True)
         )
-        quarters = {
-            t.id: sum_quarters(
-                rollups.quarter_figures(own.get(str(t.id))) for own in owns
-            )
-            for t in found
-        }
-    return {t.label: (plans.target_for(t, org.path), quarters[t.id]) for t in found}
+        quarters.update(
+            {
+                t.id: sum_quarters(
+                    rollups.quarter_figures(own_row.get(t.rollup_key))
+                    for own_row in owns
+                )
+                for t in given
+            }
+        )
+    out: dict[str, tuple[Target, list[calc.Figures | None]]] = {}
+    for t in sorted(found, key=lambda t: not t.given):
+        out.setdefault(t.label, (plans.target_for(t, org.path), quarters[t.id]))
+    return out
 
 
 # --- plans at each level --------------------------------------------------------------

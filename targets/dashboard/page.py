@@ -30,11 +30,13 @@ from targets.models import Plan, RollupBasis, RollupState, SheetStatus, Target
 @dataclass(frozen=True)
 class Cell:
     """One table cell: its text, the key the sortable table sorts by, and the
-    whole number behind it (written to Excel as a number)."""
+    number behind it as the text shows it (written to Excel as a number, in
+    `number_format`: a share as 0.738 in "0.0%")."""
 
     text: str
     sort: str | int | float | None = None
-    number: int | None = None
+    number: int | Decimal | None = None
+    number_format: str = "#,##0"
 
     @property
     def sort_key(self) -> str | int | float:
@@ -53,6 +55,7 @@ class Card:
     title: str
     value: str
     detail: str = ""
+    number: int | None = None  # the value as a number, for Excel
 
 
 @dataclass
@@ -207,12 +210,14 @@ class Dashboard:
                 f"Đảng viên ngày {format_date(self.day)}",
                 format_number(self.members.total),
                 f"{sign}{format_number(change)} so với 01/01/{self.year}",
+                number=self.members.total,
             ),
             Card(
                 "admissions",
                 f"Kết nạp từ 01/01/{self.year}",
                 format_number(self.admissions),
                 self._admissions_detail(),
+                number=self.admissions,
             ),
         ]
         if self.verdicts is not None:

@@ -18,13 +18,22 @@ from organizations.models import (
     OrganizationKind,
 )
 from targets import calculations as calc
-from targets import rollups, selectors
+from targets import selectors
 from targets.dashboard import children, committee
 from targets.dashboard.charts import trend_series
 from targets.dashboard.figures import RegistryInputs
 from targets.dashboard.labels import NOT_STARTED, ScopeMode
 from targets.dashboard.page import Dashboard, TargetRow
-from targets.models import Plan, Result, Rollup, RollupBasis, Sheet, Source, Target
+from targets.models import (
+    Plan,
+    Result,
+    Rollup,
+    RollupBasis,
+    Sheet,
+    SheetStatus,
+    Source,
+    Target,
+)
 
 # --- the period -----------------------------------------------------------------------
 
@@ -37,28 +46,41 @@ def default_quarter(year: int, today: dt.date) -> int:
 
 
 def default_period(*, organization: Organization, today: dt.date) -> tuple[int, int]:
-    """The last ended quarter when the organisation has a plan or roll-ups for
-    this year; otherwise the last quarter of the latest earlier year with
-    roll-ups (figures to show), else of the latest earlier year with a plan
-    (two small queries). A term plan (2020-2025) alone does not make its last
-    year the default while an earlier year has the figures."""
+    """The latest quarter, up to the last ended one, in which organisations of
+    the subtree reported (a sheet sent or approved: the roll-up's counts, or
+    the organisation's own sheet); with none, the last ended quarter when the
+    organisation has a plan for this year, else the last quarter of the
+    latest earlier year with a plan. Two small queries (three without reports).
+
+    Empty roll-up rows (a rebuild writes the committee's row for a year
+    nobody reported in) and a term plan running to 2025 do not make an empty
+    quarter the default."""
     year = today.year if today.month > 3 else today.year - 1
+    last_ended = (year, default_quarter(year, today))
+    reported: set[tuple[int, int]] = set()
+    for row_year, reporting in Rollup.objects.filter(
+        organization=organization, basis=RollupBasis.SUBMITTED
+    ).values_list("year", "reporting"):
+        reported.update((row_year, int(q)) for q, n in reporting.items() if n)
+    reported.update(
+        Sheet.objects.filter(
+            organization=organization,
+            status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED],
+        ).values_list("year", "quarter")
+    )
+    candidates = [period for period in reported if period <= last_ended]
+    if candidates:
+        return max(candidates)
     plan_years: set[int] = set()
     for start, end in Plan.objects.filter(organization=organization).values_list(
         "start_year", "end_year"
     ):
         plan_years.update(range(start, end + 1))
-    rollup_years = set(
-        Rollup.objects.filter(organization=organization)
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    if year not in plan_years | rollup_years:
-        for years in (rollup_years, plan_years):
-            earlier = [y for y in years if y <= year]
-            if earlier:
-                return max(earlier), 4
-    return year, default_quarter(year, today)
+    if year not in plan_years:
+        earlier = [y for y in plan_years if y <= year]
+        if earlier:
+            return max(earlier), 4
+    return last_ended
 
 
 # --- reading it -----------------------------------------------------------------------
@@ -154,7 +176,10 @@ class Reader:
         by_year = committee.committee_targets_by_year(
             organization=org, years=(self.year, self.year - 1)
         )
-        targets, self.last_year_targets = by_year[self.year], by_year[self.year - 1]
+        # Committee mode when the organisation gave targets down; then its own
+        # typed targets are on the dashboard too (from its own sheet).
+        targets = by_year[self.year] if any(t.given for t in by_year[self.year]) else []
+        self.last_year_targets = by_year[self.year - 1]
         if self.scope_mode == ScopeMode.THEN or any(t.is_computed for t in targets):
             self._count_days.add(self.start)  # members on 1 January
         members = self.counts_on(self.day).total
@@ -208,7 +233,8 @@ class Reader:
         )
         if targets:
             plans = committee.read_committee(self, dashboard, targets)
-            children.reporting_children(self, dashboard, targets, plans)
+            given = [t for t in targets if t.given]
+            children.reporting_children(self, dashboard, given, plans)
         else:
             plan = selectors.plan_for(organization=org, year=self.year)
             if plan is not None:
@@ -233,8 +259,10 @@ class Reader:
     def _own(self, dashboard: Dashboard, plan: Plan) -> None:
         """An organisation that reports its own sheet: its rows on the chosen basis."""
         org, year, quarter = self.org, self.year, self.quarter
-        allowed = rollups.BASIS_STATUSES[self.basis]
-        data = selectors.sheet_data(organization=org, year=year, quarter=quarter)
+        allowed = committee.own_statuses(org, self.basis)
+        data = selectors.sheet_data(
+            organization=org, year=year, quarter=quarter, basis=self.basis
+        )
         assert data is not None  # the plan exists
         statuses = dict(
             Sheet.objects.filter(organization=org, year=year).values_list(

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations import selectors as org_selectors
 from organizations.models import Organization
 from targets import dashboard as dash
-from targets import rollups
+from targets import rollups, term
 from targets.dashboard import memo
 from targets.models import RollupBasis
 from targets.workbook import XLSX_CONTENT_TYPE
@@ -174,7 +174,10 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "parent": parent
         if parent is not None and scope.can_see_dashboard(parent)
         else None,
-        "can_rebuild": scope.can_write_organization(organization),
+        "has_term": bool(term.term_plans(organization=organization)),
+        "can_write": scope.can_write_organization(organization),
+        "can_rebuild": view.mode == "committee"
+        and scope.can_write_organization(rollups.root_of(organization)),
         "years": sorted(
             {*range(today.year - 5, today.year + 1), params.year}, reverse=True
         ),
@@ -202,12 +205,18 @@ def dashboard_export(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def rollup_rebuild(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Rebuild the roll-ups of the dashboard's tree for the year. It recomputes
+    the whole tree, so only the office (or admin) of its top committee may ask."""
     organization = org_selectors.organization_get_for_user(
         user=request.user, public_id=public_id, write=True
     )
-    params = read_params(request.POST, organization)
     root = rollups.root_of(organization)
-    _enqueue_rebuild(root_id=root.id, year=params.year)
+    if not org_selectors.user_scope(request.user).can_write_organization(root):
+        raise PermissionDenied(
+            f"Chỉ văn phòng {root.name} được tổng hợp lại số liệu của cả đảng bộ."
+        )
+    params = read_params(request.POST, organization)
+    rollups.rollup_schedule_rebuild(roots=[root], years=[params.year])
     messages.success(
         request,
         f"Đã yêu cầu tổng hợp lại số liệu năm {params.year} của {root.name}. "
@@ -215,12 +224,6 @@ def rollup_rebuild(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     url = reverse("targets:dashboard", kwargs={"public_id": organization.public_id})
     return redirect(f"{url}?{params.query()}")
-
-
-def _enqueue_rebuild(*, root_id: int, year: int) -> None:
-    from targets import tasks
-
-    transaction.on_commit(lambda: tasks.rollup_rebuild.delay(root_id, year))
 
 
 __all__ = ["Params", "dashboard", "dashboard_export", "read_params", "rollup_rebuild"]

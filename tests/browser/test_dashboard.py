@@ -24,6 +24,7 @@ from organizations.models import Organization, Role
 from targets import rollups, services
 from tests.browser.conftest import PASSWORD
 from tests.factories import make_member, make_org, make_user
+from tests.targets.dashboard_excel import excel_target_row, excel_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -221,15 +222,14 @@ def test_the_leader_reads_drills_down_and_exports(
     assert download.suggested_filename.endswith(".xlsx")
     # Playwright keeps the download under a name without extension: read the bytes.
     book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    exported_targets = [
-        [c.value or "" for c in row][1:]
-        for row in book["Chỉ tiêu"].iter_rows(min_row=4)
-        if row[0].value
-    ]
+    # Figures are numeric cells whose number format shows them as the page does.
+    rows = [row[1:] for row in book["Chỉ tiêu"].iter_rows(min_row=4) if row[0].value]
+    exported_targets = [excel_target_row(row) for row in rows]
     assert exported_targets == [row[1:] for row in table_texts(page, "targets")]
+    assert [c.value for c in rows[0][2:7]] == [0.8, 0.7444, 67, 90, 0.931]
     exported_children = sorted(
         [
-            [str(c.value) for c in row][1:]
+            [excel_text(c) for c in row][1:]
             for row in book["Tổ chức trực thuộc"].iter_rows(min_row=2)
         ]
     )
@@ -242,4 +242,4 @@ def test_the_leader_reads_drills_down_and_exports(
         summary["Chỉ tiêu đạt"]
         == page.get_by_test_id("card-verdicts-value").inner_text()
     )
-    assert summary["Đảng viên ngày 31/03/2023"] == "9"
+    assert summary["Đảng viên ngày 31/03/2023"] == 9

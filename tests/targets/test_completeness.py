@@ -26,6 +26,7 @@ from targets.completeness import (
 from targets.models import ReminderLog, ReportingDeadline, Sheet, SheetTransition
 from targets.tasks import send_late_reminders
 from tests.factories import make_org, make_user
+from tests.targets.test_demo_targets import demo  # noqa: F401  (the demo's registry)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,7 @@ def test_it_gives_each_organisation_its_status_against_the_deadline(world, cells
     assert rows[cells["approved_late"].name].submitted_late
     assert rows[cells["not_started"].name].needs_reminder
     assert not rows[cells["late"].name].needs_reminder
+    assert not rows[cells["approved_late"].name].needs_reminder
 
 
 def test_it_counts_nothing_late_before_the_deadline(world, cells):
@@ -209,6 +211,53 @@ def test_without_a_deadline_nobody_is_late(world, cells):
         committee=world.grassroots_a, year=YEAR, quarter=QUARTER, today=TODAY
     )
     assert not any(r.is_late for r in rows) and all(r.deadline is None for r in rows)
+    assert not any(r.needs_reminder for r in rows)
+
+
+def test_without_a_deadline_a_sent_sheet_is_not_called_on_time(
+    client, world, cells, office
+):
+    """No date was set: a sheet sent is neither on time nor late, and the page
+    says there is no deadline."""
+    ReportingDeadline.objects.all().delete()
+    rows = _by_name(
+        completeness_rows(
+            committee=world.grassroots_a, year=YEAR, quarter=QUARTER, today=TODAY
+        )
+    )
+    sent = rows[cells["on_time"].name]
+    assert sent.status == Completeness.SUBMITTED
+    assert sent.status_label == "Đã gửi (chưa đặt hạn nộp)"
+    client.force_login(office)
+    body = client.get(
+        reverse("targets:completeness", args=[world.grassroots_a.public_id]),
+        {"nam": YEAR, "quy": QUARTER},
+    ).content.decode()
+    table = body[body.index('data-testid="all-rows"') :]
+    assert "<td>Gửi đúng hạn</td>" not in table and "<td>Đúng hạn</td>" not in table
+    assert "<td>Đã gửi (chưa đặt hạn nộp)</td>" in table
+    assert table.count("Chưa đặt hạn nộp") == len(cells)
+    assert "Chưa đặt hạn nộp cho quý này." in body
+
+
+def test_a_sheet_returned_after_the_deadline_is_overdue_until_sent_again(world, cells):
+    rows = _by_name(
+        completeness_rows(
+            committee=world.grassroots_a, year=YEAR, quarter=QUARTER, today=TODAY
+        )
+    )
+    returned = rows[cells["returned"].name]
+    # First sent in time (5/10), returned, not sent again by 15/10.
+    assert (returned.is_late, returned.overdue, returned.days_overdue) == (
+        False,
+        True,
+        5,
+    )
+    assert returned.needs_reminder
+    before = completeness_rows(
+        committee=world.grassroots_a, year=YEAR, quarter=QUARTER, today=DUE
+    )
+    assert not _by_name(before)[cells["returned"].name].needs_reminder
 
 
 def test_the_late_list_puts_the_longest_overdue_first_and_counts_add_up(world, cells):
@@ -223,6 +272,7 @@ def test_the_late_list_puts_the_longest_overdue_first_and_counts_add_up(world, c
     assert summary.counts == {
         "not_started": 1,
         "draft": 1,
+        "submitted": 0,
         "on_time": 1,
         "late": 1,
         "returned": 1,
@@ -563,3 +613,51 @@ def test_a_committee_lower_down_with_its_own_date_reminds_its_own_part(
     )
     assert send_late_reminders(dt.date(2023, 10, 8).isoformat()) == 1
     assert [m.to for m in mail.outbox] == [[sở_cadre.email]]
+
+
+def test_the_cadres_of_a_sheet_returned_after_the_deadline_are_reminded(
+    world, cells, cadres
+):
+    returned = make_user(
+        "cb_tra_lai", role=Role.CADRE, organization=cells["returned"], email="e@dang.vn"
+    )
+    assert send_late_reminders(TODAY.isoformat()) == 3
+    (message,) = [m for m in mail.outbox if m.to == [returned.email]]
+    assert "đã bị trả lại và chưa được gửi lại" in message.body
+    assert "chậm 5 ngày" in message.body
+    # Sent again: no more reminders.
+    _submit(cells["returned"], _at(16))
+    assert send_late_reminders((TODAY + dt.timedelta(days=2)).isoformat()) == 2
+    assert [m for m in mail.outbox[3:] if m.to == [returned.email]] == []
+
+
+# --- the demo -----------------------------------------------------------------------
+
+
+def test_the_demo_sets_deadlines_and_has_a_few_organisations_late(demo):  # noqa: F811
+    from targets.demo import demo_targets_load
+
+    bloc, so = demo
+    demo_targets_load(bloc=bloc, so=so)
+    due = dict(
+        ReportingDeadline.objects.filter(organization=bloc, year=2023).values_list(
+            "quarter", "due_on"
+        )
+    )
+    assert due == {
+        1: dt.date(2023, 4, 10),
+        2: dt.date(2023, 7, 10),
+        3: dt.date(2023, 10, 10),
+        4: dt.date(2024, 1, 10),
+    }
+    for quarter in (1, 2, 3):
+        rows = completeness_rows(
+            committee=bloc, year=2023, quarter=quarter, today=dt.date(2024, 2, 1)
+        )
+        late = [r for r in rows if r.submitted_late]
+        assert 1 <= len(late) < len(rows), quarter
+        assert all(1 <= r.days_late <= 3 for r in late)
+        # Sent late, then approved: the approval still comes after the sending.
+        for row in late:
+            transitions = list(row.sheet.transitions.order_by("at"))
+            assert transitions[0].to_status == "submitted"

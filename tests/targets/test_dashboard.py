@@ -29,6 +29,7 @@ from targets import rollups, services
 from targets.dashboard import Dashboard, ScopeMode, dashboard_view
 from targets.models import Rollup, RollupBasis, RollupState, Source, Target
 from tests.factories import make_member, make_org, make_user
+from tests.targets.dashboard_excel import excel_target_row, excel_text
 
 pytestmark = pytest.mark.django_db
 
@@ -291,16 +292,16 @@ def test_subordinates_are_listed_with_verdict_counts_completeness_and_drill_down
 
 
 def test_restated_and_as_then_comparisons_differ_after_a_handover_and_say_so(
-    client, committee, bloc_leader
+    client, committee, bloc_leader, django_capture_on_commit_callbacks
 ):
     g3 = committee.units[2]
     other = make_org("Đảng bộ Khối khác", short_name="ĐUK")
-    # g3 went to another committee in 2023, after last year's figures were in.
-    org_services.handover_create(
-        source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1)
-    )
-    for root in (committee.bloc, other):
-        rollups.rollup_rebuild(root=root, year=2022)
+    # g3 went to another committee in 2023, after last year's figures were in;
+    # the handover queues the rebuild of both trees' roll-ups itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.handover_create(
+            source=committee.bloc, moves=[(g3, other)], effective_on=dt.date(2023, 3, 1)
+        )
     client.force_login(bloc_leader)
     restated = client.get(url(committee.bloc, quy=4, pham_vi="hien_tai"))
     then = client.get(url(committee.bloc, quy=4, pham_vi="khi_do"))
@@ -334,6 +335,100 @@ def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_
     assert "Số liệu cập nhật lúc " in body
 
 
+# --- the committee's own targets -------------------------------------------------------
+
+
+def add_own_target(committee: Committee) -> Target:
+    """A target the bloc reports itself (not given down), as seed 004's "Chi bộ
+    sinh hoạt đúng quy định": 9 of 10 chi bộ in Q1/2023 against 100%, and last
+    year 8 of 10 by Q4 against the same target of 2022's plan. The bloc's sheets
+    are sent: nobody above it approves them."""
+    own = None
+    for year, quarter, num in ((2022, 4, 8), (2023, 1, 9)):
+        plan = committee.bloc.plans.get(start_year=year)
+        own = services.target_create(
+            plan=plan,
+            group="Xây dựng Đảng",
+            wording="100% chi bộ sinh hoạt đúng quy định",
+            label="Chi bộ sinh hoạt đúng quy định",
+            kind="all_or_nothing",
+            plan_value=100,
+        )
+        services.sheet_save(
+            organization=committee.bloc,
+            year=year,
+            quarter=quarter,
+            version=0,
+            entries={own.id: E(numerator=Decimal(num), denominator=Decimal(10))},
+            user=None,
+        )
+        services.sheet_submit(
+            organization=committee.bloc, year=year, quarter=quarter, user=None
+        )
+    assert own is not None
+    return own
+
+
+@pytest.mark.parametrize("basis", ["da_duyet", "da_gui"])
+def test_the_committees_own_targets_are_on_its_dashboard_and_counted(
+    client, committee, bloc_leader, basis
+):
+    own = add_own_target(committee)
+    client.force_login(bloc_leader)
+    response = client.get(url(committee.bloc, co_so=basis))
+    dashboard = response.context["dash"]
+    assert [r.target.label for r in dashboard.rows] == [
+        "Dự sinh hoạt",
+        "Bồi dưỡng nhận thức",
+        "Kết nạp đảng viên",
+        "Chi bộ sinh hoạt đúng quy định",
+    ]
+    row = _row(dashboard, own)
+    assert (row.done_text, row.verdict_text) == ("90,00% (9/10)", "chưa đạt")
+    assert "tự báo cáo" in row.explanation
+    assert {c.key: c.value for c in dashboard.cards()}["verdicts"] == "02/04 chỉ tiêu đạt"
+    body = response.content.decode()
+    assert "Chi bộ sinh hoạt đúng quy định" in body and "90,00% (9/10)" in body
+    # Its trend against last year's own figures: 90% of 100% now, 80% by Q4/2022.
+    series = next(s for s in dashboard.trend if s.target_id == own.id)
+    assert series.rows[0][1] == "90,0%" and series.rows[3][2] == "80,0%"
+    # The subordinates are counted on the targets given to them only.
+    g1 = committee.units[0]
+    child = next(c for c in dashboard.children if c.organization.id == g1.id)
+    assert [c.text for c in child.cells[2:5]] == ["0", "3", "0"]
+    # The Excel copy has the row too.
+    book = load_workbook(
+        io.BytesIO(client.get(url(committee.bloc, "targets:dashboard_export", co_so=basis)).content)
+    )
+    labels = [r[1].value for r in book["Chỉ tiêu"].iter_rows(min_row=4)]
+    assert "Chi bộ sinh hoạt đúng quy định" in labels
+
+
+def test_the_dashboard_lists_the_targets_the_drafted_report_lists(
+    client, committee
+):
+    from reports.models import Document
+    from reports.structure import build_layout
+
+    add_own_target(committee)
+    office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(office)
+    dashboard = client.get(url(committee.bloc)).context["dash"]
+    client.post(
+        reverse("reports:list", kwargs={"public_id": committee.bloc.public_id}),
+        {"doc_type": "quarterly", "year": 2023, "quarter": 1},
+    )
+    layout = build_layout(Document.objects.get(organization=committee.bloc))
+    (table,) = [
+        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+    ]
+    appendix = [[row[1], row[3], row[5], row[6]] for row in table.rows]
+    assert appendix == [
+        [r.label, r.plan_text, r.evaluation.attainment_text, r.verdict_text]
+        for r in dashboard.rows
+    ]
+
+
 # --- query count ---------------------------------------------------------------------
 
 
@@ -342,6 +437,7 @@ def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_
 def test_the_query_count_does_not_grow_with_the_number_of_organisations(
     client, committee, bloc_leader, scope, quarter
 ):
+    add_own_target(committee)
     client.force_login(bloc_leader)
     page = url(committee.bloc, quy=quarter, pham_vi=scope, co_so="da_gui")
     # Ratings exist before and after: only the number of organisations changes.
@@ -430,32 +526,61 @@ def test_an_own_sheet_dashboard_counts_submitted_quarters_only_on_that_basis(
     assert {c.key: c.value for c in submitted.cards()}["completeness"] == "Đã gửi"
 
 
-def test_the_default_period_is_the_latest_year_with_a_plan(
+def test_the_dashboard_opens_on_the_latest_quarter_someone_reported(
     client, committee, bloc_leader
 ):
+    """The demo's setup: reports for 2022 and Q1/2023, a term plan to 2025, and
+    a rebuild of 2024 that wrote empty roll-up rows. The leader lands on
+    Q1/2023 with its figures, not on an empty Q4/2024 ("00/03")."""
+    services.plan_create(
+        organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
+    )
+    rollups.rollup_rebuild(root=committee.bloc, year=2024)
+    assert Rollup.objects.filter(organization=committee.bloc, year=2024).exists()
     client.force_login(bloc_leader)
-    response = client.get(
-        reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
-    )
-    assert (
-        response.context["params"].year == 2023
-        and response.context["params"].quarter == 4
-    )
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2025, 2, 3)):
+        response = client.get(
+            reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
+        )
+    params, dashboard = response.context["params"], response.context["dash"]
+    assert (params.year, params.quarter) == (2023, 1)
+    assert dashboard.reporting == 2 and dashboard.verdicts.summary_text == "02/03 chỉ tiêu đạt"
+    # A grassroots organisation's own dashboard: its own latest sheet.
+    g3 = committee.units[2]
+    response = client.get(reverse("targets:dashboard", kwargs={"public_id": g3.public_id}))
+    assert (response.context["params"].year, response.context["params"].quarter) == (2023, 1)
 
 
-def test_a_term_plan_does_not_move_the_default_past_the_figures(committee):
-    """Seed 004's term plan runs to 2025; the roll-ups are for 2023: the
-    dashboard opens on Q4/2023, not on an empty Q4/2025."""
+def test_a_term_plan_or_a_new_plan_does_not_move_the_default_past_the_figures(committee):
+    """Seed 004's term plan runs to 2025; the figures are for Q1/2023: the
+    dashboard opens there, not on an empty Q4/2025, nor on the empty last
+    quarter of a plan adopted this year; once someone reports, on that."""
     from targets.dashboard import default_period
 
     services.plan_create(
         organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
     )
-    assert Rollup.objects.filter(organization=committee.bloc, year=2023).exists()
-    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2023, 4)
-    # This year's plan, when there is one, still comes first.
-    services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
-    assert default_period(organization=committee.bloc, today=dt.date(2026, 11, 25)) == (2026, 3)
+    today = dt.date(2026, 11, 25)
+    assert default_period(organization=committee.bloc, today=today) == (2023, 1)
+    plan = services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
+    assert default_period(organization=committee.bloc, today=today) == (2023, 1)
+    target = services.target_create(
+        plan=plan, group="G", wording="Bồi dưỡng 10", label="Bồi dưỡng", kind="count", plan_value=10
+    )
+    g1 = committee.units[0]
+    copies = {
+        (target.id, c.plan.organization_id): c
+        for c in services.target_assign(target=target, plan_values={g1: 10})
+    }
+    report(g1, 2026, 2, {target.id: E(value=Decimal(4))}, copies, approve=False)
+    rollups.rollup_rebuild(root=committee.bloc, year=2026)
+    assert default_period(organization=committee.bloc, today=today) == (2026, 2)
+    # With nobody reporting at all, the plan decides, as before.
+    Rollup.objects.all().delete()
+    from targets.models import Sheet
+
+    Sheet.objects.all().delete()
+    assert default_period(organization=committee.bloc, today=today) == (2026, 3)
 
 
 # --- export ---------------------------------------------------------------------------
@@ -473,33 +598,43 @@ def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     targets = book["Chỉ tiêu"]
-    rows = [
-        [c.value for c in row] for row in targets.iter_rows(min_row=4) if row[0].value
-    ]
+    rows = [row[1:] for row in targets.iter_rows(min_row=4) if row[0].value]
     shown = [Dashboard.target_cells(r) for r in page.context["dash"].rows]
-    assert [row[1:] for row in rows] == [[v or None for v in r] for r in shown]
-    assert [
+    assert [excel_target_row(row) for row in rows] == shown
+    # The figures are numbers, shown by their format as the page shows them.
+    rate = next(row for row in rows if row[0].value == "Dự sinh hoạt")
+    assert [c.value for c in rate] == [
         "Dự sinh hoạt",
         None,
-        "80%",
-        "88,68% (94/106)",
-        "110,8%",
+        0.8,
+        0.8868,
+        94,
+        106,
+        1.108,
         "đạt, vượt kế hoạch",
-    ] in [r[1:] for r in rows]
-    children = book["Tổ chức trực thuộc"]
-    exported = [[c.value for c in row][1:] for row in children.iter_rows(min_row=2)]
-    on_page = [
-        [c.number if c.number is not None else c.text for c in child.cells]
-        for child in page.context["dash"].children
     ]
+    assert [c.number_format for c in rate[2:7]] == ["0%", "0.00%", "#,##0", "#,##0", "0.0%"]
+    count = next(row for row in rows if row[0].value == "Bồi dưỡng nhận thức")
+    assert [c.value for c in count[2:5]] == [20, 10, None]
+    assert count[2].data_type == count[3].data_type == "n"
+    children = book["Tổ chức trực thuộc"]
+    exported = [[excel_text(c) for c in row][1:] for row in children.iter_rows(min_row=2)]
+    on_page = [[c.text for c in child.cells] for child in page.context["dash"].children]
     assert exported == on_page
+    shares = [row[6] for row in children.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" and c.number_format == "0.0%" for c in shares)
     for row in exported:
         for value in row:
             assert html.escape(str(value)) in body
     summary = {
-        row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=7)
+        row[0].value: row[1] for row in book["Tổng quan"].iter_rows(min_row=7)
     }
-    assert summary["Chỉ tiêu đạt"] == "02/03 chỉ tiêu đạt"
+    assert summary["Chỉ tiêu đạt"].value == "02/03 chỉ tiêu đạt"
+    assert summary["Đảng viên ngày 31/03/2023"].value == 14
+    trend = [[excel_text(c) for c in row] for row in book["Xu hướng"].iter_rows(min_row=2)]
+    assert trend == [
+        [s.label, *r] for s in page.context["dash"].trend for r in s.rows
+    ]
 
 
 def test_exported_names_cannot_turn_into_formulas(client, committee, bloc_leader):
@@ -533,18 +668,47 @@ def test_the_rebuild_button_enqueues_a_rebuild_and_the_figures_appear(
     rebuild = reverse(
         "targets:rollup_rebuild", kwargs={"public_id": committee.bloc.public_id}
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             rebuild, {"nam": 2023, "quy": 1, "co_so": "da_duyet", "pham_vi": "hien_tai"}
         )
     assert len(callbacks) == 1
+    # Asked for, not yet done: the page says an update is pending.
+    waiting = client.get(url(committee.bloc)).content.decode()
+    assert "Đang cập nhật (1 thay đổi chờ xử lý)" in waiting
+    assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in waiting
+    callbacks[0]()
     assert response.status_code == 302 and response.url == url(
         committee.bloc, co_so="da_duyet", pham_vi="hien_tai"
     )
     after = client.get(response.url)
-    assert "Đã yêu cầu tổng hợp lại số liệu năm 2023" in after.content.decode()
     assert "Số liệu cập nhật lúc" in after.content.decode()
+    assert "chờ xử lý" not in after.content.decode()
     assert _row(after.context["dash"], committee.rate).done_text == "89,22% (91/102)"
+
+
+def test_only_the_top_committees_office_may_rebuild_the_trees_roll_ups(
+    client, committee, django_capture_on_commit_callbacks
+):
+    """A rebuild recomputes the whole tree: an office lower down may not start it,
+    from its own dashboard or any other, and is not offered the button."""
+    g1 = committee.units[0]
+    unit_office = make_user("office_g1", role=Role.OFFICE, organization=g1)
+    client.force_login(unit_office)
+    for org in (g1, committee.bloc):
+        rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": org.public_id})
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            status = client.post(rebuild, {"nam": 2023}).status_code
+        assert status == (403 if org == g1 else 404) and callbacks == []
+    assert RollupState.objects.get(organization=committee.bloc, year=2023).pending == 0
+    assert "Tổng hợp lại" not in client.get(url(g1)).content.decode()
+    bloc_office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(bloc_office)
+    assert "Tổng hợp lại" in client.get(url(committee.bloc)).content.decode()
+    rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": g1.public_id})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert client.post(rebuild, {"nam": 2023}).status_code == 302
+    assert len(callbacks) == 1
 
 
 def test_the_selector_signature_for_the_bench(committee):
@@ -703,3 +867,82 @@ def test_the_rendered_rows_follow_a_rename_and_an_approval(
     with django_capture_on_commit_callbacks(execute=True):
         services.sheet_approve(sheet=g3.sheets.get(year=2023, quarter=1), user=None)
     assert 'data-sort="0">0</td>' in row_of(g3) and "Đã duyệt" in row_of(g3)
+
+
+# --- the quarterly report drafted from the dashboard -----------------------------------
+
+
+@pytest.mark.parametrize("basis", ["da_duyet", "da_gui"])
+def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee, basis):
+    """A registry-computed target given down (admissions against members on 1
+    January) and a count summed from the subordinates read the same on the
+    dashboard, on the committee's own sheet and in the draft's Phụ lục, on the
+    basis the dashboard shows (g3's Q1 sheet is only submitted)."""
+    from reports.models import Document
+    from reports.structure import build_layout
+    from targets.selectors import sheet_view
+
+    office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    client.force_login(office)
+    page = client.get(url(committee.bloc, co_so=basis))
+    body = page.content.decode()
+    assert f'name="basis" value="{page.context["params"].basis}"' in body
+    shown = {
+        row.target.label: [
+            row.plan_text,
+            row.evaluation.measure_text,
+            row.attainment_text,
+            row.verdict_text,
+        ]
+        for row in page.context["dash"].rows
+    }
+    count, done = ("9", "45,0%") if basis == "da_duyet" else ("10", "50,0%")
+    assert shown["Bồi dưỡng nhận thức"] == ["20", count, done, "chưa đạt"]
+    # 2 admitted of 12 members on 1 January: 16,67% of a plan of 3%.
+    assert shown["Kết nạp đảng viên"] == ["3%", "16,67%", "555,6%", "đạt, vượt kế hoạch"]
+    # The committee's own sheet (approved sheets only) reads the registry too.
+    own = sheet_view(organization=committee.bloc, year=2023, quarter=1)
+    admissions = next(r for r in own.rows if r.target.id == committee.admissions.id)
+    assert admissions.to_date_text == "16,67%" and admissions.read_only
+    assert "ngày 01/01/2023" in admissions.explanation
+
+    response = client.post(
+        reverse("reports:list", kwargs={"public_id": committee.bloc.public_id}),
+        {
+            "doc_type": "quarterly",
+            "year": 2023,
+            "quarter": 1,
+            "basis": page.context["params"].basis,
+        },
+    )
+    assert response.status_code == 302
+    layout = build_layout(Document.objects.get(organization=committee.bloc))
+    (table,) = [
+        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+    ]
+    appendix = {row[1]: [row[3], row[4], row[5], row[6]] for row in table.rows}
+    for label in ("Bồi dưỡng nhận thức", "Kết nạp đảng viên"):
+        assert appendix[label] == shown[label], label
+    text = layout.plain_text()
+    assert (basis == "da_gui") == ("tính cả báo cáo đã gửi, chưa duyệt" in text)
+
+
+def test_the_dashboard_links_to_the_term_view_and_the_completeness_page(
+    client, committee, bloc_leader
+):
+    client.force_login(bloc_leader)
+    body = client.get(url(committee.bloc)).content.decode()
+    completeness = reverse(
+        "targets:completeness", kwargs={"public_id": committee.bloc.public_id}
+    )
+    assert f'href="{completeness}?nam=2023&amp;quy=1"' in body
+    term = reverse("targets:term", kwargs={"public_id": committee.bloc.public_id})
+    assert 'data-testid="term-link"' not in body  # no term plan yet
+    services.plan_create(
+        organization=committee.bloc,
+        title="Nghị quyết Đại hội, nhiệm kỳ 2020-2025",
+        start_year=2020,
+        end_year=2025,
+    )
+    body = client.get(url(committee.bloc)).content.decode()
+    assert f'href="{term}" data-testid="term-link">Nhiệm kỳ</a>' in body
