@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -76,6 +77,11 @@ class BlockContext:
         self.document = document
         self.organization = document.organization
         self._sheets: dict[tuple[int, int], target_selectors.SheetView | None] = {}
+        # What the blocks could not fill (see structure.build_layout): numbers
+        # printed "…" (issuance refuses them) and appendix rows without data
+        # (the office confirms them).
+        self.gaps: list[str] = []
+        self.notices: list[str] = []
 
     @property
     def default_year(self) -> int:
@@ -142,8 +148,11 @@ _SUB_PHRASES = {
 _SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
 
 
+MISSING = "…"
+
+
 def _num(value: Decimal | int | None, places: int = 0) -> str:
-    return "…" if value is None else format_number(value, places)
+    return MISSING if value is None else format_number(value, places)
 
 
 def _places(row: target_selectors.SheetRow) -> int:
@@ -189,11 +198,19 @@ def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> st
     return _DEFAULT_PHRASES[calc.Kind(target.kind)]
 
 
-def _fill(phrase: str, values: dict[str, str]) -> str:
+def _fill(phrase: str, values: dict[str, str], gaps: list[str] | None = None) -> str:
+    """The phrase with its placeholders filled; the label of a target whose
+    phrase uses a figure it has not got goes to `gaps`."""
     try:
         text = phrase.format(**values)
+        used = {name for _, name, _, _ in string.Formatter().parse(phrase) if name}
     except (KeyError, IndexError, ValueError) as exc:
         raise BlockError(f"Câu báo cáo có chỗ điền không hợp lệ: “{phrase}”.") from exc
+    if gaps is not None and any(values.get(name) == MISSING for name in used):
+        gaps.append(
+            f"chỉ tiêu “{values['nhan']}” chưa có số liệu, câu còn “{MISSING}”: nhập kết quả "
+            "hoặc viết lại câu (khối [[chi_tieu id=…]] chỉ viết các chỉ tiêu đã chọn)."
+        )
     return " ".join(text.split())
 
 
@@ -203,10 +220,13 @@ def target_sentence(
     *,
     year: int,
     quarterly: bool = False,
+    gaps: list[str] | None = None,
 ) -> str:
     """"Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
-    text = _fill(_phrase(row, quarterly=quarterly, sub=False), row_values(row, year=year))
-    parts = [_fill(_phrase(c, quarterly=quarterly, sub=True), row_values(c, year=year)) for c in children]
+    text = _fill(_phrase(row, quarterly=quarterly, sub=False), row_values(row, year=year), gaps)
+    parts = [
+        _fill(_phrase(c, quarterly=quarterly, sub=True), row_values(c, year=year), gaps) for c in children
+    ]
     if parts:
         joined = ", ".join(parts)
         lead = "" if parts[0].lower().startswith("trong đó") else "trong đó: "
@@ -223,7 +243,7 @@ def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
     rows, view = ctx.rows_of_group(params)
     quarterly = ctx.document.doc_type == DocumentType.QUARTERLY
     return "\n".join(
-        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly)
+        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly, gaps=ctx.gaps)
         for top, children in _with_children(rows)
     )
 
@@ -301,6 +321,8 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
         if not row.is_sub:
             number += 1
         label = ("- " if row.is_sub else "") + row.target.label
+        if row.evaluation.verdict is calc.Verdict.NO_DATA:
+            ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
         cells = [
             "" if row.is_sub else str(number),
             label,

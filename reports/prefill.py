@@ -10,6 +10,11 @@ from reports.models import DocumentType, SectionKind
 PRO = "Chỉ tiêu về công tác chuyên môn"
 PARTY = "Chỉ tiêu về công tác Đảng"
 WRITE = "(Văn phòng soạn nội dung.)"
+#: Prompts the office replaces; reports/checks.py refuses to issue while one is
+#: left: "(Văn phòng soạn …)", "(Văn phòng điền …)".
+MEETING_DATE = "(Văn phòng điền ngày hội nghị)"
+#: The recipient written when the superior committee is not known.
+PLACEHOLDER_RECIPIENT = "BTV cấp ủy cấp trên"
 QUARTER_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -53,14 +58,14 @@ def _resolution(name: str, year: int) -> list[Draft]:
     return [
         Draft(
             "",
-            f"Hội nghị Ban Chấp hành {name} mở rộng ngày …; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
+            f"Hội nghị Ban Chấp hành {name} mở rộng ngày {MEETING_DATE}; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
             f"kết quả thực hiện nhiệm vụ năm {prev}; phương hướng, nhiệm vụ, giải pháp năm {year}, "
             "đã nhất trí quyết nghị:",
             numbered=False,
         ),
         Draft(
             f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM {prev}",
-            f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh … {WRITE}\n"
+            f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh {WRITE}\n"
             f"Các chỉ tiêu chuyên môn năm {prev}:\n"
             f'[[chi_tieu nhom="{PRO}" nam={prev}]]\n'
             f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu năm, Ban Chấp hành đã đề ra "

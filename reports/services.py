@@ -107,7 +107,9 @@ def document_create(
         dated=dated,
         title=TYPE_TITLE[doc_type],
         abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=term),
-        recipients=prefill.recipients_for(doc_type, superior_short=f"BTV {parent_short or 'cấp ủy cấp trên'}"),
+        recipients=prefill.recipients_for(
+            doc_type, superior_short=f"BTV {parent_short}" if parent_short else prefill.PLACEHOLDER_RECIPIENT
+        ),
         created_by=user,
         corrects=corrects,
     )
@@ -247,11 +249,11 @@ def section_save(
 # --- checks and issuance -----------------------------------------------------------------
 
 
-def document_problems(document: Document) -> tuple[list[str], list[checks.Flag]]:
-    """Blocks that cannot be written out (they stop issuance) and typed numbers
-    that disagree with the data (issuance needs them confirmed)."""
-    layout = build_layout(document)
-    return layout.problems, checks.typed_number_flags(document)
+def document_review(document: Document) -> checks.Review:
+    """What stops issuance (blocks that cannot be written out, an unfinished
+    draft) and what the office must confirm (appendix rows without data, typed
+    numbers that disagree with the data)."""
+    return checks.review(document, build_layout(document))
 
 
 def _next_number(document: Document, term_label: str) -> int:
@@ -301,11 +303,13 @@ def document_issue(
     document = Document.objects.get(pk=document.pk)
     if not document.is_draft:
         return document  # already issued (a retried task): nothing to do
-    problems, flags = document_problems(document)
-    if problems:
-        raise ValidationError(["Chưa thể ban hành: " + p for p in problems])
-    if flags and not confirm_flags:
-        raise ValidationError(["Số liệu gõ tay khác dữ liệu: " + f.message for f in flags])
+    found = document_review(document)
+    if found.problems:
+        raise ValidationError(["Chưa thể ban hành: " + p for p in found.problems])
+    if found.to_confirm and not confirm_flags:
+        raise ValidationError(
+            ["Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}" for f in found.to_confirm]
+        )
     term_label = f"{document.term_start_year}-{document.term_end_year}"
     predicted = (
         NumberCounter.objects.filter(

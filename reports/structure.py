@@ -28,6 +28,14 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@dataclass(frozen=True)
+class Flag:
+    """Something to fix or confirm before issuance, named by its section."""
+
+    section: str
+    message: str
+
+
 @dataclass
 class FootnoteRef:
     number: int
@@ -61,6 +69,7 @@ class SectionNode:
     content: list[Paragraph | Table] = field(default_factory=list)
     children: list[SectionNode] = field(default_factory=list)
     section_id: int | None = None
+    label: str = ""  # how messages name it: "mục 1. Lãnh đạo …", "đoạn mở đầu"
 
 
 @dataclass
@@ -83,6 +92,10 @@ class Layout:
     signer_name: str
     recipients: list[str]
     problems: list[str]
+    # Numbers a data block could not find (printed "…"): issuance refuses them.
+    gaps: list[Flag] = field(default_factory=list)
+    # Appendix rows without data: the office confirms they are really missing.
+    notices: list[Flag] = field(default_factory=list)
 
     def walk(self) -> list[SectionNode]:
         out: list[SectionNode] = []
@@ -116,6 +129,14 @@ def section_number(level: int, index: int, parents: list[int], kind: str) -> str
     if level == 2:
         return f"{index}."
     return ".".join(str(i) for i in [*parents[1:], index]) + "."
+
+
+def section_label(number: str, heading: str) -> str:
+    """How messages name a section: "mục 1. Lãnh đạo …", "Phụ lục 1"."""
+    text = " ".join(part for part in (number, nfc(heading).strip()) if part)
+    if not text:
+        return "đoạn không có tiêu đề"
+    return text if number.startswith("Phụ lục") else f"mục {text}"
 
 
 class _Footnotes:
@@ -174,11 +195,17 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
     for section in sections:
         by_parent.setdefault(section.parent_id, []).append(section)
 
-    def body_of(section: Section) -> str:
+    gaps: list[Flag] = []
+    notices: list[Flag] = []
+
+    def body_of(section: Section, label: str) -> str:
         if not document.is_draft:
             return section.frozen_body
+        seen_gaps, seen_notices = len(ctx.gaps), len(ctx.notices)
         expanded, found = blocks.expand(section.body, ctx)
-        problems.extend(f"{section.heading or 'Mục'}: {p}" for p in found)
+        problems.extend(f"{label}: {p}" for p in found)
+        gaps.extend(Flag(label, message) for message in ctx.gaps[seen_gaps:])
+        notices.extend(Flag(label, message) for message in ctx.notices[seen_notices:])
         return expanded
 
     def build(parent_id: int | None, level: int, numbers: list[int], kind: str) -> list[SectionNode]:
@@ -190,13 +217,18 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
             if section.numbered:
                 index += 1
             number = section_number(level, index, numbers, kind) if section.numbered else ""
+            label = section_label(number, section.heading)
+            if not number and not section.heading.strip():
+                # An untitled paragraph: the preamble, or the closing words.
+                label = f"đoạn sau mục {nodes[-1].number}" if nodes and nodes[-1].number else "đoạn mở đầu"
             node = SectionNode(
                 number=number,
                 heading=nfc(section.heading),
                 level=level,
                 kind=kind,
-                content=parse_body(body_of(section), notes),
+                content=parse_body(body_of(section, label), notes),
                 section_id=section.id,
+                label=label,
             )
             node.children = build(section.id, level + 1, [*numbers, index], kind)
             nodes.append(node)
@@ -223,4 +255,6 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
         signer_name=nfc(document.signer_name),
         recipients=[nfc(r) for r in document.recipient_lines],
         problems=problems,
+        gaps=gaps,
+        notices=notices,
     )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,8 +60,11 @@ def _editor(request: HttpRequest, document, *, header_form=None, status: int = 2
     sections = list(document.sections.order_by("order", "id"))
     layout = build_layout(document, sections=sections)
     numbers = {node.section_id: node.number for node in layout.walk()}
-    flags = services.checks.typed_number_flags(document) if document.is_draft else []
+    review = services.checks.review(document, layout) if document.is_draft else services.checks.Review()
     can_write = org_selectors.user_scope(request.user).can_write_organization(document.organization)
+    header_form = header_form or DocumentHeaderForm.for_document(document)
+    # The editor's own URL only answers GET: the form posts to the header view.
+    header_form.helper.form_action = reverse("reports:header", kwargs={"public_id": document.public_id})
     return render(
         request,
         "reports/document_edit.html",
@@ -68,9 +72,10 @@ def _editor(request: HttpRequest, document, *, header_form=None, status: int = 2
             "document": document,
             "organization": document.organization,
             "sections": [(s, numbers.get(s.id, ""), _depth(s, sections)) for s in _tree_order(sections)],
-            "header_form": header_form or DocumentHeaderForm.for_document(document),
-            "problems": layout.problems,
-            "flags": flags,
+            "header_form": header_form,
+            "problems": review.problems,
+            "flags": review.flags,
+            "notices": review.notices,
             "renderings": list(document.renderings.order_by("-created_at")[:5]),
             "can_write": can_write and document.is_draft,
             "can_issue_role": can_write,
@@ -219,13 +224,16 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
     if not document.is_draft:
         messages.info(request, "Văn bản đã ban hành.")
         return redirect("reports:edit", public_id=document.public_id)
-    problems, flags = services.document_problems(document)
-    if problems:
-        for problem in problems:
+    found = services.document_review(document)
+    if found.problems:
+        for problem in found.problems:
             messages.error(request, "Chưa thể ban hành: " + problem)
         return redirect("reports:edit", public_id=document.public_id)
-    if flags and request.POST.get("xac_nhan") != "1":
-        messages.error(request, "Có số liệu gõ tay khác dữ liệu (xem danh sách). Sửa lại, hoặc xác nhận rồi ban hành.")
+    if found.to_confirm and request.POST.get("xac_nhan") != "1":
+        messages.error(
+            request,
+            "Có số liệu cần kiểm tra (xem danh sách). Sửa lại, hoặc đánh dấu đã kiểm tra rồi ban hành.",
+        )
         return redirect("reports:edit", public_id=document.public_id)
     services.rendering_request(document=document, fmt="pdf", user=request.user, for_issue=True)
     messages.success(request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức.")

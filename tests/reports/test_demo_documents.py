@@ -13,6 +13,7 @@ from django.core.management import call_command
 from organizations.models import Organization
 from reports import services
 from reports.structure import build_layout
+from tests.reports.drafting import finish
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_the_demo_resolution_and_annual_review_regenerate_as_pdf(tmp_path):
     resolution = services.document_create(organization=so, doc_type="resolution", year=2024, dated=dt.date(2024, 2, 23))
     resolution.signer_name = "Nguyễn Văn Bí"
     resolution.save()
-    resolution = services.document_issue(document=resolution, user=None)
+    resolution = services.document_issue(document=finish(resolution), user=None)
     with resolution.pdf.open("rb") as handle:
         text = _pdftotext(handle.read(), tmp_path)
     flat = _squash(text)

@@ -14,13 +14,19 @@ from django.urls import reverse
 from reports import services
 from reports.models import Document, DocumentStatus, NumberCounter
 from targets import services as target_services
+from tests.reports.drafting import enter_results, finish
 
 
-def _document(world, **kwargs):  # noqa: ANN001, ANN202
-    return services.document_create(
+def _document(world, *, finished: bool = True, **kwargs):  # noqa: ANN001, ANN202
+    """The Q3/2023 report of Sở A; `finished`: written, signed, every figure in."""
+    document = services.document_create(
         organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3,
         dated=kwargs.pop("dated", dt.date(2023, 10, 6)), **kwargs,
     )
+    if finished:
+        enter_results(world.grassroots_a, year=2023, quarter=3)
+        finish(document)
+    return document
 
 
 @pytest.mark.django_db
@@ -224,3 +230,83 @@ def test_changing_the_date_moves_the_document_into_that_dates_term(world, plan_w
     services.document_update(document=document, version=document.version, dated=dt.date(2025, 8, 1))
     issued = services.document_issue(document=document, user=None)
     assert (issued.number, issued.term_label) == (1, "2025-2030")
+
+
+# --- an unfinished draft is refused -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unfinished_draft_is_refused_with_each_problem_by_section(
+    client, world, plan_world, office
+):
+    document = _document(world, finished=False)
+    document.recipients = "- BTV cấp ủy cấp trên (báo cáo),\n- Lưu Văn phòng."
+    document.save()
+    preamble = document.sections.get(heading="Ưu điểm")
+    preamble.body = "Hội nghị Ban Chấp hành mở rộng ngày …; đã nhất trí."
+    preamble.save()
+    with pytest.raises(services.ValidationError) as refused:
+        services.document_issue(document=document, user=None, confirm_flags=True)
+    messages = refused.value.messages
+    assert (
+        "Chưa thể ban hành: mục 1. Lãnh đạo thực hiện nhiệm vụ chính trị: còn chỗ nhắc "
+        "“(Văn phòng soạn nội dung.)” chưa soạn."
+    ) in messages
+    assert "Chưa thể ban hành: mục 1. Ưu điểm: còn chỗ nhắc “ngày …” chưa soạn." in messages
+    # Q3 has no figures yet: the data block printed "…" for them.
+    assert any(
+        m.startswith("Chưa thể ban hành: mục 1. Lãnh đạo thực hiện nhiệm vụ chính trị: "
+                     "chỉ tiêu “Giải quyết việc làm” chưa có số liệu, câu còn “…”")
+        for m in messages
+    ), messages
+    assert any("Nơi nhận: còn nơi nhận mẫu “BTV cấp ủy cấp trên”" in m for m in messages)
+    assert "Chưa thể ban hành: Chữ ký: chưa ghi họ tên người ký." in messages
+    document.refresh_from_db()
+    assert document.is_draft and document.number is None
+    assert NumberCounter.objects.get(symbol="BC/ĐU").last_number == world.issued_document.number
+
+    # The editor lists the same problems and the button is disabled; a POST is refused.
+    client.force_login(office)
+    editor = client.get(reverse("reports:edit", kwargs={"public_id": document.public_id}))
+    page = editor.content.decode()
+    assert 'data-testid="problems"' in page and "chưa ghi họ tên người ký" in page
+    # The header form (where the signer is named) posts to its own view.
+    assert f'action="{reverse("reports:header", kwargs={"public_id": document.public_id})}"' in page
+    assert "chỉ tiêu “Giải quyết việc làm” chưa có số liệu" in page
+    response = client.post(reverse("reports:issue", kwargs={"public_id": document.public_id}), follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert "Chưa thể ban hành: Chữ ký: chưa ghi họ tên người ký." in shown
+    document.refresh_from_db()
+    assert document.is_draft
+
+    # Written, signed and with its figures, it is issued without "…" or prompts.
+    preamble.body = "Hội nghị Ban Chấp hành mở rộng ngày 05/10/2023; đã nhất trí."
+    preamble.save()
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    issued = services.document_issue(document=finish(document), user=None)
+    assert issued.number == 2
+    text = "\n".join(s.frozen_body for s in issued.sections.all())
+    assert "…" not in text and "Văn phòng soạn" not in text
+
+
+@pytest.mark.django_db
+def test_appendix_rows_without_data_are_issued_only_once_confirmed(world, plan_world):
+    document = _document(world, finished=False)
+    # The figures the text cites are typed; the appendix has every target, and
+    # the inspections have no figure this year.
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    sheet = world.grassroots_a.sheets.get(year=2023, quarter=3)
+    sheet.results.filter(target=plan_world.inspections).delete()
+    section = document.sections.get(heading="Lãnh đạo thực hiện nhiệm vụ chính trị")
+    section.body = "Giải quyết việc làm cho 20.350 lao động trong 9 tháng."
+    section.save()
+    finish(document)
+    found = services.document_review(document)
+    assert found.problems == []
+    assert [(f.section, f.message) for f in found.notices] == [(
+        "Phụ lục 1 KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+        "chỉ tiêu “Kiểm tra, giám sát” chưa có số liệu trong bảng phụ lục",
+    )]
+    with pytest.raises(services.ValidationError, match="Cần xác nhận trước khi ban hành: Phụ lục 1 .*“Kiểm tra, giám sát”"):
+        services.document_issue(document=document, user=None)
+    assert services.document_issue(document=document, user=None, confirm_flags=True).number == 2

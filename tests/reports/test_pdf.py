@@ -31,6 +31,7 @@ from reports.models import Document, SectionKind
 from reports.structure import FootnoteRef, Layout, build_layout
 from targets import services as target_services
 from tests.factories import make_org
+from tests.reports.drafting import enter_results, finish
 
 NOTES = 30
 TABLE_ROWS = 90
@@ -166,7 +167,8 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         + long_table(table_rows),
     )
     document.refresh_from_db()
-    return document
+    enter_results(grassroots, year=2023, quarter=3)
+    return finish(document)
 
 
 # --- reading PDFs back ----------------------------------------------------------------
