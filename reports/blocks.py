@@ -22,6 +22,7 @@ from partyreports.formatting import format_number, format_percent, pad2
 from reports.models import Document, DocumentType
 from targets import calculations as calc
 from targets import selectors as target_selectors
+from targets import term as term_selectors
 
 TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
@@ -32,6 +33,7 @@ BLOCK_HELP = {
     "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
     "xep_loai": "Kết quả xếp loại chất lượng: [[xep_loai nam=2023]]",
     "phu_luc": "Bảng phụ lục chỉ tiêu: [[phu_luc]]",
+    "du_bao": "Dự báo khả năng thực hiện các chỉ tiêu nhiệm kỳ: [[du_bao]]",
 }
 
 
@@ -82,6 +84,7 @@ class BlockContext:
         # (the office confirms them).
         self.gaps: list[str] = []
         self.notices: list[str] = []
+        self._term: term_selectors.TermView | None = None
 
     @property
     def default_year(self) -> int:
@@ -91,10 +94,49 @@ class BlockContext:
 
     @property
     def default_quarter(self) -> int:
-        return self.document.quarter or 4
+        """The document's quarter; else the last quarter of the default year
+        ended by the document's date (a review dated 06/7/2023 reads quarter II,
+        one dated in 2024 about 2023 reads quarter IV)."""
+        if self.document.quarter:
+            return self.document.quarter
+        dated = self.document.dated
+        if dated.year != self.default_year:
+            return 4 if dated.year > self.default_year else 1
+        return max(1, (dated.month - 1) // 3)
 
     def period_end(self, year: int, quarter: int) -> dt.date:
         return target_selectors.quarter_bounds(year, quarter)[1]
+
+    def capped(self, day: dt.date) -> dt.date:
+        """A date figures are counted at, never after the document's own date."""
+        return min(day, self.document.dated)
+
+    def uses_term(self, params: dict[str, str]) -> bool:
+        """Whether a block reads the term plan (the congress resolution) rather
+        than the year's: "ke_hoach=nhiem_ky" / "ke_hoach=nam", by default the
+        term for a mid-term review."""
+        basis = params.get("ke_hoach")
+        if basis is None:
+            return self.document.doc_type == DocumentType.MIDTERM
+        if basis not in ("nam", "nhiem_ky"):
+            raise BlockError(f"“ke_hoach={basis}”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky.")
+        return basis == "nhiem_ky"
+
+    def term(self) -> term_selectors.TermView:
+        """The congress term's targets judged as of the document's quarter."""
+        if self._term is None:
+            view = term_selectors.term_view(
+                organization=self.organization,
+                year=self.default_year,
+                quarter=self.default_quarter,
+                today=self.document.dated,
+            )
+            if view is None:
+                raise BlockError(
+                    f"{self.organization.name} chưa có kế hoạch chỉ tiêu nhiệm kỳ (Nghị quyết Đại hội)."
+                )
+            self._term = view
+        return self._term
 
     def sheet(self, year: int, quarter: int) -> target_selectors.SheetView:
         key = (year, quarter)
@@ -149,6 +191,22 @@ _SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
 
 
 MISSING = "…"
+
+#: The verdict words of tables (the seeds' "Đạt", "Vượt", "Chưa đạt").
+TABLE_VERDICT = {
+    calc.Verdict.VUOT: "Vượt",
+    calc.Verdict.DAT: "Đạt",
+    calc.Verdict.CHUA_DAT: "Chưa đạt",
+    calc.Verdict.NO_DATA: "Chưa có số liệu",
+    calc.Verdict.NOT_ASSESSED: "Không đánh giá",
+}
+
+_TRAILING_ZEROS_RE = re.compile(r"(?<=\d),0+(?=\s*%)")
+
+
+def prose_percent(text: str) -> str:
+    """Percentages in prose drop a trailing ",0": "đạt 150%", "đạt 110,1%" (§7)."""
+    return _TRAILING_ZEROS_RE.sub("", text)
 
 
 def _num(value: Decimal | int | None, places: int = 0) -> str:
@@ -240,6 +298,10 @@ def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_s
 
 
 def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_chi_tieu(ctx, params)
     rows, view = ctx.rows_of_group(params)
     quarterly = ctx.document.doc_type == DocumentType.QUARTERLY
     return "\n".join(
@@ -249,6 +311,10 @@ def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
 
 
 def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_ke_hoach(ctx, params)
     params = {**params, "nam": params.get("nam", str(ctx.document.year))}
     rows, _view = ctx.rows_of_group(params)
     lines = []
@@ -261,6 +327,10 @@ def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
 
 
 def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_danh_gia(ctx, params)
     """"06 chỉ tiêu …; kết quả: có 04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt[^…]"."""
     rows, _view = ctx.rows_of_group(params)
     tops = [r for r in rows if not r.is_sub]
@@ -300,6 +370,8 @@ def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
             day = dt.date.fromisoformat(params["ngay"])
         except ValueError as exc:
             raise BlockError(f"Ngày “{params['ngay']}” không hợp lệ (yyyy-mm-dd).") from exc
+    # Members are counted as the document's date knows them, never later.
+    day = ctx.capped(day)
     counts = org_selectors.subtree_counts_on(root=ctx.organization, day=day)
     return phrases.membership_sentence(counts)
 
@@ -314,6 +386,10 @@ APPENDIX_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực h
 
 
 def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_phu_luc(ctx, params)
     rows, view = ctx.rows_of_group(params)
     lines = ["| " + " | ".join(APPENDIX_HEADER) + " |"]
     number = 0
@@ -336,6 +412,12 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def render_du_bao(ctx: BlockContext, params: dict[str, str]) -> str:
+    from reports import blocks_term
+
+    return blocks_term.render_du_bao(ctx, params)
+
+
 RENDERERS = {
     "chi_tieu": render_chi_tieu,
     "ke_hoach": render_ke_hoach,
@@ -343,6 +425,7 @@ RENDERERS = {
     "dang_vien": render_dang_vien,
     "xep_loai": render_xep_loai,
     "phu_luc": render_phu_luc,
+    "du_bao": render_du_bao,
 }
 
 

@@ -475,6 +475,19 @@ def _heading_text(node: SectionNode) -> str:
 
 
 def _write_section(doc: WordDocument, node: SectionNode) -> None:
+    if node.is_part:
+        # "Phần thứ nhất" over the part's title, centred (seed 004).
+        paragraph = doc.add_paragraph(style="Heading 1")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Mm(0)
+        _run(paragraph, node.number)
+        if node.heading:
+            paragraph.add_run().add_break()
+            _run(paragraph, node.heading.upper())
+        _write_content(doc, node.content)
+        for child in node.children:
+            _write_section(doc, child)
+        return
     text = _heading_text(node)
     if text:
         doc.add_paragraph(clean(text), style=f"Heading {min(node.level, 4)}")

@@ -160,6 +160,9 @@ class Section(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField("tiêu đề", max_length=500, blank=True)
     numbered = models.BooleanField("đánh số", default=True)
+    # A part ("Phần thứ nhất", seed 004): top level, unnumbered, its sections
+    # numbered I., II. afresh.
+    is_part = models.BooleanField("là phần (Phần thứ nhất…)", default=False)
     body = models.TextField("nội dung", blank=True)
     # The body with its data blocks written out, set when the document is issued.
     frozen_body = models.TextField(blank=True)

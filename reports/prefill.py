@@ -25,6 +25,7 @@ class Draft:
     children: list[Draft] = field(default_factory=list)
     kind: str = SectionKind.BODY
     numbered: bool = True
+    is_part: bool = False
 
 
 def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[int, int] | None) -> str:
@@ -43,14 +44,17 @@ def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[i
     return f"Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ, nhiệm kỳ {start}-{end}"
 
 
-def sections_for(doc_type: str, *, organization_name: str, year: int, quarter: int | None) -> list[Draft]:
+def sections_for(
+    doc_type: str, *, organization_name: str, year: int, quarter: int | None,
+    term: tuple[int, int] | None = None,
+) -> list[Draft]:
     if doc_type == DocumentType.RESOLUTION:
         return _resolution(organization_name, year)
     if doc_type == DocumentType.QUARTERLY:
         return _quarterly(organization_name, year, quarter or 1)
     if doc_type == DocumentType.ANNUAL:
         return _annual(organization_name, year)
-    return _midterm(organization_name, year)
+    return _midterm(organization_name, term or (year - 2, year + 2))
 
 
 def _resolution(name: str, year: int) -> list[Draft]:
@@ -170,22 +174,60 @@ def _annual(name: str, year: int) -> list[Draft]:
     ]
 
 
-def _midterm(name: str, year: int) -> list[Draft]:
+def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
+    """Seed 004: two parts, each with its own I., II.; the blocks read the
+    congress term's plan (a mid-term review's default basis)."""
+    span = f"{term[0]} - {term[1]}"
     return [
         Draft(
-            "PHẦN THỨ NHẤT: KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI NỬA ĐẦU NHIỆM KỲ",
+            f"TÌNH HÌNH TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, NHIỆM KỲ {span}",
+            f"Ban Chấp hành {name} báo cáo kết quả thực hiện Nghị quyết Đại hội nửa đầu nhiệm kỳ {span} "
+            f"như sau: {WRITE}",
+            is_part=True,
+            numbered=False,
             children=[
-                Draft("Đặc điểm, tình hình", f"{name} [[dang_vien]]. {WRITE}"),
-                Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]\n(Phụ lục 1)"),
-                Draft("Hạn chế, khuyết điểm và nguyên nhân", WRITE),
-                Draft("Bài học kinh nghiệm", WRITE),
+                Draft(
+                    f"BỐI CẢNH TÌNH HÌNH TỪ SAU ĐẠI HỘI ĐẢNG BỘ NHIỆM KỲ {span} ĐẾN NAY",
+                    f"Đến nay, {name} [[dang_vien]]. {WRITE}",
+                ),
+                Draft(
+                    "KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI",
+                    children=[
+                        Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]"),
+                        Draft("Lãnh đạo thực hiện nhiệm vụ chính trị", WRITE),
+                        Draft("Công tác xây dựng Đảng, đoàn thể", WRITE),
+                    ],
+                ),
+                Draft("HẠN CHẾ, NGUYÊN NHÂN", WRITE),
+                Draft(
+                    "ĐÁNH GIÁ CHUNG VÀ BÀI HỌC KINH NGHIỆM",
+                    f"Trong nửa nhiệm kỳ qua, Ban Chấp hành Đảng bộ đã lãnh đạo, chỉ đạo, tổ chức thực hiện "
+                    f"Nghị quyết Đại hội Đảng bộ nhiệm kỳ {term[0]}-{term[1]} đạt được những kết quả bước đầu "
+                    f"quan trọng, có [[danh_gia]] (Phụ lục 1). {WRITE}",
+                ),
             ],
         ),
         Draft(
-            "PHẦN THỨ HAI: PHƯƠNG HƯỚNG, NHIỆM VỤ NỬA CUỐI NHIỆM KỲ",
+            f"PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP NHẰM THỰC HIỆN THẮNG LỢI NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, "
+            f"NHIỆM KỲ {span}",
+            is_part=True,
+            numbered=False,
             children=[
-                Draft("Dự báo khả năng thực hiện các chỉ tiêu", WRITE),
-                Draft("Mục tiêu, nhiệm vụ và giải pháp", WRITE),
+                Draft(
+                    "DỰ BÁO TÌNH HÌNH",
+                    children=[
+                        Draft("Tình hình", WRITE),
+                        Draft("Dự báo khả năng thực hiện các chỉ tiêu", "[[du_bao]]"),
+                    ],
+                ),
+                Draft(
+                    "MỤC TIÊU",
+                    children=[
+                        Draft("Mục tiêu chung", WRITE),
+                        Draft("Các chỉ tiêu chủ yếu", "[[ke_hoach]]"),
+                    ],
+                ),
+                Draft("NHIỆM VỤ VÀ GIẢI PHÁP CHỦ YẾU", WRITE),
             ],
         ),
         Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI", "[[phu_luc]]", kind=SectionKind.APPENDIX),

@@ -92,6 +92,8 @@ def document_create(
         raise ValidationError({"quarter": "Chọn quý (1–4) cho báo cáo quý."})
     dated = dated or timezone.localdate()
     term = term_for(dated)
+    # A congress plan's years name the term of a mid-term review.
+    plan_term = _term_plan_years(organization, dated) or term
     parent_short = organization.parent.short_name if organization.parent else ""
     document = Document.objects.create(
         organization=organization,
@@ -106,14 +108,17 @@ def document_create(
         place=place_for(organization),
         dated=dated,
         title=TYPE_TITLE[doc_type],
-        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=term),
+        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=plan_term),
         recipients=prefill.recipients_for(
             doc_type, superior_short=f"BTV {parent_short}" if parent_short else prefill.PLACEHOLDER_RECIPIENT
         ),
         created_by=user,
         corrects=corrects,
     )
-    drafts = prefill.sections_for(doc_type, organization_name=organization.name, year=year, quarter=quarter)
+    drafts = prefill.sections_for(
+        doc_type, organization_name=organization.name, year=year, quarter=quarter,
+        term=plan_term,
+    )
     _create_sections(document, drafts, parent=None)
     changes: dict[str, tuple[object, object]] = {
         "doc_type": (None, document.get_doc_type_display()),
@@ -157,9 +162,18 @@ def document_correct(*, document: Document, user: AbstractBaseUser | None) -> Do
     for section in document.sections.order_by("parent_id", "order", "id"):
         ids[section.id] = Section.objects.create(
             document=copy, parent=ids.get(section.parent_id), kind=section.kind, order=section.order,
-            heading=section.heading, numbered=section.numbered, body=section.frozen_body,
+            heading=section.heading, numbered=section.numbered, is_part=section.is_part,
+            body=section.frozen_body,
         )
     return copy
+
+
+def _term_plan_years(organization: Organization, day: dt.date) -> tuple[int, int] | None:
+    """The years of the organisation's congress term plan holding `day`."""
+    from targets.term import term_plans
+
+    plan = next((p for p in term_plans(organization=organization) if p.covers(day.year)), None)
+    return (plan.start_year, plan.end_year) if plan else None
 
 
 def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Section | None) -> None:
@@ -171,6 +185,7 @@ def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Se
             order=order,
             heading=draft.heading,
             numbered=draft.numbered,
+            is_part=draft.is_part,
             body=draft.body,
         )
         _create_sections(document, draft.children, parent=section)

@@ -22,6 +22,13 @@ from reports.models import Document, Section, SectionKind
 
 FOOTNOTE_RE = re.compile(r"\[\^(?P<text>[^\[\]]*)\]")
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+
+
+def part_number(index: int) -> str:
+    """"Phần thứ nhất", "Phần thứ hai" (seed 004)."""
+    word = ORDINALS[index - 1] if index <= len(ORDINALS) else str(index)
+    return f"Phần thứ {word}"
 
 
 def nfc(text: str) -> str:
@@ -69,6 +76,7 @@ class SectionNode:
     content: list[Paragraph | Table] = field(default_factory=list)
     children: list[SectionNode] = field(default_factory=list)
     section_id: int | None = None
+    is_part: bool = False  # "Phần thứ nhất": level 0, its children I., II.
     label: str = ""  # how messages name it: "mục 1. Lãnh đạo …", "đoạn mở đầu"
 
 
@@ -210,9 +218,21 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
 
     def build(parent_id: int | None, level: int, numbers: list[int], kind: str) -> list[SectionNode]:
         nodes = []
-        index = 0
+        index = parts = 0
         for section in by_parent.get(parent_id, []):
             if section.kind != kind:
+                continue
+            if section.is_part and parent_id is None and kind == SectionKind.BODY:
+                # A part: unnumbered among the sections, its own I., II. under it.
+                parts += 1
+                number = part_number(parts)
+                node = SectionNode(
+                    number=number, heading=nfc(section.heading), level=0, kind=kind,
+                    content=parse_body(body_of(section, number), notes),
+                    section_id=section.id, is_part=True, label=number,
+                )
+                node.children = build(section.id, 1, [], kind)
+                nodes.append(node)
                 continue
             if section.numbered:
                 index += 1

@@ -64,6 +64,7 @@ class _Node:
     children: list[_Node]
     shown: bool = True  # False: the heading comes before `start`
     cut: bool = False
+    is_part: bool = False  # "Phần thứ nhất" over its title, centred
 
     @property
     def tag_level(self) -> int:
@@ -134,8 +135,9 @@ class Builder:
         return _Node(
             index=index,
             number=section.number,
-            heading=section.heading.upper() if section.level == 1 else section.heading,
+            heading=section.heading.upper() if section.level <= 1 else section.heading,
             level=section.level,
+            is_part=section.is_part,
             new_page=index in self.new_page,
             blocks=[
                 self.table(item) if isinstance(item, Table) else self.paragraph(item)

@@ -9,7 +9,7 @@ import pytest
 
 from organizations import services as org_services
 from organizations.models import Grade
-from reports import checks, services
+from reports import blocks, checks, services
 from reports.structure import build_layout
 from targets import services as target_services
 from targets.models import Source
@@ -162,3 +162,40 @@ def test_numbering_runs_through_the_term(so):
     assert services.term_for(dt.date(2025, 6, 30)) == (2020, 2025)
     assert services.term_for(dt.date(2025, 7, 1)) == (2025, 2030)
     assert services.term_for(dt.date(2020, 3, 1)) == (2015, 2020)
+
+
+def test_as_of_figures_follow_the_documents_date(so):
+    """A document dated 06/7/2023 reads quarter II and counts the members of
+    30/6/2023, not those of 31/12/2023."""
+    make_member(so.children.first(), admitted_on=dt.date(2023, 9, 1), full_member_on=None)
+    document = services.document_create(organization=so, doc_type="midterm", year=2023, dated=dt.date(2023, 7, 6))
+    section = document.sections.filter(parent__isnull=False).first()
+    section.body = "Đảng bộ [[dang_vien]]. Đến cuối năm: [[dang_vien ngay=2023-12-31]]."
+    section.save()
+    ctx = blocks.BlockContext(document)
+    assert (ctx.default_year, ctx.default_quarter) == (2023, 2)
+    text = _text(document)
+    assert text.count("hiện có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02") == 2
+    assert "11 đảng viên" not in text
+    # The year's review, dated in January, counts them all at 31 December.
+    review = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    assert blocks.BlockContext(review).default_quarter == 4
+    assert "hiện có 03 chi bộ, với 11 đảng viên, trong đó: chính thức 8, dự bị 03" in _text(review)
+
+
+def test_a_block_reads_the_term_plan_on_request(so):
+    term = target_services.plan_create(organization=so, title="Nghị quyết Đại hội", start_year=2020, end_year=2025)
+    target_services.target_create(
+        plan=term, group="Chỉ tiêu nhiệm kỳ", wording="Mỗi năm kết nạp từ 2 đảng viên mới trở lên",
+        label="Kết nạp đảng viên mới", kind="per_year", plan_value=2, unit="đảng viên",
+        source=Source.ADMISSIONS_SHARE,
+    )
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    section = document.sections.filter(parent__isnull=False).first()
+    section.body = "[[chi_tieu ke_hoach=nhiem_ky]]\n[[danh_gia ke_hoach=nhiem_ky]]\n[[chi_tieu ke_hoach=thang]]"
+    section.save()
+    layout = build_layout(document)
+    text = layout.plain_text()
+    assert "Kết nạp đảng viên mới: bình quân" in text and "(chỉ tiêu Nghị quyết 2/năm)" in text
+    assert "chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt mức" in text
+    assert any("“ke_hoach=thang”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky." in p for p in layout.problems)

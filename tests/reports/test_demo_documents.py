@@ -67,3 +67,58 @@ def test_the_demo_resolution_and_annual_review_regenerate_as_pdf(tmp_path):
     assert "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%" in flat
     assert "02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%) HTXSNV" in flat
     assert "Phụ lục 1" in flat and "Nơi nhận:" in flat
+
+
+def test_the_demo_midterm_review_reads_the_congress_term(tmp_path):
+    """Seed 004 from the demo Khối: the congress's targets (not the year's),
+    judged as of the quarter the document's date closes, and the forecast."""
+    from organizations.selectors import subtree_counts_on
+    from partyreports.formatting import format_number, pad2
+    from reports import pdf
+    from targets.models import Plan
+    from targets.term import Outlook, term_view
+
+    call_command("load_demo", stdout=StringIO())
+    khoi = Organization.objects.get(code="DEMO-KHOI")
+    dated = dt.date(2023, 7, 6)
+    review = services.document_create(organization=khoi, doc_type="midterm", year=2023, dated=dated)
+    layout = build_layout(review)
+    assert layout.problems == [] and layout.gaps == []
+    flat = _squash(layout.plain_text())
+
+    # What the term page computes from the same data, as of quarter II/2023.
+    expected = term_view(organization=khoi, year=2023, quarter=2, today=dated)
+    tops = [row for row in expected.rows if not row.is_sub]
+    met, assessed = expected.verdicts.met, expected.verdicts.assessed
+    assert assessed == len(tops) == 10
+    assert f"có {pad2(met)}/{pad2(assessed)} chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt mức (Phụ lục 1)" in flat
+    on_track = sum(row.assessment.outlook is Outlook.ON_TRACK for row in tops)
+    assert f"sẽ hoàn thành, hoàn thành vượt mức {pad2(on_track)}/10 chỉ tiêu Nghị quyết Đại hội đề ra" in flat
+    for row in tops:
+        if row.assessment.outlook is Outlook.AT_RISK:
+            assert f"Chỉ tiêu cần nỗ lực phấn đấu: {row.target.wording}" in flat
+
+    # Phụ lục 1 lists the congress's ten targets, not the year plan's.
+    (table,) = [item for item in layout.appendices[0].content if not hasattr(item, "parts")]
+    listed = [row[1] for row in table.rows if row[0]]
+    assert listed == [row.target.label for row in tops]
+    year_plan = Plan.objects.get(organization=khoi, start_year=2023, end_year=2023)
+    assert set(listed) != set(year_plan.targets.filter(parent=None).values_list("label", flat=True))
+    assert table.header[4] == "Thực hiện đến quý II/2023"
+    per_year = next(row for row in table.rows if row[3] == "300/năm")
+    admissions = next(row for row in tops if row.plan_text == "300/năm")
+    assert per_year[4] == admissions.assessment.so_far.measure_text + "/năm"
+
+    # Members as of 30/6/2023 (the document's quarter), never 31/12/2023.
+    june = subtree_counts_on(root=khoi, day=dt.date(2023, 6, 30))
+    december = subtree_counts_on(root=khoi, day=dt.date(2023, 12, 31))
+    assert f"với {format_number(june.total)} đảng viên" in flat
+    if december.total != june.total:
+        assert f"với {format_number(december.total)} đảng viên" not in flat
+
+    # Two unnumbered parts, each with its own I., II. (seed 004), in the PDF.
+    printed = _squash(_pdftotext(pdf.render_pdf(layout).content, tmp_path))
+    first = printed.index("Phần thứ nhất TÌNH HÌNH TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI")
+    second = printed.index("Phần thứ hai PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP")
+    assert first < printed.index("I. BỐI CẢNH TÌNH HÌNH") < printed.index("IV. ĐÁNH GIÁ CHUNG") < second
+    assert second < printed.index("I. DỰ BÁO TÌNH HÌNH") < printed.index("2. Dự báo khả năng thực hiện các chỉ tiêu")
