@@ -600,8 +600,13 @@ def _write_table(doc: WordDocument, table: Table) -> None:
 
 
 def _write_signature(doc: WordDocument, layout: Layout) -> None:
-    """Nơi nhận on the left, level with the authority on the right."""
-    doc.add_paragraph()
+    """Nơi nhận on the left, level with the authority on the right; the end of
+    the text is kept on its page (as in the PDF: never a signature alone)."""
+    body = doc.paragraphs
+    if body:
+        body[-1].paragraph_format.keep_with_next = True
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.keep_with_next = True
     total = _text_width()
     left_width = int(total * 0.5)
     table = doc.add_table(rows=1, cols=2)

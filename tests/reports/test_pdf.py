@@ -442,12 +442,44 @@ def test_it_puts_recipients_left_and_signature_right_level_with_them(
     assert signer["top"] > authority["top"] + 50  # room for the signature
     assert abs(recipients["top"] - authority["top"]) <= 3
     # Right under the end of the text ("…./."), when that is on the same page.
+    # Right under the end of the text ("…./."), which is on the same page: a
+    # signature never stands alone on the last page.
     above = sorted(
         (w for w in words if 60 < w["top"] < recipients["top"] - 1),
         key=lambda w: (w["top"], w["x0"]),
     )
-    if above:
-        assert above[-1]["text"].endswith("./.")
+    assert above, "the signature's page carries no text of the body"
+    assert above[-1]["text"].endswith("./.")
+
+
+@pytest.mark.django_db
+def test_the_signature_never_stands_alone_on_the_last_page(world) -> None:  # noqa: ANN001
+    """However long the text, the page of the signature also carries the end
+    of the body: documents one short paragraph apart, over a page's length of
+    endings, so that one of them ends where the closing no longer fits."""
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="resolution", year=2023, dated=DATED
+    )
+    document.sections.exclude(pk=document.sections.order_by("order").first().pk).delete()
+    section = document.sections.get()
+    seen_pages = set()
+    for count in range(24, 56, 2):
+        section.body = "\n".join(f"Đoạn văn số {n} của nghị quyết." for n in range(1, count)) + (
+            f"\nĐoạn kết {count}./."
+        )
+        section.save()
+        content = pdf.render_pdf(build_layout(document)).content
+        pages = words_of(content)
+        (page,) = [
+            number for number, (_, _, words) in enumerate(pages) if any(w["text"] == "T/M" for w in words)
+        ]
+        _, _, words = pages[page]
+        authority = find(words, "T/M")
+        body = [w for w in words if w["text"] in ("Đoạn", "kết") and w["top"] < authority["top"]]
+        assert body, (count, page)
+        assert find(words, f"{count}./.")["top"] < authority["top"], count
+        seen_pages.add(page)
+    assert len(seen_pages) > 1  # the endings crossed a page break
 
 
 def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
