@@ -47,13 +47,16 @@ def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[i
 def sections_for(
     doc_type: str, *, organization_name: str, year: int, quarter: int | None,
     term: tuple[int, int] | None = None,
+    next_year_plan: bool = False,
 ) -> list[Draft]:
+    """The sections of a new draft. `next_year_plan`: the organisation already
+    adopted next year's targets (an annual review's part III lists them)."""
     if doc_type == DocumentType.RESOLUTION:
         return _resolution(organization_name, year)
     if doc_type == DocumentType.QUARTERLY:
         return _quarterly(organization_name, year, quarter or 1)
     if doc_type == DocumentType.ANNUAL:
-        return _annual(organization_name, year)
+        return _annual(organization_name, year, next_year_plan)
     return _midterm(organization_name, term or (year - 2, year + 2))
 
 
@@ -137,7 +140,13 @@ def _quarterly(name: str, year: int, quarter: int) -> list[Draft]:
     ]
 
 
-def _annual(name: str, year: int) -> list[Draft]:
+def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
+    outlook = WRITE
+    if next_year_plan:
+        outlook = (
+            f"Các chỉ tiêu chủ yếu năm {year + 1}:\n[[ke_hoach nam={year + 1}]]\n"
+            f"Nhiệm vụ, giải pháp: {WRITE}"
+        )
     return [
         Draft(
             "KẾT QUẢ ĐẠT ĐƯỢC",
@@ -169,7 +178,7 @@ def _annual(name: str, year: int) -> list[Draft]:
             ],
         ),
         Draft("ĐÁNH GIÁ CHUNG", WRITE),
-        Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", WRITE),
+        Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", outlook),
         Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM " + str(year), "[[phu_luc]]", kind=SectionKind.APPENDIX),
     ]
 

@@ -29,6 +29,7 @@ from reports.models import (
     Section,
 )
 from reports.structure import build_layout
+from targets.models import Plan
 
 
 class DocumentConflict(Exception):
@@ -118,6 +119,9 @@ def document_create(
     drafts = prefill.sections_for(
         doc_type, organization_name=organization.name, year=year, quarter=quarter,
         term=plan_term,
+        next_year_plan=doc_type == "annual" and Plan.objects.filter(
+            organization=organization, start_year=year + 1, end_year=year + 1
+        ).exists(),
     )
     _create_sections(document, drafts, parent=None)
     changes: dict[str, tuple[object, object]] = {
@@ -258,6 +262,126 @@ def section_save(
     section.save(update_fields=["heading", "body"])
     after = {"heading": section.heading, "body": section.body}
     _audit_edit(document, before=before, after=after, user=user, section=section)
+    return section
+
+
+# --- the structure: add, delete, move sections --------------------------------------------
+
+#: Sections go four levels deep (I., 1., 1.1., 1.1.1.).
+MAX_SECTION_DEPTH = 4
+
+
+def _siblings(section: Section) -> list[Section]:
+    """The section's siblings of the same kind (body or appendix), in order."""
+    return list(
+        Section.objects.filter(document_id=section.document_id, parent_id=section.parent_id, kind=section.kind)
+        .order_by("order", "id")
+    )
+
+
+def _depth_of(section: Section) -> int:
+    depth, node = 1, section
+    while node.parent_id is not None:
+        node = Section.objects.only("parent_id", "is_part").get(pk=node.parent_id)
+        depth += 0 if node.is_part else 1
+    return depth
+
+
+def _renumber(sections: list[Section]) -> None:
+    for order, section in enumerate(sections, start=1):
+        section.order = order
+    Section.objects.bulk_update(sections, ["order"])
+
+
+def _name(section: Section) -> str:
+    return f"“{section.heading[:80]}”" if section.heading else "không tiêu đề"
+
+
+@transaction.atomic
+def section_add(
+    *, document: Document, after: Section, as_child: bool, heading: str, version: int,
+    user: AbstractBaseUser | None = None,
+) -> Section:
+    """A new section right after `after`: at its level, or as its first
+    sub-section (as_child). The numbers of the sections after it follow."""
+    if after.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    heading = heading.strip()
+    if not heading:
+        raise ValidationError("Nhập tiêu đề cho mục mới.")
+    _claim(document, version)
+    if as_child and _depth_of(after) >= MAX_SECTION_DEPTH:
+        raise ValidationError(f"Không thể thêm mục con: văn bản chỉ chia tối đa {MAX_SECTION_DEPTH} cấp.")
+    section = Section(
+        document=document, kind=after.kind, heading=heading[:500], body=prefill.WRITE,
+        parent_id=after.pk if as_child else after.parent_id,
+    )
+    if as_child:
+        siblings = list(after.children.filter(kind=after.kind).order_by("order", "id"))
+        position = 0
+    else:
+        siblings = _siblings(after)
+        position = next(i for i, s in enumerate(siblings) if s.pk == after.pk) + 1
+    section.order = position + 1
+    section.save()
+    siblings.insert(position, section)
+    _renumber(siblings)
+    where = f"mục con của {_name(after)}" if as_child else f"sau mục {_name(after)}"
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=f"Thêm mục “{section.heading[:80]}” ({where}) vào dự thảo “{document.abstract}”.",
+        changes={"heading": (None, section.heading)},
+    )
+    return section
+
+
+@transaction.atomic
+def section_delete(
+    *, document: Document, section: Section, version: int, user: AbstractBaseUser | None = None
+) -> None:
+    """Delete a section with its sub-sections; the numbers after it follow."""
+    if section.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    _claim(document, version)
+    body_sections = Section.objects.filter(document=document, kind=section.kind, parent__isnull=True)
+    if section.parent_id is None and section.kind == "body" and body_sections.count() == 1:
+        raise ValidationError("Không thể xóa: văn bản phải còn ít nhất một mục nội dung.")
+    below = Section.objects.filter(document=document, parent=section).count()
+    before, name = {"heading": section.heading, "body": section.body}, _name(section)
+    siblings = [s for s in _siblings(section) if s.pk != section.pk]
+    section.delete()
+    _renumber(siblings)
+    extra = " cùng các mục con" if below else ""
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=f"Xóa mục {name}{extra} khỏi dự thảo “{document.abstract}”.",
+        changes=audit_diff(before, {"heading": None, "body": None}),
+    )
+
+
+@transaction.atomic
+def section_move(
+    *, document: Document, section: Section, up: bool, version: int, user: AbstractBaseUser | None = None
+) -> Section:
+    """Swap a section (with its sub-sections) with the one before or after it
+    at the same level."""
+    if section.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    _claim(document, version)
+    siblings = _siblings(section)
+    index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        raise ValidationError("Mục đã ở đầu, không chuyển lên được." if up else "Mục đã ở cuối, không chuyển xuống được.")
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    _renumber(siblings)
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=(
+            f"Chuyển mục {_name(section)} {'lên trên' if up else 'xuống dưới'} mục "
+            f"{_name(siblings[index])} trong dự thảo “{document.abstract}”."
+        ),
+    )
     return section
 
 

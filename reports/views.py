@@ -170,6 +170,70 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#muc-{section.id}")
 
 
+def _structure_change(request: HttpRequest, public_id: str, section_id: int, change, done: str) -> HttpResponse:  # noqa: ANN001
+    """Run a change of the document's structure; back to the editor."""
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    section = document.sections.filter(id=section_id).first()
+    if section is None:
+        raise Http404("Không tìm thấy mục.")
+    try:
+        result = change(document, section, version_of(request.POST))
+    except services.DocumentConflict:
+        messages.error(request, "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
+        return _editor(request, document, status=409)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _editor(request, document, status=422)
+    messages.success(request, done)
+    anchor = f"#muc-{result.pk}" if result is not None else ""
+    return redirect(reverse("reports:edit", kwargs={"public_id": document.public_id}) + anchor)
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    heading = request.POST.get("heading", "")[:500]
+    level = request.POST.get("cap", "ngang")
+
+    def add(document, section, version):  # noqa: ANN001, ANN202
+        if level not in ("ngang", "con"):
+            raise ValidationError("Chọn vị trí của mục mới: ngang cấp hoặc mục con.")
+        if "\x00" in heading:  # PostgreSQL refuses it in text
+            raise ValidationError("Tiêu đề có ký tự không hợp lệ (ký tự NUL); hãy gõ lại.")
+        return services.section_add(
+            document=document, after=section, as_child=level == "con", heading=heading,
+            version=version, user=request.user,
+        )
+
+    return _structure_change(request, public_id, section_id, add, f"Đã thêm mục “{heading.strip()}”.")
+
+
+@login_required
+@require_POST
+def section_delete(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    def delete(document, section, version):  # noqa: ANN001, ANN202
+        if request.POST.get("xac_nhan_xoa") != "1":
+            raise ValidationError("Chưa xóa: đánh dấu ô xác nhận trước khi xóa mục.")
+        services.section_delete(document=document, section=section, version=version, user=request.user)
+
+    return _structure_change(request, public_id, section_id, delete, "Đã xóa mục.")
+
+
+@login_required
+@require_POST
+def section_move(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    direction = request.POST.get("huong", "")
+
+    def move(document, section, version):  # noqa: ANN001, ANN202
+        if direction not in ("len", "xuong"):
+            raise ValidationError("Chọn chuyển mục lên hay xuống.")
+        return services.section_move(
+            document=document, section=section, up=direction == "len", version=version, user=request.user,
+        )
+
+    return _structure_change(request, public_id, section_id, move, "Đã chuyển mục.")
+
+
 # The preview is the WeasyPrint input as is: its layout lives in inline <style>.
 @csp_update({"style-src": [UNSAFE_INLINE]})
 @login_required
