@@ -428,8 +428,28 @@ def _prepare_issue(document: Document, number: int, user: AbstractBaseUser | Non
     return sections, result
 
 
+def _check_for_issue(document: Document, *, confirm_flags: bool, confirmed_version: int | None) -> None:
+    """Refuse an unfinished draft; refuse what needs confirming unless the
+    office confirmed it, on this very version of the text."""
+    found = document_review(document)
+    if found.problems:
+        raise ValidationError(["Chưa thể ban hành: " + p for p in found.problems])
+    if not found.to_confirm:
+        return
+    if confirm_flags and confirmed_version is not None and confirmed_version != document.version:
+        raise ValidationError(
+            "Văn bản đã được sửa sau khi số liệu được xác nhận; chưa ban hành. "
+            "Kiểm tra lại các số liệu được đánh dấu rồi xác nhận lần nữa."
+        )
+    if not confirm_flags:
+        raise ValidationError(
+            ["Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}" for f in found.to_confirm]
+        )
+
+
 def document_issue(
-    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False
+    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False,
+    confirmed_version: int | None = None,
 ) -> Document:
     """Draft → issued: number, frozen text and the stored PDF, all or nothing.
 
@@ -442,13 +462,7 @@ def document_issue(
     document = Document.objects.get(pk=document.pk)
     if not document.is_draft:
         return document  # already issued (a retried task): nothing to do
-    found = document_review(document)
-    if found.problems:
-        raise ValidationError(["Chưa thể ban hành: " + p for p in found.problems])
-    if found.to_confirm and not confirm_flags:
-        raise ValidationError(
-            ["Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}" for f in found.to_confirm]
-        )
+    _check_for_issue(document, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
     term_label = f"{document.term_start_year}-{document.term_end_year}"
     predicted = (
         NumberCounter.objects.filter(
@@ -461,6 +475,9 @@ def document_issue(
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.is_draft:
             return locked
+        if locked.version != version:
+            # Edited while the PDF was made: the checks again, on what is issued.
+            _check_for_issue(locked, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
         number = _next_number(locked, term_label)
         if number != predicted or locked.version != version:
             sections, result = _prepare_issue(locked, number, user)
@@ -529,8 +546,10 @@ def rendering_run(*, rendering_id: int) -> None:
     rendering = Rendering.objects.select_related("document__organization", "requested_by").get(pk=rendering_id)
     try:
         if rendering.for_issue:
+            # What the office confirmed is the text of the version it saw.
             document = document_issue(
-                document=rendering.document, user=rendering.requested_by, confirm_flags=True
+                document=rendering.document, user=rendering.requested_by, confirm_flags=True,
+                confirmed_version=rendering.document_version,
             )
             rendering.sha256, pages = document.pdf_sha256, None
         else:

@@ -299,6 +299,14 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
             "Có số liệu cần kiểm tra (xem danh sách). Sửa lại, hoặc đánh dấu đã kiểm tra rồi ban hành.",
         )
         return redirect("reports:edit", public_id=document.public_id)
+    if found.to_confirm and version_of(request.POST) != document.version:
+        # The office confirmed the figures of the page it read, not of a later text.
+        messages.error(
+            request,
+            "Chưa ban hành: văn bản vừa được sửa sau khi bạn mở trang. Kiểm tra lại các số liệu được đánh dấu "
+            "rồi xác nhận lần nữa.",
+        )
+        return redirect("reports:edit", public_id=document.public_id)
     services.rendering_request(document=document, fmt="pdf", user=request.user, for_issue=True)
     messages.success(request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức.")
     return redirect("reports:edit", public_id=document.public_id)

@@ -199,3 +199,83 @@ def test_a_block_reads_the_term_plan_on_request(so):
     assert "Kết nạp đảng viên mới: bình quân" in text and "(chỉ tiêu Nghị quyết 2/năm)" in text
     assert "chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt mức" in text
     assert any("“ke_hoach=thang”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky." in p for p in layout.problems)
+
+
+@pytest.fixture
+def typed(so):
+    """The annual review of `so` with a rate target too (68,9% of 68,7%)."""
+    plan = so.plans.get(start_year=2023)
+    trained = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Tỷ lệ lao động qua đào tạo đạt 68,7%",
+        label="Tỷ lệ lao động qua đào tạo", kind="rate", plan_value="68.7", unit="%", places=1,
+    )
+    sheet = so.sheets.get(year=2023, quarter=4)
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=4, version=sheet.version,
+        entries={trained.id: target_services.Entry(numerator=Decimal(689), denominator=Decimal(1000))}, user=None,
+    )
+    return services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+
+
+def _flags_for(document, text: str) -> list[str]:  # noqa: ANN001
+    section = document.sections.get(heading="Khó khăn, hạn chế")
+    section.body = text
+    section.save()
+    return [f.message for f in checks.typed_number_flags(document)]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "message"),
+    [
+        (  # the membership sentence
+            "Đảng bộ hiện có 11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, dự bị 04.",
+            "Đảng bộ hiện có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02.",
+            "“11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, dự bị 04”: ngày 31/12/2023 có "
+            "03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02.",
+        ),
+        (  # the verdict count sentence
+            "Đã đề ra 06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^Gồm …] và 02 chỉ tiêu chưa đạt kế hoạch đề ra.",
+            "Đề ra 03 chỉ tiêu công tác Đảng, có 02 chỉ tiêu đạt và 01 chỉ tiêu chưa đạt.",
+            "“04 chỉ tiêu đạt … 02 chỉ tiêu chưa đạt”: theo dữ liệu, tất cả chỉ tiêu: 06 chỉ tiêu đạt "
+            "và 01 chỉ tiêu chưa đạt.",
+        ),
+        (  # a reduction in points
+            "Tỷ lệ hộ nghèo giảm 1,05/0,8% so với năm 2022, đạt 118,8%.",
+            "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%.",
+            "“1,05/0,8”: số liệu của chỉ tiêu “Tỷ lệ hộ nghèo” là 0,95/0,8.",
+        ),
+        (  # a reduction with the wrong attainment
+            "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 110,0%.",
+            "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,75%.",
+            "“đạt 110,0%” cho 0,95/0,8: đúng là 118,8%.",
+        ),
+        (  # a rate
+            "Tỷ lệ lao động qua đào tạo: 69,9% (đạt 101,7% so với kế hoạch).",
+            "Tỷ lệ lao động qua đào tạo: 68,9% (đạt 100,3% so với kế hoạch).",
+            "“69,9%”: số liệu của chỉ tiêu “Tỷ lệ lao động qua đào tạo” là 68,9%, đạt 100,3%.",
+        ),
+        (  # a rate with the wrong attainment
+            "Tỷ lệ lao động qua đào tạo đạt 68,9% (đạt 101,7% so với kế hoạch).",
+            "Tỷ lệ lao động qua đào tạo đạt 68,9% (đạt 100,3% so với kế hoạch).",
+            "“đạt 101,7%” cho 68,9%: đúng là 100,3%.",
+        ),
+        (  # a wrong plan figure
+            "Có 20.360/18.000 lao động được giải quyết việc làm.",
+            "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch.",
+            "“20.360/18.000”: kế hoạch của chỉ tiêu “Giải quyết việc làm” là 18.500; số liệu là 20.360/18.500.",
+        ),
+        (  # a count with a wrong "đạt x%"
+            "Giải quyết việc làm cho 20.460 lao động, đạt 110,6%.",
+            "Giải quyết việc làm cho 20.360 lao động, đạt 110,1%.",
+            "“20.460”: số liệu của chỉ tiêu “Giải quyết việc làm” là 20.360, đạt 110,1%.",
+        ),
+        (  # the right count with a wrong "đạt x%"
+            "Giải quyết việc làm cho 20.360 lao động, đạt 110,6% kế hoạch năm 2023.",
+            "Giải quyết việc làm cho 20.360 lao động trong năm 2023, đạt 110% kế hoạch.",
+            "“đạt 110,6%” cho 20.360: đúng là 110,1%.",
+        ),
+    ],
+)
+def test_typed_figures_the_seeds_way_are_checked_against_the_data(typed, wrong, right, message):
+    assert _flags_for(typed, wrong) == [message]
+    assert _flags_for(typed, right) == []

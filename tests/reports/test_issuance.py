@@ -162,10 +162,57 @@ def test_typed_numbers_that_disagree_need_confirmation_to_issue(
     client.post(url)
     document.refresh_from_db()
     assert document.is_draft
+    # Confirmed on a page read before the last edit: refused.
+    read_at = document.version
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body=section.body + " Lao động qua đào tạo 70/68,7%.",
+    )
+    response = client.post(url, {"xac_nhan": "1", "version": read_at}, follow=True)
+    assert any("vừa được sửa sau khi bạn mở trang" in str(m) for m in response.context["messages"])
+    document.refresh_from_db()
+    assert document.is_draft
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"xac_nhan": "1"})
+        client.post(url, {"xac_nhan": "1", "version": document.version})
     document.refresh_from_db()
     assert not document.is_draft
+
+
+@pytest.mark.django_db
+def test_an_edit_after_the_confirmation_stops_the_issuance(world, plan_world):
+    """The office confirmed the flagged figures of version v; the text changed
+    before the task ran: the task refuses rather than issue unconfirmed text."""
+    from reports.models import Rendering, RenderStatus
+
+    target_services.sheet_save(
+        organization=world.grassroots_a, year=2023, quarter=3, version=0,
+        entries={plan_world.jobs.id: target_services.Entry(value=Decimal(20360))}, user=None,
+    )
+    document = _document(world)
+    section = document.sections.get(heading="Ưu điểm")
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body="Giải quyết việc làm 20.000/18.500 người.",
+    )
+    document.refresh_from_db()
+    rendering = Rendering.objects.create(
+        document=document, fmt="pdf", for_issue=True, document_version=document.version
+    )
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body="Giải quyết việc làm 20.000/18.500 người; Kiểm tra, giám sát 09/07 cuộc.",
+    )
+    services.rendering_run(rendering_id=rendering.pk)
+    rendering.refresh_from_db()
+    assert rendering.status == RenderStatus.FAILED
+    assert "đã được sửa sau khi số liệu được xác nhận" in rendering.error
+    document.refresh_from_db()
+    assert document.is_draft and document.number is None
+    # Confirmed on the text as it now stands, it is issued.
+    issued = services.document_issue(
+        document=document, user=None, confirm_flags=True, confirmed_version=document.version
+    )
+    assert issued.number == 2
 
 
 @pytest.mark.django_db
