@@ -18,11 +18,12 @@ from decimal import Decimal
 
 from organizations import phrases
 from organizations import selectors as org_selectors
-from partyreports.formatting import format_number, format_percent, pad2
+from partyreports.formatting import format_number, format_percent, format_signed_percent, pad2
 from reports.models import Document, DocumentType
 from targets import calculations as calc
 from targets import selectors as target_selectors
 from targets import term as term_selectors
+from targets.models import Target
 
 TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
@@ -399,17 +400,46 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
         label = ("- " if row.is_sub else "") + row.target.label
         if row.evaluation.verdict is calc.Verdict.NO_DATA:
             ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
+        plan, done = table_figures(row.target, row.evaluation)
         cells = [
             "" if row.is_sub else str(number),
             label,
             row.target.unit,
-            row.plan_text,
-            row.to_date_text or "…",
-            row.evaluation.attainment_text or "",
-            target_selectors.verdict_text(row.evaluation.verdict),
+            plan,
+            done,
+            row.evaluation.attainment_text,
+            TABLE_VERDICT[row.evaluation.verdict],
         ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
+
+
+_PREFIXES = {calc.Comparator.GT: "trên ", calc.Comparator.LT: "dưới ", calc.Comparator.LTE: "không quá "}
+
+
+def table_figures(target: Target, evaluation: calc.Evaluation) -> tuple[str, str]:
+    """A target's plan and result as a table row prints them: both at the
+    target's display precision, in the same form ("68,7%" beside "68,6%",
+    "-0,80%" beside "-0,70%", "18.500" beside "14.721"); "–" for no figure."""
+    spec = evaluation.spec
+    places = spec.display_places
+
+    def figure(value: Decimal | int | None) -> str:
+        if value is None:
+            return ""
+        if spec.kind in calc.CHANGE_KINDS:
+            return format_signed_percent(value, places)
+        if spec.kind in calc.PERCENT_KINDS:
+            return format_percent(value, places)
+        return format_number(value, places)
+
+    if spec.kind == calc.Kind.ALL_OR_NOTHING:
+        plan = figure(100)
+    elif spec.cmp is calc.Comparator.RANGE:
+        plan = f"{figure(spec.plan)} – {figure(spec.plan_high)}"
+    else:
+        plan = _PREFIXES.get(spec.cmp, "") + figure(spec.plan) if spec.plan is not None else ""
+    return plan or "–", evaluation.measure_text or "–"
 
 
 def render_du_bao(ctx: BlockContext, params: dict[str, str]) -> str:

@@ -17,6 +17,7 @@ from reports.blocks import (
     BlockError,
     _fill,
     prose_percent,
+    table_figures,
 )
 from targets import calculations as calc
 from targets.term import Nature, Outlook, TermRow, TermView
@@ -180,23 +181,24 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
     """Phụ lục 1 of seed 004: the congress targets with their results so far
     and the forecast."""
     view, rows = _rows(ctx, params)
+    # No unit column: the figures carry "%" or "/năm", the labels name the rest
+    # (eight columns leave the targets' names no room).
     header = [
-        "STT", "Chỉ tiêu", "Đơn vị", "Chỉ tiêu Nghị quyết", f"Thực hiện đến {as_of_text(view)}",
+        "STT", "Chỉ tiêu", "Chỉ tiêu NQ", f"Thực hiện đến {as_of_text(view)}",
         "Tỷ lệ", "Đánh giá", "Dự báo cuối nhiệm kỳ",
     ]
     lines = ["| " + " | ".join(header) + " |"]
     for row in rows:
         so_far = row.assessment.so_far
-        measure = so_far.measure_text
-        if measure and row.nature is Nature.PER_YEAR:
-            measure += "/năm"
+        plan, measure = table_figures(row.target, so_far)
+        if row.nature is Nature.PER_YEAR:
+            plan, measure = (f"{text}/năm" if text != "–" else text for text in (plan, measure))
         if so_far.verdict is calc.Verdict.NO_DATA:
             ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
         cells = [
             str(row.number) if not row.is_sub else "",
             ("- " if row.is_sub else "") + row.target.label,
-            row.target.unit,
-            row.plan_text,
+            plan,
             measure,
             so_far.attainment_text,
             TABLE_VERDICT[so_far.verdict],

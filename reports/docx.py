@@ -48,6 +48,7 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 
+from reports.pdf import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 DRAFT_MARK = "DỰ THẢO"
@@ -61,7 +62,8 @@ CELL_MARGIN = Mm(1.905)
 FIRST_LINE_INDENT = Mm(10)
 _TIMES_STAND_INS = {"times new roman", "liberation serif", "tinos", "times"}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NUMERIC_CELL = re.compile(r"^[\d.,%\s+\-–…/]*$")
+# A figure (centred, never wrapped): "20.360", "-0,95%", "trên 95,0%", "300/năm".
+_NUMERIC_CELL = re.compile(r"^(?:(?:trên|dưới|không quá|từ)\s)?[\d.,%\s+\-−–…/]*(?:/năm)?$")
 STYLE_BODY = "Body Text"
 STYLE_TABLE = "Table Text"
 FOOTNOTES_URI = "/word/footnotes.xml"
@@ -546,30 +548,22 @@ def _footnote_call(paragraph: WordParagraph, number: int) -> None:
 
 
 def _column_widths(rows: list[list[str]], total: int) -> list[int]:
-    """The browsers' automatic table layout, by character counts: every column
-    gets its longest word, and the rest of the line goes where text is longest."""
-    columns = len(rows[0])
-    char = Pt(_size("table_size_pt", 13).pt * 0.5)  # an average character
-    padding = 2 * CELL_MARGIN
-
-    def width(chars: int) -> int:
-        return int(max(chars, 1) * char + padding)
-
-    minimum = [
-        width(max((len(w) for row in rows for w in row[c].split()), default=1))
-        for c in range(columns)
+    """The widths the PDF gives the same table (reports/pdf/metrics.py), from
+    the printed width of the text: a figure never wraps."""
+    header, body = rows[0], rows[1:]
+    unbroken = [
+        bool(body) and all(not row[c] or _NUMERIC_CELL.match(row[c]) for row in body)
+        for c in range(len(header))
     ]
-    natural = [width(max(len(row[c]) for row in rows)) for c in range(columns)]
-    if sum(natural) <= total:
-        spare = total - sum(natural)
-        return [int(n + spare * n / sum(natural)) for n in natural]
-    if sum(minimum) >= total:
-        return [int(total * m / sum(minimum)) for m in minimum]
-    spare = total - sum(minimum)
-    stretch = [n - m for n, m in zip(natural, minimum, strict=True)]
-    return [
-        int(m + spare * s / sum(stretch)) for m, s in zip(minimum, stretch, strict=True)
-    ]
+    # Word's cell margins are wider than the PDF's padding: measure without them.
+    margins = Emu(2 * CELL_MARGIN).pt - metrics.CELL_PADDING_PT
+    widths = metrics.column_widths(
+        header, body, unbroken, width_pt=Emu(total).pt - margins * len(header),
+        family=str(_conf("font_family", "Times New Roman")), size_pt=_size("table_size_pt", metrics.TABLE_SIZE_PT).pt,
+    )
+    widths = [w + margins for w in widths]
+    scale = total / sum(int(Pt(w)) for w in widths)
+    return [int(Pt(w) * scale) for w in widths]
 
 
 def _write_table(doc: WordDocument, table: Table) -> None:

@@ -38,7 +38,7 @@ JOBS_SENTENCE = (
     "Giải quyết việc làm: quý này 20.360 người (nâng tổng số từ đầu năm đến nay là "
     "20.360, đạt 110,1% kế hoạch năm)"
 )
-JOBS_APPENDIX_ROW = "Giải quyết việc làm người 18.500 20.360 110,1% đạt, vượt kế hoạch"
+JOBS_APPENDIX_ROW = "Giải quyết việc làm người 18.500 20.360 110,1% Vượt"
 #: The day the draft is made: a Q3/2023 report is written in October 2023, in
 #: the 2020-2025 term, where the world already issued BC/ĐU number 01.
 TODAY = dt.date(2023, 10, 6)

@@ -727,3 +727,58 @@ def test_the_fetcher_refuses_files_and_the_network() -> None:
             weasyprint.HTML(
                 string=f'<img src="{url}">', url_fetcher=pdf.engine.refusing_fetcher()
             ).render(font_config=pdf.engine.weasy_font_config())
+
+
+# --- the appendix table -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(world, plan_world) -> None:  # noqa: ANN001
+    """Seen at 130 dpi: "100,00%" ran into the border and "giảm 0,8 điểm %"
+    wrapped over three lines beside "-0,95%". Every figure now sits on one line
+    inside its cell, plan and result in one form, verdicts in the seeds' words."""
+    from decimal import Decimal
+
+    # Long labels leave the figures little room: the old widths counted
+    # characters and "100,00%" overflowed its column.
+    study = target_services.target_create(
+        plan=plan_world.plan, group="Chỉ tiêu về công tác Đảng", wording="100% chi bộ học tập nghị quyết",
+        label="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh của các chi bộ trực thuộc",
+        kind="all_or_nothing",
+    )
+    target_services.sheet_save(
+        organization=world.grassroots_a, year=2023, quarter=3, version=0, user=None,
+        entries={study.id: target_services.Entry(numerator=Decimal(10), denominator=Decimal(10))},
+    )
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=DATED
+    )
+    content = pdf.render_pdf(build_layout(document)).content
+    with pdfplumber.open(io.BytesIO(content)) as printed:
+        page = next(p for p in printed.pages if "Phụ lục 1" in (p.extract_text() or ""))
+        (table,) = page.find_tables()
+        words = page.extract_words()
+        rows = table.extract()
+        header = [(cell or "").replace("\n", " ") for cell in rows[0]]
+        assert header == ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]
+        figures = 0
+        for row in table.rows[1:]:
+            for column in (3, 4, 5):  # Kế hoạch, Thực hiện, Tỷ lệ
+                x0, top, x1, bottom = row.cells[column]
+                inside = [w for w in words if x0 <= w["x0"] and w["x1"] <= x1 + 5 and top <= w["top"] < bottom]
+                if not inside:
+                    continue
+                figures += 1
+                assert len({round(w["top"]) for w in inside}) == 1, inside  # one line
+                assert all(w["x1"] <= x1 - 2 and w["x0"] >= x0 + 2 for w in inside), (inside, x0, x1)
+        assert figures >= 20
+    by_label = {row[1]: row for row in rows[1:]}
+    by_label.update({row[1].replace("\n", "").replace(" ", ""): row for row in rows[1:]})
+    assert by_label["Giảm tỷ lệ hộ nghèo"][3:5] == ["-0,80%", "-0,95%"]
+    assert by_label["Tỷ lệ lao động qua đào tạo"][3:5] == ["68,7%", "68,9%"]
+    assert by_label[study.label.replace(" ", "")][3:5] == ["100,00%", "100,00%"]
+    assert by_label["Giải quyết việc làm"][3:5] == ["18.500", "20.350"]
+    verdicts = {row[6] for row in rows[1:]}
+    assert verdicts <= {"Đạt", "Vượt", "Chưa đạt", "Chưa có số liệu", "Không đánh giá"}, verdicts
+    assert {"Vượt", "Chưa đạt"} <= verdicts
