@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from organizations import phrases
+from organizations.models import Grade
 from organizations import selectors as org_selectors
 from partyreports.formatting import format_number, format_percent, format_signed_percent, pad2
 from reports.models import Document, DocumentType
@@ -180,7 +181,7 @@ _DEFAULT_PHRASES = {
     calc.Kind.YOY: "{nhan}: {thuc_hien}% so với cùng kỳ",
 }
 _QUARTER_COUNT_PHRASE = (
-    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} kế hoạch năm)"
+    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} nghị quyết năm)"
 )
 _SUB_PHRASES = {
     calc.Kind.RATE: "{nhan}: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
@@ -290,7 +291,7 @@ def target_sentence(
         joined = ", ".join(parts)
         lead = "" if parts[0].lower().startswith("trong đó") else "trong đó: "
         text = f"{text}; {lead}{joined}"
-    return text.rstrip(".;, ") + "."
+    return prose_percent(text.rstrip(".;, ") + ".")
 
 
 def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_selectors.SheetRow, list[target_selectors.SheetRow]]]:
@@ -328,39 +329,51 @@ def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
 
 
 def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
+    """"06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^…] và 02 chỉ tiêu chưa đạt[^…]":
+    a footnote on each count naming its targets, as seed 000 has them."""
     if ctx.uses_term(params):
         from reports import blocks_term
 
         return blocks_term.render_danh_gia(ctx, params)
-    """"06 chỉ tiêu …; kết quả: có 04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt[^…]"."""
-    rows, _view = ctx.rows_of_group(params)
+    rows, view = ctx.rows_of_group(params)
     tops = [r for r in rows if not r.is_sub]
     counts = calc.count_verdicts(r.evaluation.verdict for r in tops)
     met = [r for r in tops if r.evaluation.verdict.is_met]
     not_met = [r for r in tops if r.evaluation.verdict is calc.Verdict.CHUA_DAT]
-    notes = []
+    met_note = not_met_note = ""
     if met:
-        notes.append(
-            f"{pad2(len(met))} chỉ tiêu đạt kế hoạch, gồm: "
+        met_note = prose_percent(
+            f"[^{pad2(len(met))} chỉ tiêu đạt kế hoạch, gồm: "
             + "; ".join(r.target.wording.rstrip(".; ") for r in met)
-            + "."
+            + ".]"
         )
     if not_met:
-        notes.append(
-            f"{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
-            + "; ".join(f"{_shortfall(r)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met)
-            + "."
+        not_met_note = prose_percent(
+            f"[^{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
+            + "; ".join(
+                f"{_shortfall(r, view.year)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met
+            )
+            + ".]"
         )
-    footnote = f"[^{' '.join(notes)}]" if notes else ""
-    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có {counts.detail_text}{footnote}"
+    parts = [
+        f"{pad2(counts.met)} chỉ tiêu đạt{met_note}",
+        f"{pad2(counts.not_met)} chỉ tiêu chưa đạt{not_met_note}",
+    ]
+    if counts.no_data:
+        parts.append(f"{pad2(counts.no_data)} chỉ tiêu chưa có số liệu")
+    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có " + ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
-def _shortfall(row: target_selectors.SheetRow) -> str:
+def _shortfall(row: target_selectors.SheetRow, year: int) -> str:
+    """What a target not met reached (seed 000's second footnote)."""
     ev = row.evaluation
     if row.to_date.numerator is not None and row.to_date.denominator is not None:
         return f"{row.target.label}: đạt {_num(row.to_date.numerator)}/{_num(row.to_date.denominator)}"
     if row.target.kind == calc.Kind.BASE_SHARE:
-        return f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, đạt {format_percent(ev.measure, 1)}"
+        return (
+            f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, "
+            f"đạt {format_percent(ev.measure, 1)} tổng số đảng viên đầu năm {year}"
+        )
     return f"{row.target.label}: đạt {ev.measure_text}"
 
 
@@ -380,7 +393,28 @@ def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
 def render_xep_loai(ctx: BlockContext, params: dict[str, str]) -> str:
     year = _int(params, "nam", ctx.default_year)
     ratings = org_selectors.rating_counts(root=ctx.organization, year=year)
-    return phrases.ratings_sentence(ratings) or f"chưa có kết quả xếp loại năm {year}"
+    return ratings_sentence(ratings) or f"chưa có kết quả xếp loại năm {year}"
+
+
+def ratings_sentence(ratings: org_selectors.RatingCounts) -> str:
+    """Seed 001's wording: "02 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm
+    vụ”, 07 chi bộ “Hoàn thành tốt nhiệm vụ”, …; 27 đảng viên (chiếm 17,53%)
+    Hoàn thành xuất sắc nhiệm vụ; 124 đảng viên (chiếm 80,52%) …" — grades with
+    no one left out."""
+    labels = dict(Grade.choices)
+    cells = [
+        f"{pad2(n)} chi bộ “{labels[grade]}”" for grade in Grade.values if (n := ratings.organizations.get(grade, 0))
+    ]
+    if cells:
+        cells[0] = cells[0].replace(" chi bộ “", " chi bộ được đánh giá “", 1)
+    members = []
+    for grade in Grade.values:
+        if not (n := ratings.members.get(grade, 0)):
+            continue
+        share = ratings.member_share(grade)
+        share_text = f" (chiếm {prose_percent(format_percent(share, 2))})" if share is not None else ""
+        members.append(f"{pad2(n)} đảng viên{share_text} {labels[grade]}")
+    return "; ".join(part for part in (", ".join(cells), "; ".join(members)) if part)
 
 
 APPENDIX_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]

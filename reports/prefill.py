@@ -76,7 +76,7 @@ def _resolution(name: str, year: int) -> list[Draft]:
             f"Các chỉ tiêu chuyên môn năm {prev}:\n"
             f'[[chi_tieu nhom="{PRO}" nam={prev}]]\n'
             f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu năm, Ban Chấp hành đã đề ra "
-            f'[[danh_gia nhom="{PARTY}" nam={prev}]].\n'
+            f'[[danh_gia nhom="{PARTY}" nam={prev}]] kế hoạch đề ra.\n'
             f"Đến ngày 31/12/{prev}, Đảng bộ [[dang_vien ngay={prev}-12-31]]; kết quả xếp loại chất lượng: "
             f"[[xep_loai nam={prev}]].",
         ),
@@ -169,7 +169,7 @@ def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
                             "Công tác tổ chức, cán bộ, đảng viên",
                             f"Đảng bộ [[dang_vien ngay={year}-12-31]].\n"
                             f"Kết quả đánh giá, xếp loại chất lượng năm {year}: [[xep_loai nam={year}]].\n"
-                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]].',
+                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]] kế hoạch đề ra.',
                         ),
                         Draft("Công tác kiểm tra, giám sát", WRITE),
                         Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),

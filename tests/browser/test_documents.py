@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JOBS_SENTENCE = (
     "Giải quyết việc làm: quý này 20.360 người (nâng tổng số từ đầu năm đến nay là "
-    "20.360, đạt 110,1% kế hoạch năm)"
+    "20.360, đạt 110,1% nghị quyết năm)"
 )
 JOBS_APPENDIX_ROW = "Giải quyết việc làm người 18.500 20.360 110,1% Vượt"
 #: The day the draft is made: a Q3/2023 report is written in October 2023, in

@@ -279,3 +279,51 @@ def _flags_for(document, text: str) -> list[str]:  # noqa: ANN001
 def test_typed_figures_the_seeds_way_are_checked_against_the_data(typed, wrong, right, message):
     assert _flags_for(typed, wrong) == [message]
     assert _flags_for(typed, right) == []
+
+
+def test_sentences_are_worded_the_seeds_way(so):
+    """Seed 002's "đạt …% nghị quyết năm"; seed 000's two verdict footnotes;
+    seed 001's ratings; "đạt 150%" in prose, never "150,0%"."""
+    from reports.structure import FootnoteRef
+
+    plan = so.plans.get(start_year=2023)
+    near_poor = target_services.target_create(
+        plan=plan, group="Chỉ tiêu về công tác chuyên môn", wording="Giảm tỷ lệ hộ cận nghèo 0,5%",
+        label="Tỷ lệ hộ cận nghèo", kind="pp_change", plan_value="-0.5", unit="%",
+    )
+    sheet = so.sheets.get(year=2023, quarter=4)
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=4, version=sheet.version,
+        entries={near_poor.id: target_services.Entry(value=Decimal("-0.75"))}, user=None,
+    )
+    from organizations.models import Member
+
+    for member, grade in zip(Member.objects.all()[:2], [Grade.EXCELLENT, Grade.GOOD], strict=True):
+        org_services.member_rating_set(member=member, year=2023, grade=grade)
+    quarterly = services.document_create(
+        organization=so, doc_type="quarterly", year=2023, quarter=4, dated=dt.date(2024, 1, 5)
+    )
+    text = _text(quarterly)
+    assert "Tuyển sinh cao đẳng: quý này 269 người (nâng tổng số từ đầu năm đến nay là 269, đạt 107,6% nghị quyết năm)." in text
+    assert "Tỷ lệ hộ cận nghèo: giảm 0,75/0,5 điểm % so với năm 2022, đạt 150%." in text
+    assert "đạt 150,0%" not in text  # the Phụ lục keeps one decimal in its column
+
+    review = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    layout = build_layout(review)
+    (paragraph,) = [
+        item for node in layout.walk() for item in node.content
+        if hasattr(item, "parts") and "chỉ tiêu chưa đạt" in item.text
+    ]
+    parts = paragraph.parts
+    calls = [i for i, part in enumerate(parts) if isinstance(part, FootnoteRef)]
+    assert len(calls) == 2
+    assert parts[calls[0] - 1].endswith("có 02 chỉ tiêu đạt")
+    assert parts[calls[0]].text.startswith("02 chỉ tiêu đạt kế hoạch, gồm:")
+    assert parts[calls[1] - 1] == " và 01 chỉ tiêu chưa đạt"
+    assert parts[calls[1]].text.startswith("01 chỉ tiêu chưa đạt kế hoạch, gồm:")
+    assert parts[calls[1] + 1] == " kế hoạch đề ra."
+    assert (
+        "Kết quả đánh giá, xếp loại chất lượng năm 2023: 01 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm vụ”, "
+        "01 chi bộ “Hoàn thành tốt nhiệm vụ”, 01 chi bộ “Không hoàn thành nhiệm vụ”; 01 đảng viên (chiếm 12,50%) "
+        "Hoàn thành xuất sắc nhiệm vụ; 01 đảng viên (chiếm 12,50%) Hoàn thành tốt nhiệm vụ."
+    ) in layout.plain_text()

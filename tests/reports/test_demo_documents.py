@@ -4,6 +4,7 @@ as PDFs that read like seeds 000 and 001, with the numbers computed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from io import StringIO
 
@@ -47,9 +48,16 @@ def test_the_demo_resolution_and_annual_review_regenerate_as_pdf(tmp_path):
     assert "Quảng Bình, ngày 23 tháng 02 năm 2024" in flat
     assert "NGHỊ QUYẾT" in flat and "Về phương hướng, nhiệm vụ năm 2024" in flat
     assert "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch" in flat
-    assert "có 04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt" in flat
-    # The footnote naming them (seed 000).
-    assert "02 chỉ tiêu chưa đạt kế hoạch, gồm:" in flat and "Kết nạp đảng viên: được 04 đồng chí, đạt 2,6%" in flat
+    # Two footnotes, one on each count, naming the targets (seed 000).
+    calls = re.search(r"có 04 chỉ tiêu đạt(\d+) và 02 chỉ tiêu chưa đạt(\d+) kế hoạch đề ra", flat)
+    assert calls, flat
+    met_call, not_met_call = calls.groups()
+    assert int(not_met_call) == int(met_call) + 1
+    assert f"{met_call} 04 chỉ tiêu đạt kế hoạch, gồm:" in flat
+    assert f"{not_met_call} 02 chỉ tiêu chưa đạt kế hoạch, gồm:" in flat
+    assert "Kết nạp đảng viên: được 04 đồng chí, đạt 2,6% tổng số đảng viên đầu năm 2023" in flat
+    # Percentages in prose drop a trailing ",0"; others keep their decimal.
+    assert "đạt 150%" in flat and "150,0%" not in flat
     assert "hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03" in flat
     assert "T/M BAN CHẤP HÀNH" in flat and "BÍ THƯ" in flat and "Nguyễn Văn Bí" in flat
     assert "Nơi nhận:" in flat and "Lưu Văn phòng" in flat
@@ -65,7 +73,12 @@ def test_the_demo_resolution_and_annual_review_regenerate_as_pdf(tmp_path):
     assert "Quảng Bình, ngày 10 tháng 01 năm 2024" in flat
     assert "Tuyển sinh giáo dục nghề nghiệp 17.250/17.000 người (đạt 101,5%); trong đó: cao đẳng 269/250 người (đạt 107,6%)" in flat
     assert "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%" in flat
-    assert "02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%) HTXSNV" in flat
+    # Seed 001's wording of the ratings.
+    assert (
+        "02 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm vụ”, 07 chi bộ “Hoàn thành tốt nhiệm vụ”, "
+        "01 chi bộ “Không hoàn thành nhiệm vụ”; 27 đảng viên (chiếm 17,53%) Hoàn thành xuất sắc nhiệm vụ; "
+        "124 đảng viên (chiếm 80,52%) Hoàn thành tốt nhiệm vụ"
+    ) in flat
     assert "Phụ lục 1" in flat and "Nơi nhận:" in flat
 
 
