@@ -241,9 +241,3 @@ def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
         ),
         Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI", "[[phu_luc]]", kind=SectionKind.APPENDIX),
     ]
-
-
-def recipients_for(doc_type: str, *, superior_short: str) -> str:
-    lines = [f"- {superior_short} (báo cáo)," if doc_type != DocumentType.RESOLUTION else f"- {superior_short} (để b/c),"]
-    lines += ["- Các đồng chí Đảng ủy viên,", "- Các chi bộ trực thuộc,", "- Lưu Văn phòng."]
-    return "\n".join(lines)

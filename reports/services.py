@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +19,8 @@ from partyreports.audit import audit_diff, audit_record
 from reports import blocks, checks, prefill
 from reports.models import (
     TYPE_ABBREVIATION,
+    Authority,
+    DocumentType,
     TYPE_TITLE,
     Document,
     DocumentStatus,
@@ -41,10 +42,82 @@ class DocumentConflict(Exception):
 
 def issuer_name_for(organization: Organization) -> str:
     """The issuing body is the committee: "Đảng bộ Sở X" issues as "ĐẢNG ỦY SỞ X"."""
-    name = organization.name.strip()
-    if re.match(r"(?i)^đảng bộ\s", name):
-        name = "Đảng ủy " + name[len("Đảng bộ ") :]
-    return name.upper()
+    return committee_name(organization.name).upper()
+
+
+# The committee of a đảng bộ by the kind of place it leads (format.md: TU, HU…).
+_COMMITTEES = (
+    ("đảng bộ khối ", "Đảng ủy Khối ", "ĐUK"),
+    ("đảng bộ tỉnh ", "Tỉnh ủy ", "TU"),
+    ("đảng bộ thành phố ", "Thành ủy ", "TU"),
+    ("đảng bộ huyện ", "Huyện ủy ", "HU"),
+    ("đảng bộ quận ", "Quận ủy ", "QU"),
+    ("đảng bộ thị xã ", "Thị ủy ", "TU"),
+    ("đảng bộ ", "Đảng ủy ", "ĐU"),
+)
+
+
+def committee_name(name: str) -> str:
+    """The body that acts for an organisation: "Đảng bộ tỉnh Quảng Bình" →
+    "Tỉnh ủy Quảng Bình", "Đảng bộ Sở A" → "Đảng ủy Sở A"; a chi bộ acts as
+    itself. A name in capitals (a header's) is brought to title case first."""
+    name = " ".join(name.split())
+    if name.isupper():
+        name = name.title()
+    folded = name.casefold()
+    for prefix, committee, _ in _COMMITTEES:
+        if folded.startswith(prefix):
+            return committee + name[len(prefix):]
+    return name
+
+
+def is_cell(organization: Organization) -> bool:
+    """A chi bộ (trực thuộc or cơ sở): members meet in it (its level says so)."""
+    return organization.level.holds_members
+
+
+def issuer_code_for(organization: Organization) -> str:
+    """The issuer's short code of the number and symbol ("BC/ĐUK"): the
+    organisation's own, else from its level and name — "CB" for a chi bộ,
+    "ĐUK", "TU", "HU", "ĐU" for a committee."""
+    if organization.short_name:
+        return organization.short_name
+    if is_cell(organization):
+        return "CB"
+    folded = organization.name.casefold()
+    return next(code for prefix, _, code in _COMMITTEES if folded.startswith(prefix) or prefix == "đảng bộ ")
+
+
+def authority_for(organization: Organization) -> str:
+    """A chi bộ signs "T/M CHI BỘ"; a committee "T/M BAN CHẤP HÀNH" (seed 002)."""
+    return Authority.CELL if is_cell(organization) else Authority.EXECUTIVE
+
+
+def recipients_for(organization: Organization, doc_type: str) -> str:
+    """Nơi nhận: the superior committee (its Ban Thường vụ above the grassroots),
+    the committee's members and subordinates, the file copy. The placeholder
+    recipient only when the superior is not known (issuance refuses it)."""
+    parent = organization.parent
+    if parent is not None:
+        superior = committee_name(parent.name)
+        if not (is_cell(organization) and parent.level.is_grassroots):
+            superior = f"BTV {superior}"
+    elif organization.superior_name:
+        superior = f"BTV {committee_name(organization.superior_name)}"
+    else:
+        superior = prefill.PLACEHOLDER_RECIPIENT
+    report = "(để b/c)" if doc_type == DocumentType.RESOLUTION else "(báo cáo)"
+    lines = [f"- {superior} {report},"]
+    if is_cell(organization):
+        lines += ["- Các đồng chí chi ủy viên,", "- Lưu Chi bộ."]
+    else:
+        below = (
+            "Các tổ chức cơ sở đảng trực thuộc"
+            if organization.children.filter(level__is_grassroots=True).exists()
+            else "Các chi bộ trực thuộc"
+        )
+        lines += ["- Các đồng chí Đảng ủy viên,", f"- {below},", "- Lưu Văn phòng."]
+    return "\n".join(lines)
 
 
 def superior_name_for(organization: Organization) -> str:
@@ -95,7 +168,6 @@ def document_create(
     term = term_for(dated)
     # A congress plan's years name the term of a mid-term review.
     plan_term = _term_plan_years(organization, dated) or term
-    parent_short = organization.parent.short_name if organization.parent else ""
     document = Document.objects.create(
         organization=organization,
         doc_type=doc_type,
@@ -105,14 +177,13 @@ def document_create(
         term_end_year=term[1],
         superior_name=superior_name_for(organization),
         issuer_name=issuer_name_for(organization),
-        symbol=f"{TYPE_ABBREVIATION[doc_type]}/{organization.short_name or 'ĐU'}",
+        symbol=f"{TYPE_ABBREVIATION[doc_type]}/{issuer_code_for(organization)}",
+        authority=authority_for(organization),
         place=place_for(organization),
         dated=dated,
         title=TYPE_TITLE[doc_type],
         abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=plan_term),
-        recipients=prefill.recipients_for(
-            doc_type, superior_short=f"BTV {parent_short}" if parent_short else prefill.PLACEHOLDER_RECIPIENT
-        ),
+        recipients=recipients_for(organization, doc_type),
         created_by=user,
         corrects=corrects,
     )

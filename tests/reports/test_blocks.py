@@ -327,3 +327,37 @@ def test_sentences_are_worded_the_seeds_way(so):
         "01 chi bộ “Hoàn thành tốt nhiệm vụ”, 01 chi bộ “Không hoàn thành nhiệm vụ”; 01 đảng viên (chiếm 12,50%) "
         "Hoàn thành xuất sắc nhiệm vụ; 01 đảng viên (chiếm 12,50%) Hoàn thành tốt nhiệm vụ."
     ) in layout.plain_text()
+
+
+def test_defaults_follow_the_organisations_level_and_superior(world):
+    """A chi bộ signs for itself under its own code; a committee names its
+    superior committee among the recipients, whether the superior is in the
+    tree (its parent) or only named (the top of the tree)."""
+    cell = services.document_create(
+        organization=world.cell_a1, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
+    )
+    assert (cell.authority, cell.signer_position, cell.symbol) == ("T/M CHI BỘ", "BÍ THƯ", "BC/CB")
+    assert cell.issuer_name == "CHI BỘ VĂN PHÒNG A" and cell.superior_name == "ĐẢNG BỘ SỞ A"
+    assert cell.recipient_lines == ["- Đảng ủy Sở A (báo cáo),", "- Các đồng chí chi ủy viên,", "- Lưu Chi bộ."]
+
+    so = services.document_create(organization=world.grassroots_a, doc_type="resolution", year=2024,
+                                  dated=dt.date(2024, 2, 23))
+    assert (so.authority, so.symbol) == ("T/M BAN CHẤP HÀNH", "NQ/ĐU")
+    assert so.recipient_lines[0] == "- BTV Đảng ủy Khối A (để b/c),"
+    assert "- Các chi bộ trực thuộc," in so.recipient_lines
+
+    bloc = world.bloc_a
+    bloc.superior_name = "ĐẢNG BỘ TỈNH QUẢNG BÌNH"
+    bloc.save()
+    khoi = services.document_create(organization=bloc, doc_type="midterm", year=2023, dated=dt.date(2023, 7, 6))
+    assert khoi.symbol == "BC/ĐUK" and khoi.issuer_name == "ĐẢNG ỦY KHỐI A"
+    assert khoi.recipient_lines[0] == "- BTV Tỉnh ủy Quảng Bình (báo cáo),"
+    assert "- Các tổ chức cơ sở đảng trực thuộc," in khoi.recipient_lines
+    assert "cấp ủy cấp trên" not in khoi.recipients
+
+    # No short code: taken from the level and the name, never a blanket "ĐU".
+    bloc.short_name = ""
+    bloc.save()
+    assert services.issuer_code_for(bloc) == "ĐUK"
+    world.cell_a2.short_name = ""
+    assert services.issuer_code_for(world.cell_a2) == "CB"
