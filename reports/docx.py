@@ -48,7 +48,7 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from reports.pdf import metrics
+from reports import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 DRAFT_MARK = "DỰ THẢO"
@@ -218,7 +218,7 @@ def _set_up_styles(doc: WordDocument) -> None:
         style.font.bold = level <= 3
         style.font.italic = level >= 3
         heading_format = style.paragraph_format
-        heading_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        heading_format.alignment = WD_ALIGN_PARAGRAPH.LEFT  # never justified
         heading_format.first_line_indent = FIRST_LINE_INDENT
         heading_format.space_before = Pt(6)
         heading_format.space_after = Pt(6)
@@ -424,23 +424,37 @@ def _bottom_rule(paragraph: WordParagraph, *, width: int, text_width: int) -> No
     paragraph._p.get_or_add_pPr().insert_element_before(border, *_PBDR_SUCCESSORS)
 
 
+def _lines(container: _Cell, lines: list[str], *, bold: bool = False) -> None:
+    """A header name in one centred paragraph, broken where the PDF breaks it."""
+    paragraph = _paragraph(container, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for index, line in enumerate(lines):
+        if index:
+            paragraph.add_run().add_break()
+        _run(paragraph, line, bold=bold)
+
+
 def _write_header(doc: WordDocument, layout: Layout) -> None:
-    """Two borderless columns; the number line and the date share the second row
-    so they stay level however the names wrap."""
+    """Two borderless columns, as the PDF has them: the bodies, the star and the
+    number on the left; the Party's name, its rule and, under it, the place and
+    date on the right."""
     total = _text_width()
-    left_width = int(total * 0.45)
+    left_width = int(total * metrics.HEADER_LEFT)
     widths = [left_width, total - left_width]
-    table = doc.add_table(rows=2, cols=2)
+    table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borderless(table)
     _set_widths(table, widths)
     centre = WD_ALIGN_PARAGRAPH.CENTER
 
     left = _cell(table.cell(0, 0))
-    if layout.superior_name:
-        _paragraph(left, layout.superior_name, align=centre)
-    _paragraph(left, layout.issuer_name, align=centre, bold=True)
+    if layout.superior_lines:
+        _lines(left, layout.superior_lines)
+    _lines(left, layout.issuer_lines, bold=True)
     _paragraph(left, "*", align=centre)
+    _paragraph(left, layout.number_and_symbol, align=centre)
+    for mark in (layout.secrecy, layout.urgency):
+        if mark:
+            _paragraph(left, str(mark).upper(), align=centre, bold=True)
 
     right = _cell(table.cell(0, 1))
     party = _paragraph(
@@ -448,14 +462,8 @@ def _write_header(doc: WordDocument, layout: Layout) -> None:
     )
     name_width = int(Pt(PARTY_NAME_WIDTH_EM * _size("party_name_size_pt", 15).pt))
     _bottom_rule(party, width=widths[1] - 2 * CELL_MARGIN, text_width=name_width)
-
-    number = _cell(table.cell(1, 0))
-    _paragraph(number, layout.number_and_symbol, align=centre)
-    for mark in (layout.secrecy, layout.urgency):
-        if mark:
-            _paragraph(number, str(mark).upper(), align=centre, bold=True)
-    date = _cell(table.cell(1, 1))
-    _paragraph(date, layout.place_and_date, align=centre, italic=True)
+    date = _paragraph(right, layout.place_and_date, align=centre, italic=True)
+    date.paragraph_format.space_before = Pt(6)
 
 
 def _write_title(doc: WordDocument, layout: Layout) -> None:
@@ -548,7 +556,7 @@ def _footnote_call(paragraph: WordParagraph, number: int) -> None:
 
 
 def _column_widths(rows: list[list[str]], total: int) -> list[int]:
-    """The widths the PDF gives the same table (reports/pdf/metrics.py), from
+    """The widths the PDF gives the same table (reports/metrics.py), from
     the printed width of the text: a figure never wraps."""
     header, body = rows[0], rows[1:]
     unbroken = [

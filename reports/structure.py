@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from partyreports.formatting import format_document_date
-from reports import blocks
+from reports import blocks, metrics
 from reports.models import Document, Section, SectionKind
 
 FOOTNOTE_RE = re.compile(r"\[\^(?P<text>[^\[\]]*)\]")
@@ -100,6 +100,9 @@ class Layout:
     signer_name: str
     recipients: list[str]
     problems: list[str]
+    # The header names as printed, line by line ("|" in a name breaks it there).
+    superior_lines: list[str] = field(default_factory=list)
+    issuer_lines: list[str] = field(default_factory=list)
     # Numbers a data block could not find (printed "…"): issuance refuses them.
     gaps: list[Flag] = field(default_factory=list)
     # Appendix rows without data: the office confirms they are really missing.
@@ -137,6 +140,15 @@ def section_number(level: int, index: int, parents: list[int], kind: str) -> str
     if level == 2:
         return f"{index}."
     return ".".join(str(i) for i in [*parents[1:], index]) + "."
+
+
+def _header(name: str) -> str:
+    return nfc(" ".join(name.upper().split()))
+
+
+def _one_line(name: str) -> str:
+    """A header name without its manual line breaks ("|")."""
+    return " ".join(_header(name).replace("|", " ").split())
 
 
 def section_label(number: str, heading: str) -> str:
@@ -259,8 +271,10 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
     return Layout(
         document=document,
         is_draft=document.is_draft,
-        superior_name=nfc(document.superior_name.upper()),
-        issuer_name=nfc(document.issuer_name.upper()),
+        superior_name=_one_line(document.superior_name),
+        issuer_name=_one_line(document.issuer_name),
+        superior_lines=metrics.header_lines(_header(document.superior_name), bold=False),
+        issuer_lines=metrics.header_lines(_header(document.issuer_name), bold=True),
         number_and_symbol=document.number_and_symbol,
         place_and_date=f"{nfc(document.place)}, {format_document_date(document.dated)}",
         title=nfc(document.title.upper()),

@@ -17,7 +17,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
-from reports.pdf import metrics
+from reports import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 TEMPLATE = "reports/documents/document.html"

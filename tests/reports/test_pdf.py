@@ -782,3 +782,28 @@ def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(world, plan
     verdicts = {row[6] for row in rows[1:]}
     assert verdicts <= {"Đạt", "Vượt", "Chưa đạt", "Chưa có số liệu", "Không đánh giá"}, verdicts
     assert {"Vượt", "Chưa đạt"} <= verdicts
+
+
+@pytest.mark.django_db
+def test_a_heading_is_not_justified(world) -> None:  # noqa: ANN001
+    """A heading over two lines keeps its natural spacing: its first line
+    stops short of the right margin instead of being stretched to it."""
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=DATED
+    )
+    section = document.sections.get(heading="Ưu điểm")
+    section.heading = (
+        "Lãnh đạo cải cách hành chính, thực hiện công tác nội chính và phòng chống tham nhũng, "
+        "tiêu cực trong các cơ quan"
+    )
+    section.body = " ".join(SENTENCES)  # a justified paragraph: its lines reach the margin
+    section.save()
+    pages = words_of(pdf.render_pdf(build_layout(document)).content)
+    page = next(p for p in pages if any(w["text"] == "tham" for w in p[2]))
+    width, _, words = page
+    heading_top = find(words, "cải")["top"]
+    first_line = [w for w in words if abs(w["top"] - heading_top) < 2]
+    body_top = find(words, SENTENCES[0].split()[0])["top"]
+    body_line = [w for w in words if abs(w["top"] - body_top) < 2]
+    margin = max(w["x1"] for w in body_line)  # a justified line ends at the margin
+    assert max(w["x1"] for w in first_line) < margin - 10
