@@ -216,6 +216,11 @@ class Rendering(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The claim of the run under way (reports.services.rendering_run): who
+    # ("host:pid:token"), since when, and how many runs have claimed it.
+    attempt = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import os
+import socket
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -31,6 +35,9 @@ from reports.models import (
 )
 from reports.structure import build_layout
 from targets.models import Plan
+
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentConflict(Exception):
@@ -605,14 +612,61 @@ def rendering_request(
     return rendering
 
 
+#: The rendering task's hard time limit (reports.tasks): a run claimed longer
+#: ago than this (and a margin) is dead, and the rendering may be run again.
+RENDER_TIME_LIMIT_S = 300
+STALE_CLAIM = dt.timedelta(seconds=RENDER_TIME_LIMIT_S + 60)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_is_dead(claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the run holding a claim is gone: no claim recorded, older than
+    the task can live, or a process of this host that no longer exists (a
+    worker killed mid-rendering, whose task the broker hands out again)."""
+    if not claimed_by or claimed_at is None or claimed_at < now - STALE_CLAIM:
+        return True
+    host, _, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+
+
+def _claim_rendering(rendering_id: int) -> str | None:
+    """Claim a rendering for this run, or None when it is done or another live
+    run has it. The claim is a conditional update on the attempt counter, so
+    of two deliveries at once only one renders."""
+    now = timezone.now()
+    row = Rendering.objects.filter(pk=rendering_id).values("status", "attempt", "claimed_by", "claimed_at").first()
+    if row is None or row["status"] in (RenderStatus.DONE, RenderStatus.FAILED):
+        return None
+    if row["status"] == RenderStatus.RUNNING and not _claim_is_dead(row["claimed_by"], row["claimed_at"], now):
+        return None
+    token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    claimed = Rendering.objects.filter(pk=rendering_id, status=row["status"], attempt=row["attempt"]).update(
+        status=RenderStatus.RUNNING, attempt=F("attempt") + 1, claimed_by=token, claimed_at=now
+    )
+    return token if claimed else None
+
+
 def rendering_run(*, rendering_id: int) -> None:
-    """Do a queued rendering once: claim it, render, store (safe to run twice)."""
+    """Do a queued rendering once: claim it, render, store (safe to run twice).
+
+    Whatever goes wrong ends the rendering FAILED with the reason (an
+    unexpected error logged), never RUNNING for ever; a run that dies outright
+    leaves a claim that reports.renderings_catch_up finds stale and sends again.
+    """
     from reports import docx, pdf
 
-    claimed = Rendering.objects.filter(
-        pk=rendering_id, status__in=[RenderStatus.PENDING, RenderStatus.RUNNING]
-    ).update(status=RenderStatus.RUNNING)
-    if not claimed:
+    token = _claim_rendering(rendering_id)
+    if token is None:
         return
     rendering = Rendering.objects.select_related("document__organization", "requested_by").get(pk=rendering_id)
     try:
@@ -639,5 +693,12 @@ def rendering_run(*, rendering_id: int) -> None:
         rendering.status = RenderStatus.DONE
     except ValidationError as exc:
         rendering.status, rendering.error = RenderStatus.FAILED, " ".join(exc.messages)
-    rendering.finished_at = timezone.now()
-    rendering.save()
+    except Exception:
+        logger.exception("Rendering %s of document %s failed", rendering.pk, rendering.document.public_id)
+        rendering.status = RenderStatus.FAILED
+        rendering.error = "Lỗi hệ thống khi tạo bản in, đã ghi nhận sự cố. Hãy tạo lại; nếu vẫn lỗi, báo quản trị."
+    # Only the run that holds the claim writes its outcome.
+    Rendering.objects.filter(pk=rendering.pk, claimed_by=token).update(
+        status=rendering.status, error=rendering.error, sha256=rendering.sha256, file=rendering.file.name or "",
+        pages=rendering.pages, finished_at=timezone.now(),
+    )

@@ -265,6 +265,21 @@ def rendering_status(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "reports/_partials/rendering.html", {"rendering": rendering})
 
 
+def _checked(file, sha256: str, what: str) -> bytes | HttpResponse:  # noqa: ANN001
+    """A stored file's bytes if they are the ones stored (SHA-256); else a
+    refusal, logged: a file changed or lost on disk is never served as is."""
+    try:
+        with file.open("rb") as handle:
+            content = handle.read()
+    except OSError:
+        log.error("%s: stored file %s is missing or unreadable", what, file.name)
+        return HttpResponse("Không đọc được tệp đã lưu; đã ghi nhận sự cố.", status=409)
+    if hashlib.sha256(content).hexdigest() != sha256:
+        log.error("%s does not match its SHA-256 (file %s)", what, file.name)
+        return HttpResponse("Tệp đã lưu không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+    return content
+
+
 @login_required
 @require_GET
 def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -273,8 +288,9 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("Bản in chưa sẵn sàng.")
     document = rendering.document
     suffix = "du-thao" if document.is_draft else f"{document.number:02d}"
-    with rendering.file.open("rb") as handle:
-        content = handle.read()
+    content = _checked(rendering.file, rendering.sha256, f"Rendering {rendering.public_id}")
+    if isinstance(content, HttpResponse):
+        return content
     response = HttpResponse(content, content_type=CONTENT_TYPES[rendering.fmt])
     name = f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}"
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -332,11 +348,9 @@ def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, public_id=public_id)
     if document.is_draft or not document.pdf:
         raise Http404("Văn bản chưa ban hành.")
-    with document.pdf.open("rb") as handle:
-        content = handle.read()
-    if hashlib.sha256(content).hexdigest() != document.pdf_sha256:
-        log.error("Issued PDF %s does not match its SHA-256", document.public_id)
-        return HttpResponse("Tệp PDF đã ban hành không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+    content = _checked(document.pdf, document.pdf_sha256, f"Issued PDF {document.public_id}")
+    if isinstance(content, HttpResponse):
+        return content
     response = HttpResponse(content, content_type="application/pdf")
     name = f"{document.symbol.replace('/', '-')}-{document.number:02d}.pdf"
     response["Content-Disposition"] = content_disposition_header(True, name)

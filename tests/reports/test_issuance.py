@@ -134,13 +134,15 @@ def test_editing_is_refused_once_issued_and_downloads_are_identical(
 
 
 @pytest.mark.django_db
-def test_a_tampered_issued_pdf_is_refused(client, world, plan_world, office):
+def test_a_tampered_issued_pdf_is_refused(client, world, plan_world, office, caplog):
     client.force_login(office)
     document = services.document_issue(document=_document(world), user=None)
     with open(document.pdf.path, "ab") as handle:
         handle.write(b"tampered")
-    response = client.get(reverse("reports:pdf", kwargs={"public_id": document.public_id}))
+    with caplog.at_level("ERROR", logger="reports.views"):
+        response = client.get(reverse("reports:pdf", kwargs={"public_id": document.public_id}))
     assert response.status_code == 409
+    assert f"Issued PDF {document.public_id} does not match its SHA-256" in caplog.text
 
 
 @pytest.mark.django_db
