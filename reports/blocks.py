@@ -29,7 +29,10 @@ from targets.models import Target
 TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
 BLOCK_HELP = {
-    "chi_tieu": "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]",
+    "chi_tieu": (
+        "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]; "
+        "ghi chú của cán bộ về chỉ tiêu ({ghi_chu} trong câu báo cáo) được đưa vào sau số liệu"
+    ),
     "ke_hoach": "Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom=\"…\" nam=2024]]",
     "danh_gia": "Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom=\"Chỉ tiêu về công tác Đảng\"]]",
     "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
@@ -244,7 +247,23 @@ def row_values(row: target_selectors.SheetRow, *, year: int) -> dict[str, str]:
         "giam_tang": "giảm" if (plan is not None and plan < 0) else "tăng",
         "nam": str(year),
         "nam_truoc": str(year - 1),
+        "ghi_chu": note_of(row),
     }
+
+
+def note_of(row: target_selectors.SheetRow) -> str:
+    """The cadre's note on the target for the quarter ("chủ yếu nhờ các phiên
+    giao dịch việc làm"), as a clause: no final stop."""
+    note = row.result.note if row.result is not None else ""
+    return " ".join(note.split()).rstrip(".;, ")
+
+
+def _with_note(phrase: str, text: str, values: dict[str, str]) -> str:
+    """A phrase that does not place {ghi_chu} gets the note after its figures,
+    in brackets; one that places it and has none loses the empty brackets."""
+    if "{ghi_chu}" in phrase:
+        return re.sub(r"\s*\(\s*\)", "", text)
+    return f"{text} ({values['ghi_chu']})" if values["ghi_chu"] else text
 
 
 def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> str:
@@ -283,10 +302,12 @@ def target_sentence(
     gaps: list[str] | None = None,
 ) -> str:
     """"Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
-    text = _fill(_phrase(row, quarterly=quarterly, sub=False), row_values(row, year=year), gaps)
-    parts = [
-        _fill(_phrase(c, quarterly=quarterly, sub=True), row_values(c, year=year), gaps) for c in children
-    ]
+    def clause(of: target_selectors.SheetRow, sub: bool) -> str:
+        phrase, values = _phrase(of, quarterly=quarterly, sub=sub), row_values(of, year=year)
+        return _with_note(phrase, _fill(phrase, values, gaps).rstrip(".;, "), values)
+
+    text = clause(row, sub=False)
+    parts = [clause(c, sub=True) for c in children]
     if parts:
         joined = ", ".join(parts)
         lead = "" if parts[0].lower().startswith("trong đó") else "trong đó: "

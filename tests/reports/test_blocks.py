@@ -361,3 +361,32 @@ def test_defaults_follow_the_organisations_level_and_superior(world):
     assert services.issuer_code_for(bloc) == "ĐUK"
     world.cell_a2.short_name = ""
     assert services.issuer_code_for(world.cell_a2) == "CB"
+
+
+def test_a_cadres_note_flows_into_the_sentence(so):
+    """Result.note, the cadre's short explanation of a figure, follows the
+    figures in the document; a phrase may place it itself with {ghi_chu}."""
+    plan = so.plans.get(start_year=2023)
+    jobs = plan.targets.get(label="Giải quyết việc làm")
+    college = plan.targets.get(label="Tuyển sinh cao đẳng")
+    college.report_phrase = "Tuyển sinh cao đẳng {thuc_hien}/{ke_hoach} người, đạt {ty_le} ({ghi_chu})"
+    college.save()
+    sheet = so.sheets.get(year=2023, quarter=4)
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=4, version=sheet.version, user=None,
+        entries={jobs.id: target_services.Entry(value=Decimal(20360), note="Chủ yếu nhờ các phiên giao dịch việc làm.")},
+    )
+    document = services.document_create(organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10))
+    text = _text(document)
+    assert (
+        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch "
+        "(Chủ yếu nhờ các phiên giao dịch việc làm); trong đó có khoảng 6.042/3.700 lao động"
+    ) in text
+    # Placed by the phrase, and left out with its brackets when there is none.
+    assert "Tuyển sinh cao đẳng 269/250 người, đạt 107,6%." in text
+    sheet.refresh_from_db()
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=4, version=sheet.version, user=None,
+        entries={college.id: target_services.Entry(value=Decimal(269), note="mở thêm 02 lớp")},
+    )
+    assert "Tuyển sinh cao đẳng 269/250 người, đạt 107,6% (mở thêm 02 lớp)." in _text(document)
