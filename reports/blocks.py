@@ -17,9 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from organizations import phrases
-from organizations.models import Grade
 from organizations import selectors as org_selectors
-from partyreports.formatting import format_number, format_percent, format_signed_percent, pad2
+from organizations.models import Grade
+from partyreports.formatting import (
+    format_number,
+    format_percent,
+    format_signed_percent,
+    pad2,
+)
 from reports.models import Document, DocumentType
 from targets import calculations as calc
 from targets import selectors as target_selectors

@@ -25,7 +25,10 @@ from targets.term import Nature, Outlook, TermRow, TermView
 QUARTER_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 _PHRASES = {
-    Nature.PER_YEAR: "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu Nghị quyết {ke_hoach}), đạt {ty_le}",
+    Nature.PER_YEAR: (
+        "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu Nghị quyết {ke_hoach}), "
+        "đạt {ty_le}"
+    ),
     Nature.CUMULATIVE: "{nhan}: lũy kế {thuc_hien}/{ke_hoach} {don_vi}, đạt {ty_le}",
     Nature.STOCK: "{nhan}: {thuc_hien} (chỉ tiêu Nghị quyết {ke_hoach}), {danh_gia}",
     Nature.SHARE: "{nhan}: {thuc_hien} (chỉ tiêu Nghị quyết {ke_hoach}), {danh_gia}",
@@ -52,7 +55,7 @@ _OUTLOOK_CELLS = {
 
 
 def as_of_text(view: TermView) -> str:
-    """"quý II/2023", or "năm 2022" for a whole year."""
+    """ "quý II/2023", or "năm 2022" for a whole year."""
     if view.quarter == 4:
         return f"năm {view.year}"
     return f"quý {QUARTER_ROMAN[view.quarter]}/{view.year}"
@@ -91,7 +94,9 @@ def term_sentence(row: TermRow, children: list[TermRow], gaps: list[str]) -> str
 def _with_children(view: TermView) -> list[tuple[TermRow, list[TermRow]]]:
     rows = view.rows
     tops = [r for r in rows if not r.is_sub]
-    return [(top, [r for r in rows if r.target.parent_id == top.target.id]) for top in tops]
+    return [
+        (top, [r for r in rows if r.target.parent_id == top.target.id]) for top in tops
+    ]
 
 
 def _rows(ctx: BlockContext, params: dict[str, str]) -> tuple[TermView, list[TermRow]]:
@@ -124,13 +129,15 @@ def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
             continue
         wording = top.target.wording.rstrip(".; ")
         if children:
-            wording += ", " + ", ".join(c.target.wording.rstrip(".; ") for c in children)
+            wording += ", " + ", ".join(
+                c.target.wording.rstrip(".; ") for c in children
+            )
         lines.append(f"{len(lines) + 1}. {wording}.")
     return "\n".join(lines)
 
 
 def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
-    """"09/10 chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt
+    """ "09/10 chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt
     mức", with a footnote naming those not met (seed 004)."""
     view, rows = _rows(ctx, params)
     tops = [r for r in rows if not r.is_sub]
@@ -142,9 +149,12 @@ def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
     not_met = [r for r in tops if r.assessment.so_far.verdict is calc.Verdict.CHUA_DAT]
     if not_met:
         names = "; ".join(
-            f"{r.target.wording.rstrip('.; ')} (đạt {r.assessment.so_far.measure_text})" for r in not_met
+            f"{r.target.wording.rstrip('.; ')} (đạt {r.assessment.so_far.measure_text})"
+            for r in not_met
         )
-        text += f"[^Còn {pad2(len(not_met))} chỉ tiêu chưa đạt: {prose_percent(names)}.]"
+        text += (
+            f"[^Còn {pad2(len(not_met))} chỉ tiêu chưa đạt: {prose_percent(names)}.]"
+        )
     return text
 
 
@@ -158,9 +168,9 @@ def render_du_bao(ctx: BlockContext, params: dict[str, str]) -> str:
     on_track = outlooks.count(Outlook.ON_TRACK)
     term = f"{view.plan.start_year}-{view.plan.end_year}"
     lines = [
-        f"- Phát huy những kết quả đạt được đến {as_of_text(view)}, dự báo đến cuối nhiệm kỳ {term}, "
-        f"{ctx.organization.name} sẽ hoàn thành, hoàn thành vượt mức {pad2(on_track)}/{pad2(len(counted))} "
-        "chỉ tiêu Nghị quyết Đại hội đề ra."
+        f"- Phát huy những kết quả đạt được đến {as_of_text(view)}, dự báo đến cuối "
+        f"nhiệm kỳ {term}, {ctx.organization.name} sẽ hoàn thành, hoàn thành vượt mức "
+        f"{pad2(on_track)}/{pad2(len(counted))} chỉ tiêu Nghị quyết Đại hội đề ra."
     ]
     at_risk = [r for r in tops if r.assessment.outlook is Outlook.AT_RISK]
     if at_risk:
@@ -172,7 +182,9 @@ def render_du_bao(ctx: BlockContext, params: dict[str, str]) -> str:
     missing = [r for r in tops if r.assessment.outlook is Outlook.NO_DATA]
     if missing:
         lines.append(
-            "- Chưa đủ số liệu để dự báo: " + "; ".join(r.target.label for r in missing) + "."
+            "- Chưa đủ số liệu để dự báo: "
+            + "; ".join(r.target.label for r in missing)
+            + "."
         )
     return "\n".join(lines)
 
@@ -184,17 +196,26 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
     # No unit column: the figures carry "%" or "/năm", the labels name the rest
     # (eight columns leave the targets' names no room).
     header = [
-        "STT", "Chỉ tiêu", "Chỉ tiêu NQ", f"Thực hiện đến {as_of_text(view)}",
-        "Tỷ lệ", "Đánh giá", "Dự báo cuối nhiệm kỳ",
+        "STT",
+        "Chỉ tiêu",
+        "Chỉ tiêu NQ",
+        f"Thực hiện đến {as_of_text(view)}",
+        "Tỷ lệ",
+        "Đánh giá",
+        "Dự báo cuối nhiệm kỳ",
     ]
     lines = ["| " + " | ".join(header) + " |"]
     for row in rows:
         so_far = row.assessment.so_far
         plan, measure = table_figures(row.target, so_far)
         if row.nature is Nature.PER_YEAR:
-            plan, measure = (f"{text}/năm" if text != "–" else text for text in (plan, measure))
+            plan, measure = (
+                f"{text}/năm" if text != "–" else text for text in (plan, measure)
+            )
         if so_far.verdict is calc.Verdict.NO_DATA:
-            ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
+            ctx.notices.append(
+                f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục"
+            )
         cells = [
             str(row.number) if not row.is_sub else "",
             ("- " if row.is_sub else "") + row.target.label,

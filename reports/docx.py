@@ -63,7 +63,9 @@ FIRST_LINE_INDENT = Mm(10)
 _TIMES_STAND_INS = {"times new roman", "liberation serif", "tinos", "times"}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A figure (centred, never wrapped): "20.360", "-0,95%", "trên 95,0%", "300/năm".
-_NUMERIC_CELL = re.compile(r"^(?:(?:trên|dưới|không quá|từ)\s)?[\d.,%\s+\-−–…/]*(?:/năm)?$")
+_NUMERIC_CELL = re.compile(
+    r"^(?:(?:trên|dưới|không quá|từ)\s)?[\d.,%\s+\-−–…/]*(?:/năm)?$"
+)
 STYLE_BODY = "Body Text"
 STYLE_TABLE = "Table Text"
 FOOTNOTES_URI = "/word/footnotes.xml"
@@ -566,8 +568,12 @@ def _column_widths(rows: list[list[str]], total: int) -> list[int]:
     # Word's cell margins are wider than the PDF's padding: measure without them.
     margins = Emu(2 * CELL_MARGIN).pt - metrics.CELL_PADDING_PT
     widths = metrics.column_widths(
-        header, body, unbroken, width_pt=Emu(total).pt - margins * len(header),
-        family=str(_conf("font_family", "Times New Roman")), size_pt=_size("table_size_pt", metrics.TABLE_SIZE_PT).pt,
+        header,
+        body,
+        unbroken,
+        width_pt=Emu(total).pt - margins * len(header),
+        family=str(_conf("font_family", "Times New Roman")),
+        size_pt=_size("table_size_pt", metrics.TABLE_SIZE_PT).pt,
     )
     widths = [w + margins for w in widths]
     scale = total / sum(int(Pt(w)) for w in widths)

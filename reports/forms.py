@@ -5,7 +5,14 @@ import datetime as dt
 from django import forms
 
 from organizations.forms import CrispyForm, _date_field
-from reports.models import Authority, Document, DocumentType, Secrecy, SignerPosition, Urgency
+from reports.models import (
+    Authority,
+    Document,
+    DocumentType,
+    Secrecy,
+    SignerPosition,
+    Urgency,
+)
 
 
 class DocumentCreateForm(CrispyForm):

@@ -47,7 +47,11 @@ def _face(family: str, bold: bool) -> _Face | None:
         return None
     pattern = f"{family}:{'bold' if bold else 'regular'}"
     path = subprocess.run(
-        [fc_match, "-f", "%{file}", pattern], capture_output=True, text=True, timeout=30, check=False
+        [fc_match, "-f", "%{file}", pattern],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     ).stdout.strip()
     if not path:
         return None
@@ -86,6 +90,7 @@ def column_widths(
     columns = len(header)
     least, natural = [], []
     for c in range(columns):
+
         def measure(text: str, bold: bool = False) -> float:
             return text_width(text, family=family, size_pt=size_pt, bold=bold)
 
@@ -93,7 +98,9 @@ def column_widths(
         words = [measure(w, bold=True) for w in header[c].split()]
         for cell in cells:
             # Figures, and short phrases ("Chưa đạt", "đảng viên"), stay whole.
-            if unbroken[c] or (len(cell.split()) <= SHORT_WORDS and len(cell) <= SHORT_CHARS):
+            if unbroken[c] or (
+                len(cell.split()) <= SHORT_WORDS and len(cell) <= SHORT_CHARS
+            ):
                 words.append(measure(cell))
             else:
                 words += [measure(w) for w in cell.split()]
@@ -106,7 +113,9 @@ def column_widths(
         text = [c for c in range(columns) if not unbroken[c]] or list(range(columns))
         spare = width_pt - sum(natural)
         share = sum(natural[c] for c in text)
-        return [n + (spare * n / share if c in text else 0) for c, n in enumerate(natural)]
+        return [
+            n + (spare * n / share if c in text else 0) for c, n in enumerate(natural)
+        ]
     if sum(least) >= width_pt:
         return [width_pt * w / sum(least) for w in least]
     spare = width_pt - sum(least)
@@ -116,19 +125,63 @@ def column_widths(
 
 #: Words a header line should not end with: they lead into what follows
 #: ("CÁC CƠ QUAN", "VÀ DOANH NGHIỆP").
-_LEADING_WORDS = frozenset({"CÁC", "VÀ", "CỦA", "VỀ", "VỚI", "CHO", "TẠI", "THUỘC", "-", "–"})
+_LEADING_WORDS = frozenset(
+    {"CÁC", "VÀ", "CỦA", "VỀ", "VỚI", "CHO", "TẠI", "THUỘC", "-", "–"}
+)
 #: Words of two syllables common in the names of party bodies, not to be split
 #: over two lines ("CƠ / QUAN"); and the words a place name follows ("TỈNH
 #: QUẢNG BÌNH"), whose next two syllables are kept together too.
 _COMPOUNDS = frozenset(
     tuple(pair.split())
     for pair in (
-        "ĐẢNG BỘ", "ĐẢNG ỦY", "CHI BỘ", "CƠ QUAN", "DOANH NGHIỆP", "LAO ĐỘNG", "THƯƠNG BINH", "XÃ HỘI",
-        "VĂN PHÒNG", "THÀNH PHỐ", "THỊ XÃ", "NHÂN DÂN", "SỰ NGHIỆP", "ĐOÀN THỂ", "CHÍNH TRỊ", "CÔNG NGHIỆP",
-        "NÔNG NGHIỆP", "PHÁT TRIỂN", "NÔNG THÔN", "GIÁO DỤC", "ĐÀO TẠO", "Y TẾ", "TÀI CHÍNH", "KẾ HOẠCH",
-        "ĐẦU TƯ", "XÂY DỰNG", "GIAO THÔNG", "VẬN TẢI", "CÔNG THƯƠNG", "KHOA HỌC", "CÔNG NGHỆ", "THÔNG TIN",
-        "TRUYỀN THÔNG", "VĂN HÓA", "THỂ THAO", "DU LỊCH", "TÀI NGUYÊN", "MÔI TRƯỜNG", "NỘI VỤ", "THANH TRA",
-        "NGÂN HÀNG", "BẢO HIỂM", "TƯ PHÁP", "QUÂN SỰ", "CÔNG AN", "NGOẠI VỤ", "DÂN TỘC", "TÔN GIÁO",
+        "ĐẢNG BỘ",
+        "ĐẢNG ỦY",
+        "CHI BỘ",
+        "CƠ QUAN",
+        "DOANH NGHIỆP",
+        "LAO ĐỘNG",
+        "THƯƠNG BINH",
+        "XÃ HỘI",
+        "VĂN PHÒNG",
+        "THÀNH PHỐ",
+        "THỊ XÃ",
+        "NHÂN DÂN",
+        "SỰ NGHIỆP",
+        "ĐOÀN THỂ",
+        "CHÍNH TRỊ",
+        "CÔNG NGHIỆP",
+        "NÔNG NGHIỆP",
+        "PHÁT TRIỂN",
+        "NÔNG THÔN",
+        "GIÁO DỤC",
+        "ĐÀO TẠO",
+        "Y TẾ",
+        "TÀI CHÍNH",
+        "KẾ HOẠCH",
+        "ĐẦU TƯ",
+        "XÂY DỰNG",
+        "GIAO THÔNG",
+        "VẬN TẢI",
+        "CÔNG THƯƠNG",
+        "KHOA HỌC",
+        "CÔNG NGHỆ",
+        "THÔNG TIN",
+        "TRUYỀN THÔNG",
+        "VĂN HÓA",
+        "THỂ THAO",
+        "DU LỊCH",
+        "TÀI NGUYÊN",
+        "MÔI TRƯỜNG",
+        "NỘI VỤ",
+        "THANH TRA",
+        "NGÂN HÀNG",
+        "BẢO HIỂM",
+        "TƯ PHÁP",
+        "QUÂN SỰ",
+        "CÔNG AN",
+        "NGOẠI VỤ",
+        "DÂN TỘC",
+        "TÔN GIÁO",
     )
 )
 _PLACE_WORDS = frozenset({"TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ", "PHỐ"})
@@ -170,7 +223,7 @@ def balanced_lines(
         (best[i], nxt[i]) = min(options)
     out, i = [], 0
     while i < count:
-        out.append(" ".join(words[i:nxt[i]]))
+        out.append(" ".join(words[i : nxt[i]]))
         i = nxt[i]
     return out
 
@@ -195,8 +248,13 @@ def header_lines(text: str, *, bold: bool) -> list[str]:
     if "|" in text:
         return [line.strip() for line in text.split("|") if line.strip()]
     layout = settings.DOCUMENT_LAYOUT
-    text_width_pt = (210 - layout["margin_left_mm"] - layout["margin_right_mm"]) * 72 / 25.4
+    text_width_pt = (
+        (210 - layout["margin_left_mm"] - layout["margin_right_mm"]) * 72 / 25.4
+    )
     return balanced_lines(
-        text, width_pt=text_width_pt * HEADER_LEFT - 2, family=layout["font_family"],
-        size_pt=layout["font_size_pt"], bold=bold,
+        text,
+        width_pt=text_width_pt * HEADER_LEFT - 2,
+        family=layout["font_family"],
+        size_pt=layout["font_size_pt"],
+        bold=bold,
     )

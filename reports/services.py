@@ -23,11 +23,11 @@ from partyreports.audit import audit_diff, audit_record
 from reports import blocks, checks, prefill
 from reports.models import (
     TYPE_ABBREVIATION,
-    Authority,
-    DocumentType,
     TYPE_TITLE,
+    Authority,
     Document,
     DocumentStatus,
+    DocumentType,
     NumberCounter,
     Rendering,
     RenderStatus,
@@ -35,7 +35,6 @@ from reports.models import (
 )
 from reports.structure import build_layout
 from targets.models import Plan
-
 
 logger = logging.getLogger(__name__)
 

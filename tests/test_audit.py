@@ -21,9 +21,9 @@ from partyreports.models import AuditEvent
 from reports import services as report_services
 from targets import services as target_services
 from targets.models import Sheet
-from tests.reports.drafting import enter_results, finish
 from tests.factories import make_user
 from tests.organizations.test_imports import GOOD_MEMBERS, GOOD_ORGS, _codes, _xlsx
+from tests.reports.drafting import enter_results, finish
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,9 @@ STYLESHEET = "reports/document.css"
 # A figure, as tables print them: "20.360", "-0,95%", "trên 95,0%", "300/năm";
 # "–" or "…" for none. Right-aligned and never wrapped.
 _NUMBER_RE = re.compile(
-    r"^(?:(?:trên|dưới|không quá|từ)\s)?[+\-−]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*%?(/năm)?$|^[…–-]$"
+    r"^(?:(?:trên|dưới|không quá|từ)\s)?"
+    r"[+\-−]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*%?(/năm)?$"
+    r"|^[…–-]$"
 )
 _FAMILY_RE = re.compile(r"^\w[\w .\-]*$")
 
@@ -83,10 +85,17 @@ def _column_widths(header: list[str], rows: list[list[_Cell]]) -> list[str]:
     wrapped: its column is at least as wide as the widest."""
     layout = settings.DOCUMENT_LAYOUT
     width_pt = (210 - layout["margin_left_mm"] - layout["margin_right_mm"]) * 72 / 25.4
-    unbroken = [bool(rows) and all(row[i].align == "num" or not row[i].text for row in rows) for i in range(len(header))]
+    unbroken = [
+        bool(rows) and all(row[i].align == "num" or not row[i].text for row in rows)
+        for i in range(len(header))
+    ]
     widths = metrics.column_widths(
-        header, [[cell.text for cell in row] for row in rows], unbroken,
-        width_pt=width_pt, family=layout["font_family"], size_pt=metrics.TABLE_SIZE_PT,
+        header,
+        [[cell.text for cell in row] for row in rows],
+        unbroken,
+        width_pt=width_pt,
+        family=layout["font_family"],
+        size_pt=metrics.TABLE_SIZE_PT,
     )
     total = sum(widths)
     return [f"{100 * width / total:.2f}%" for width in widths]

@@ -195,7 +195,8 @@ def test_office_creates_edits_issues_and_downloads_a_quarterly_report(
     problems = page.get_by_test_id("problems")
     expect(problems).to_contain_text("chưa ghi họ tên người ký")
     expect(problems).to_contain_text(
-        "mục 2. Hạn chế, khuyết điểm: còn chỗ nhắc “(Văn phòng soạn nội dung.)” chưa soạn."
+        "mục 2. Hạn chế, khuyết điểm: còn chỗ nhắc “(Văn phòng soạn nội dung.)” "
+        "chưa soạn."
     )
     expect(page.get_by_role("button", name="Ban hành văn bản")).to_be_disabled()
 
@@ -207,7 +208,9 @@ def test_office_creates_edits_issues_and_downloads_a_quarterly_report(
     page.get_by_text("Đầu văn bản, người ký, nơi nhận").click()
     page.get_by_role("textbox", name="Người ký").fill("Trần Chí Viễn")
     page.get_by_role("button", name="Lưu đầu văn bản").click()
-    expect(page.get_by_role("alert").filter(has_text="Đã lưu đầu văn bản.")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="Đã lưu đầu văn bản.")
+    ).to_be_visible()
     expect(page.get_by_test_id("problems")).to_have_count(0)
 
     # --- issue: a task numbers, freezes and stores the official PDF ---------------

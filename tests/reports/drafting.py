@@ -39,14 +39,18 @@ def enter_results(organization, *, year: int, quarter: int) -> None:  # noqa: AN
     from targets.selectors import plan_for
 
     plan = plan_for(organization=organization, year=year)
-    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
+    sheet = Sheet.objects.filter(
+        organization=organization, year=year, quarter=quarter
+    ).first()
     have = set(sheet.results.values_list("target_id", flat=True)) if sheet else set()
     entries = {}
     for target in plan.targets.all():
         if target.is_computed or target.id in have:
             continue
         if target.kind in ("rate", "all_or_nothing"):
-            entries[target.id] = target_services.Entry(numerator=Decimal(689), denominator=Decimal(1000))
+            entries[target.id] = target_services.Entry(
+                numerator=Decimal(689), denominator=Decimal(1000)
+            )
         elif target.kind == "pp_change":
             entries[target.id] = target_services.Entry(value=Decimal("-0.95"))
         else:
@@ -54,6 +58,10 @@ def enter_results(organization, *, year: int, quarter: int) -> None:  # noqa: AN
             entries[target.id] = target_services.Entry(value=value.quantize(Decimal(1)))
     if entries:
         target_services.sheet_save(
-            organization=organization, year=year, quarter=quarter,
-            version=sheet.version if sheet else 0, entries=entries, user=None,
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            version=sheet.version if sheet else 0,
+            entries=entries,
+            user=None,
         )

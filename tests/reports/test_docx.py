@@ -153,7 +153,11 @@ def test_it_lays_out_the_header_as_two_borderless_columns(report):
     assert len(header.columns) == 2 and _borders_are_nil(header)
     assert len(header.rows) == 1
     left, right = header.cell(0, 0), header.cell(0, 1)
-    assert [p.text for p in left.paragraphs][:3] == ["ĐẢNG BỘ KHỐI A", "ĐẢNG ỦY SỞ A", "*"]
+    assert [p.text for p in left.paragraphs][:3] == [
+        "ĐẢNG BỘ KHỐI A",
+        "ĐẢNG ỦY SỞ A",
+        "*",
+    ]
     assert left.paragraphs[1].runs[0].bold and not left.paragraphs[0].runs[0].bold
     assert left.paragraphs[3].text.endswith("-BC/ĐU")
     party = right.paragraphs[0]
@@ -359,7 +363,6 @@ def test_it_writes_nfc_text(report):
     assert all(unicodedata.is_normalized("NFC", line) for line in lines)
 
 
-
 def test_header_names_break_where_the_pdf_breaks_them(report):
     """A long issuing body: balanced lines (no "CƠ / QUAN"), or where the office
     put "|"; the same lines in the PDF and in Word; headings never justified."""
@@ -386,7 +389,13 @@ def test_header_names_break_where_the_pdf_breaks_them(report):
     layout = build_layout(report)
     assert layout.issuer_lines == ["ĐẢNG ỦY KHỐI", "CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH"]
     assert layout.issuer_name == "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH"
-    headings = [p for p in _open(_render(report)).paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p
+        for p in _open(_render(report)).paragraphs
+        if p.style.name.startswith("Heading")
+    ]
     assert headings and all(
-        (p.alignment or p.style.paragraph_format.alignment) != WD_ALIGN_PARAGRAPH.JUSTIFY for p in headings
+        (p.alignment or p.style.paragraph_format.alignment)
+        != WD_ALIGN_PARAGRAPH.JUSTIFY
+        for p in headings
     )

@@ -460,22 +460,30 @@ def test_the_signature_never_stands_alone_on_the_last_page(world) -> None:  # no
     document = services.document_create(
         organization=world.grassroots_a, doc_type="resolution", year=2023, dated=DATED
     )
-    document.sections.exclude(pk=document.sections.order_by("order").first().pk).delete()
+    document.sections.exclude(
+        pk=document.sections.order_by("order").first().pk
+    ).delete()
     section = document.sections.get()
     seen_pages = set()
     for count in range(24, 56, 2):
-        section.body = "\n".join(f"Đoạn văn số {n} của nghị quyết." for n in range(1, count)) + (
-            f"\nĐoạn kết {count}./."
-        )
+        section.body = "\n".join(
+            f"Đoạn văn số {n} của nghị quyết." for n in range(1, count)
+        ) + (f"\nĐoạn kết {count}./.")
         section.save()
         content = pdf.render_pdf(build_layout(document)).content
         pages = words_of(content)
         (page,) = [
-            number for number, (_, _, words) in enumerate(pages) if any(w["text"] == "T/M" for w in words)
+            number
+            for number, (_, _, words) in enumerate(pages)
+            if any(w["text"] == "T/M" for w in words)
         ]
         _, _, words = pages[page]
         authority = find(words, "T/M")
-        body = [w for w in words if w["text"] in ("Đoạn", "kết") and w["top"] < authority["top"]]
+        body = [
+            w
+            for w in words
+            if w["text"] in ("Đoạn", "kết") and w["top"] < authority["top"]
+        ]
         assert body, (count, page)
         assert find(words, f"{count}./.")["top"] < authority["top"], count
         seen_pages.add(page)
@@ -733,7 +741,9 @@ def test_the_fetcher_refuses_files_and_the_network() -> None:
 
 
 @pytest.mark.django_db
-def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(world, plan_world) -> None:  # noqa: ANN001
+def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(
+    world, plan_world
+) -> None:  # noqa: ANN001
     """Seen at 130 dpi: "100,00%" ran into the border and "giảm 0,8 điểm %"
     wrapped over three lines beside "-0,95%". Every figure now sits on one line
     inside its cell, plan and result in one form, verdicts in the seeds' words."""
@@ -742,17 +752,34 @@ def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(world, plan
     # Long labels leave the figures little room: the old widths counted
     # characters and "100,00%" overflowed its column.
     study = target_services.target_create(
-        plan=plan_world.plan, group="Chỉ tiêu về công tác Đảng", wording="100% chi bộ học tập nghị quyết",
-        label="Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh của các chi bộ trực thuộc",
+        plan=plan_world.plan,
+        group="Chỉ tiêu về công tác Đảng",
+        wording="100% chi bộ học tập nghị quyết",
+        label=(
+            "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh "
+            "của các chi bộ trực thuộc"
+        ),
         kind="all_or_nothing",
     )
     target_services.sheet_save(
-        organization=world.grassroots_a, year=2023, quarter=3, version=0, user=None,
-        entries={study.id: target_services.Entry(numerator=Decimal(10), denominator=Decimal(10))},
+        organization=world.grassroots_a,
+        year=2023,
+        quarter=3,
+        version=0,
+        user=None,
+        entries={
+            study.id: target_services.Entry(
+                numerator=Decimal(10), denominator=Decimal(10)
+            )
+        },
     )
     enter_results(world.grassroots_a, year=2023, quarter=3)
     document = services.document_create(
-        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=DATED
+        organization=world.grassroots_a,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
+        dated=DATED,
     )
     content = pdf.render_pdf(build_layout(document)).content
     with pdfplumber.open(io.BytesIO(content)) as printed:
@@ -761,26 +788,50 @@ def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(world, plan
         words = page.extract_words()
         rows = table.extract()
         header = [(cell or "").replace("\n", " ") for cell in rows[0]]
-        assert header == ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]
+        assert header == [
+            "STT",
+            "Chỉ tiêu",
+            "Đơn vị",
+            "Kế hoạch",
+            "Thực hiện",
+            "Tỷ lệ",
+            "Đánh giá",
+        ]
         figures = 0
         for row in table.rows[1:]:
             for column in (3, 4, 5):  # Kế hoạch, Thực hiện, Tỷ lệ
                 x0, top, x1, bottom = row.cells[column]
-                inside = [w for w in words if x0 <= w["x0"] and w["x1"] <= x1 + 5 and top <= w["top"] < bottom]
+                inside = [
+                    w
+                    for w in words
+                    if x0 <= w["x0"] and w["x1"] <= x1 + 5 and top <= w["top"] < bottom
+                ]
                 if not inside:
                     continue
                 figures += 1
                 assert len({round(w["top"]) for w in inside}) == 1, inside  # one line
-                assert all(w["x1"] <= x1 - 2 and w["x0"] >= x0 + 2 for w in inside), (inside, x0, x1)
+                assert all(w["x1"] <= x1 - 2 and w["x0"] >= x0 + 2 for w in inside), (
+                    inside,
+                    x0,
+                    x1,
+                )
         assert figures >= 20
     by_label = {row[1]: row for row in rows[1:]}
-    by_label.update({row[1].replace("\n", "").replace(" ", ""): row for row in rows[1:]})
+    by_label.update(
+        {row[1].replace("\n", "").replace(" ", ""): row for row in rows[1:]}
+    )
     assert by_label["Giảm tỷ lệ hộ nghèo"][3:5] == ["-0,80%", "-0,95%"]
     assert by_label["Tỷ lệ lao động qua đào tạo"][3:5] == ["68,7%", "68,9%"]
     assert by_label[study.label.replace(" ", "")][3:5] == ["100,00%", "100,00%"]
     assert by_label["Giải quyết việc làm"][3:5] == ["18.500", "20.350"]
     verdicts = {row[6] for row in rows[1:]}
-    assert verdicts <= {"Đạt", "Vượt", "Chưa đạt", "Chưa có số liệu", "Không đánh giá"}, verdicts
+    assert verdicts <= {
+        "Đạt",
+        "Vượt",
+        "Chưa đạt",
+        "Chưa có số liệu",
+        "Không đánh giá",
+    }, verdicts
     assert {"Vượt", "Chưa đạt"} <= verdicts
 
 
@@ -789,14 +840,21 @@ def test_a_heading_is_not_justified(world) -> None:  # noqa: ANN001
     """A heading over two lines keeps its natural spacing: its first line
     stops short of the right margin instead of being stretched to it."""
     document = services.document_create(
-        organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3, dated=DATED
+        organization=world.grassroots_a,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
+        dated=DATED,
     )
     section = document.sections.get(heading="Ưu điểm")
     section.heading = (
-        "Lãnh đạo cải cách hành chính, thực hiện công tác nội chính và phòng chống tham nhũng, "
+        "Lãnh đạo cải cách hành chính, thực hiện công tác nội chính và phòng chống "
+        "tham nhũng, "
         "tiêu cực trong các cơ quan"
     )
-    section.body = " ".join(SENTENCES)  # a justified paragraph: its lines reach the margin
+    section.body = " ".join(
+        SENTENCES
+    )  # a justified paragraph: its lines reach the margin
     section.save()
     pages = words_of(pdf.render_pdf(build_layout(document)).content)
     page = next(p for p in pages if any(w["text"] == "tham" for w in p[2]))
