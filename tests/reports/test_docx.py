@@ -399,3 +399,17 @@ def test_header_names_break_where_the_pdf_breaks_them(report):
         != WD_ALIGN_PARAGRAPH.JUSTIFY
         for p in headings
     )
+
+
+def test_a_part_prints_over_its_own_numbered_sections(report):
+    """Seed 004's "Phần thứ nhất" over its title, centred; its sections
+    numbered I., II. afresh — in Word as in the PDF."""
+    first = report.sections.filter(parent__isnull=True, kind="body").order_by("order").first()
+    first.is_part = True
+    first.save()
+    paragraphs = _open(_render(report)).paragraphs
+    part = next(p for p in paragraphs if p.text.startswith("Phần thứ nhất"))
+    assert part.text == "Phần thứ nhất\nTÌNH HÌNH THỰC HIỆN NHIỆM VỤ QUÝ III/2023"
+    assert part.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    after = [p.text for p in paragraphs[paragraphs.index(part) + 1 :]]
+    assert any(t.startswith("I. LÃNH ĐẠO THỰC HIỆN NHIỆM VỤ CHÍNH TRỊ") for t in after)
