@@ -404,7 +404,8 @@ def test_header_names_break_where_the_pdf_breaks_them(report):
 def test_a_part_prints_over_its_own_numbered_sections(report):
     """Seed 004's "Phần thứ nhất" over its title, centred; its sections
     numbered I., II. afresh — in Word as in the PDF."""
-    first = report.sections.filter(parent__isnull=True, kind="body").order_by("order").first()
+    tops = report.sections.filter(parent__isnull=True, kind="body")
+    first = tops.order_by("order").first()
     first.is_part = True
     first.save()
     paragraphs = _open(_render(report)).paragraphs
