@@ -12,26 +12,38 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from organizations import phrases
 from organizations import selectors as org_selectors
-from partyreports.formatting import format_number, format_percent, pad2
+from organizations.models import Grade
+from partyreports.formatting import (
+    format_number,
+    format_percent,
+    format_signed_percent,
+    pad2,
+)
 from reports.models import Document, DocumentType
 from targets import calculations as calc
 from targets import selectors as target_selectors
-from targets.models import RollupBasis
+from targets import term as term_selectors
+from targets.models import RollupBasis, Target
 
 TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
 BLOCK_HELP = {
-    "chi_tieu": "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]",
+    "chi_tieu": (
+        "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]; "
+        "ghi chú của cán bộ về chỉ tiêu ({ghi_chu} trong câu báo cáo) được đưa vào sau số liệu"
+    ),
     "ke_hoach": "Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom=\"…\" nam=2024]]",
     "danh_gia": "Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom=\"Chỉ tiêu về công tác Đảng\"]]",
     "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
     "xep_loai": "Kết quả xếp loại chất lượng: [[xep_loai nam=2023]]",
     "phu_luc": "Bảng phụ lục chỉ tiêu: [[phu_luc]]",
+    "du_bao": "Dự báo khả năng thực hiện các chỉ tiêu nhiệm kỳ: [[du_bao]]",
 }
 
 
@@ -88,6 +100,12 @@ class BlockContext:
         self.document = document
         self.organization = document.organization
         self._sheets: dict[tuple[int, int, str], target_selectors.SheetView | None] = {}
+        # What the blocks could not fill (see structure.build_layout): numbers
+        # printed "…" (issuance refuses them) and appendix rows without data
+        # (the office confirms them).
+        self.gaps: list[str] = []
+        self.notices: list[str] = []
+        self._term: term_selectors.TermView | None = None
 
     @property
     def default_year(self) -> int:
@@ -97,10 +115,49 @@ class BlockContext:
 
     @property
     def default_quarter(self) -> int:
-        return self.document.quarter or 4
+        """The document's quarter; else the last quarter of the default year
+        ended by the document's date (a review dated 06/7/2023 reads quarter II,
+        one dated in 2024 about 2023 reads quarter IV)."""
+        if self.document.quarter:
+            return self.document.quarter
+        dated = self.document.dated
+        if dated.year != self.default_year:
+            return 4 if dated.year > self.default_year else 1
+        return max(1, (dated.month - 1) // 3)
 
     def period_end(self, year: int, quarter: int) -> dt.date:
         return target_selectors.quarter_bounds(year, quarter)[1]
+
+    def capped(self, day: dt.date) -> dt.date:
+        """A date figures are counted at, never after the document's own date."""
+        return min(day, self.document.dated)
+
+    def uses_term(self, params: dict[str, str]) -> bool:
+        """Whether a block reads the term plan (the congress resolution) rather
+        than the year's: "ke_hoach=nhiem_ky" / "ke_hoach=nam", by default the
+        term for a mid-term review."""
+        basis = params.get("ke_hoach")
+        if basis is None:
+            return self.document.doc_type == DocumentType.MIDTERM
+        if basis not in ("nam", "nhiem_ky"):
+            raise BlockError(f"“ke_hoach={basis}”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky.")
+        return basis == "nhiem_ky"
+
+    def term(self) -> term_selectors.TermView:
+        """The congress term's targets judged as of the document's quarter."""
+        if self._term is None:
+            view = term_selectors.term_view(
+                organization=self.organization,
+                year=self.default_year,
+                quarter=self.default_quarter,
+                today=self.document.dated,
+            )
+            if view is None:
+                raise BlockError(
+                    f"{self.organization.name} chưa có kế hoạch chỉ tiêu nhiệm kỳ (Nghị quyết Đại hội)."
+                )
+            self._term = view
+        return self._term
 
     def sheet(self, year: int, quarter: int, basis: str = RollupBasis.APPROVED) -> target_selectors.SheetView:
         key = (year, quarter, basis)
@@ -143,7 +200,7 @@ _DEFAULT_PHRASES = {
     calc.Kind.YOY: "{nhan}: {thuc_hien}% so với cùng kỳ",
 }
 _QUARTER_COUNT_PHRASE = (
-    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} kế hoạch năm)"
+    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} nghị quyết năm)"
 )
 _SUB_PHRASES = {
     calc.Kind.RATE: "{nhan}: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
@@ -154,8 +211,27 @@ _SUB_PHRASES = {
 _SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
 
 
+MISSING = "…"
+
+#: The verdict words of tables (the seeds' "Đạt", "Vượt", "Chưa đạt").
+TABLE_VERDICT = {
+    calc.Verdict.VUOT: "Vượt",
+    calc.Verdict.DAT: "Đạt",
+    calc.Verdict.CHUA_DAT: "Chưa đạt",
+    calc.Verdict.NO_DATA: "Chưa có số liệu",
+    calc.Verdict.NOT_ASSESSED: "Không đánh giá",
+}
+
+_TRAILING_ZEROS_RE = re.compile(r"(?<=\d),0+(?=\s*%)")
+
+
+def prose_percent(text: str) -> str:
+    """Percentages in prose drop a trailing ",0": "đạt 150%", "đạt 110,1%" (§7)."""
+    return _TRAILING_ZEROS_RE.sub("", text)
+
+
 def _num(value: Decimal | int | None, places: int = 0) -> str:
-    return "…" if value is None else format_number(value, places)
+    return MISSING if value is None else format_number(value, places)
 
 
 def _places(row: target_selectors.SheetRow) -> int:
@@ -187,7 +263,23 @@ def row_values(row: target_selectors.SheetRow, *, year: int) -> dict[str, str]:
         "giam_tang": "giảm" if (plan is not None and plan < 0) else "tăng",
         "nam": str(year),
         "nam_truoc": str(year - 1),
+        "ghi_chu": note_of(row),
     }
+
+
+def note_of(row: target_selectors.SheetRow) -> str:
+    """The cadre's note on the target for the quarter ("chủ yếu nhờ các phiên
+    giao dịch việc làm"), as a clause: no final stop."""
+    note = row.result.note if row.result is not None else ""
+    return " ".join(note.split()).rstrip(".;, ")
+
+
+def _with_note(phrase: str, text: str, values: dict[str, str]) -> str:
+    """A phrase that does not place {ghi_chu} gets the note after its figures,
+    in brackets; one that places it and has none loses the empty brackets."""
+    if "{ghi_chu}" in phrase:
+        return re.sub(r"\s*\(\s*\)", "", text)
+    return f"{text} ({values['ghi_chu']})" if values["ghi_chu"] else text
 
 
 def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> str:
@@ -201,11 +293,19 @@ def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> st
     return _DEFAULT_PHRASES[calc.Kind(target.kind)]
 
 
-def _fill(phrase: str, values: dict[str, str]) -> str:
+def _fill(phrase: str, values: dict[str, str], gaps: list[str] | None = None) -> str:
+    """The phrase with its placeholders filled; the label of a target whose
+    phrase uses a figure it has not got goes to `gaps`."""
     try:
         text = phrase.format(**values)
+        used = {name for _, name, _, _ in string.Formatter().parse(phrase) if name}
     except (KeyError, IndexError, ValueError) as exc:
         raise BlockError(f"Câu báo cáo có chỗ điền không hợp lệ: “{phrase}”.") from exc
+    if gaps is not None and any(values.get(name) == MISSING for name in used):
+        gaps.append(
+            f"chỉ tiêu “{values['nhan']}” chưa có số liệu, câu còn “{MISSING}”: nhập kết quả "
+            "hoặc viết lại câu (khối [[chi_tieu id=…]] chỉ viết các chỉ tiêu đã chọn)."
+        )
     return " ".join(text.split())
 
 
@@ -215,15 +315,20 @@ def target_sentence(
     *,
     year: int,
     quarterly: bool = False,
+    gaps: list[str] | None = None,
 ) -> str:
     """"Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
-    text = _fill(_phrase(row, quarterly=quarterly, sub=False), row_values(row, year=year))
-    parts = [_fill(_phrase(c, quarterly=quarterly, sub=True), row_values(c, year=year)) for c in children]
+    def clause(of: target_selectors.SheetRow, sub: bool) -> str:
+        phrase, values = _phrase(of, quarterly=quarterly, sub=sub), row_values(of, year=year)
+        return _with_note(phrase, _fill(phrase, values, gaps).rstrip(".;, "), values)
+
+    text = clause(row, sub=False)
+    parts = [clause(c, sub=True) for c in children]
     if parts:
         joined = ", ".join(parts)
         lead = "" if parts[0].lower().startswith("trong đó") else "trong đó: "
         text = f"{text}; {lead}{joined}"
-    return text.rstrip(".;, ") + "."
+    return prose_percent(text.rstrip(".;, ") + ".")
 
 
 def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_selectors.SheetRow, list[target_selectors.SheetRow]]]:
@@ -232,15 +337,23 @@ def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_s
 
 
 def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_chi_tieu(ctx, params)
     rows, view = ctx.rows_of_group(params)
     quarterly = ctx.document.doc_type == DocumentType.QUARTERLY
     return "\n".join(
-        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly)
+        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly, gaps=ctx.gaps)
         for top, children in _with_children(rows)
     )
 
 
 def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_ke_hoach(ctx, params)
     params = {**params, "nam": params.get("nam", str(ctx.document.year))}
     rows, _view = ctx.rows_of_group(params)
     lines = []
@@ -253,35 +366,51 @@ def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
 
 
 def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
-    """"06 chỉ tiêu …; kết quả: có 04 chỉ tiêu đạt và 02 chỉ tiêu chưa đạt[^…]"."""
-    rows, _view = ctx.rows_of_group(params)
+    """"06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^…] và 02 chỉ tiêu chưa đạt[^…]":
+    a footnote on each count naming its targets, as seed 000 has them."""
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_danh_gia(ctx, params)
+    rows, view = ctx.rows_of_group(params)
     tops = [r for r in rows if not r.is_sub]
     counts = calc.count_verdicts(r.evaluation.verdict for r in tops)
     met = [r for r in tops if r.evaluation.verdict.is_met]
     not_met = [r for r in tops if r.evaluation.verdict is calc.Verdict.CHUA_DAT]
-    notes = []
+    met_note = not_met_note = ""
     if met:
-        notes.append(
-            f"{pad2(len(met))} chỉ tiêu đạt kế hoạch, gồm: "
+        met_note = prose_percent(
+            f"[^{pad2(len(met))} chỉ tiêu đạt kế hoạch, gồm: "
             + "; ".join(r.target.wording.rstrip(".; ") for r in met)
-            + "."
+            + ".]"
         )
     if not_met:
-        notes.append(
-            f"{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
-            + "; ".join(f"{_shortfall(r)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met)
-            + "."
+        not_met_note = prose_percent(
+            f"[^{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
+            + "; ".join(
+                f"{_shortfall(r, view.year)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met
+            )
+            + ".]"
         )
-    footnote = f"[^{' '.join(notes)}]" if notes else ""
-    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có {counts.detail_text}{footnote}"
+    parts = [
+        f"{pad2(counts.met)} chỉ tiêu đạt{met_note}",
+        f"{pad2(counts.not_met)} chỉ tiêu chưa đạt{not_met_note}",
+    ]
+    if counts.no_data:
+        parts.append(f"{pad2(counts.no_data)} chỉ tiêu chưa có số liệu")
+    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có " + ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
-def _shortfall(row: target_selectors.SheetRow) -> str:
+def _shortfall(row: target_selectors.SheetRow, year: int) -> str:
+    """What a target not met reached (seed 000's second footnote)."""
     ev = row.evaluation
     if row.to_date.numerator is not None and row.to_date.denominator is not None:
         return f"{row.target.label}: đạt {_num(row.to_date.numerator)}/{_num(row.to_date.denominator)}"
     if row.target.kind == calc.Kind.BASE_SHARE:
-        return f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, đạt {format_percent(ev.measure, 1)}"
+        return (
+            f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, "
+            f"đạt {format_percent(ev.measure, 1)} tổng số đảng viên đầu năm {year}"
+        )
     return f"{row.target.label}: đạt {ev.measure_text}"
 
 
@@ -292,6 +421,8 @@ def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
             day = dt.date.fromisoformat(params["ngay"])
         except ValueError as exc:
             raise BlockError(f"Ngày “{params['ngay']}” không hợp lệ (yyyy-mm-dd).") from exc
+    # Members are counted as the document's date knows them, never later.
+    day = ctx.capped(day)
     counts = org_selectors.subtree_counts_on(root=ctx.organization, day=day)
     return phrases.membership_sentence(counts)
 
@@ -299,13 +430,38 @@ def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
 def render_xep_loai(ctx: BlockContext, params: dict[str, str]) -> str:
     year = _int(params, "nam", ctx.default_year)
     ratings = org_selectors.rating_counts(root=ctx.organization, year=year)
-    return phrases.ratings_sentence(ratings) or f"chưa có kết quả xếp loại năm {year}"
+    return ratings_sentence(ratings) or f"chưa có kết quả xếp loại năm {year}"
+
+
+def ratings_sentence(ratings: org_selectors.RatingCounts) -> str:
+    """Seed 001's wording: "02 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm
+    vụ”, 07 chi bộ “Hoàn thành tốt nhiệm vụ”, …; 27 đảng viên (chiếm 17,53%)
+    Hoàn thành xuất sắc nhiệm vụ; 124 đảng viên (chiếm 80,52%) …" — grades with
+    no one left out."""
+    labels = dict(Grade.choices)
+    cells = [
+        f"{pad2(n)} chi bộ “{labels[grade]}”" for grade in Grade.values if (n := ratings.organizations.get(grade, 0))
+    ]
+    if cells:
+        cells[0] = cells[0].replace(" chi bộ “", " chi bộ được đánh giá “", 1)
+    members = []
+    for grade in Grade.values:
+        if not (n := ratings.members.get(grade, 0)):
+            continue
+        share = ratings.member_share(grade)
+        share_text = f" (chiếm {prose_percent(format_percent(share, 2))})" if share is not None else ""
+        members.append(f"{pad2(n)} đảng viên{share_text} {labels[grade]}")
+    return "; ".join(part for part in (", ".join(cells), "; ".join(members)) if part)
 
 
 APPENDIX_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]
 
 
 def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
+    if ctx.uses_term(params):
+        from reports import blocks_term
+
+        return blocks_term.render_phu_luc(ctx, params)
     rows, view = ctx.rows_of_group(params)
     lines = ["| " + " | ".join(APPENDIX_HEADER) + " |"]
     number = 0
@@ -313,17 +469,54 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
         if not row.is_sub:
             number += 1
         label = ("- " if row.is_sub else "") + row.target.label
+        if row.evaluation.verdict is calc.Verdict.NO_DATA:
+            ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
+        plan, done = table_figures(row.target, row.evaluation)
         cells = [
             "" if row.is_sub else str(number),
             label,
             row.target.unit,
-            row.plan_text,
-            row.to_date_text or "…",
-            row.evaluation.attainment_text or "",
-            target_selectors.verdict_text(row.evaluation.verdict),
+            plan,
+            done,
+            row.evaluation.attainment_text,
+            TABLE_VERDICT[row.evaluation.verdict],
         ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
+
+
+_PREFIXES = {calc.Comparator.GT: "trên ", calc.Comparator.LT: "dưới ", calc.Comparator.LTE: "không quá "}
+
+
+def table_figures(target: Target, evaluation: calc.Evaluation) -> tuple[str, str]:
+    """A target's plan and result as a table row prints them: both at the
+    target's display precision, in the same form ("68,7%" beside "68,6%",
+    "-0,80%" beside "-0,70%", "18.500" beside "14.721"); "–" for no figure."""
+    spec = evaluation.spec
+    places = spec.display_places
+
+    def figure(value: Decimal | int | None) -> str:
+        if value is None:
+            return ""
+        if spec.kind in calc.CHANGE_KINDS:
+            return format_signed_percent(value, places)
+        if spec.kind in calc.PERCENT_KINDS:
+            return format_percent(value, places)
+        return format_number(value, places)
+
+    if spec.kind == calc.Kind.ALL_OR_NOTHING:
+        plan = figure(100)
+    elif spec.cmp is calc.Comparator.RANGE:
+        plan = f"{figure(spec.plan)} – {figure(spec.plan_high)}"
+    else:
+        plan = _PREFIXES.get(spec.cmp, "") + figure(spec.plan) if spec.plan is not None else ""
+    return plan or "–", evaluation.measure_text or "–"
+
+
+def render_du_bao(ctx: BlockContext, params: dict[str, str]) -> str:
+    from reports import blocks_term
+
+    return blocks_term.render_du_bao(ctx, params)
 
 
 RENDERERS = {
@@ -333,6 +526,7 @@ RENDERERS = {
     "dang_vien": render_dang_vien,
     "xep_loai": render_xep_loai,
     "phu_luc": render_phu_luc,
+    "du_bao": render_du_bao,
 }
 
 

@@ -48,6 +48,7 @@ from docx.table import Table as WordTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as WordParagraph
 
+from reports import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 DRAFT_MARK = "DỰ THẢO"
@@ -61,7 +62,10 @@ CELL_MARGIN = Mm(1.905)
 FIRST_LINE_INDENT = Mm(10)
 _TIMES_STAND_INS = {"times new roman", "liberation serif", "tinos", "times"}
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NUMERIC_CELL = re.compile(r"^[\d.,%\s+\-–…/]*$")
+# A figure (centred, never wrapped): "20.360", "-0,95%", "trên 95,0%", "300/năm".
+_NUMERIC_CELL = re.compile(
+    r"^(?:(?:trên|dưới|không quá|từ)\s)?[\d.,%\s+\-−–…/]*(?:/năm)?$"
+)
 STYLE_BODY = "Body Text"
 STYLE_TABLE = "Table Text"
 FOOTNOTES_URI = "/word/footnotes.xml"
@@ -216,7 +220,7 @@ def _set_up_styles(doc: WordDocument) -> None:
         style.font.bold = level <= 3
         style.font.italic = level >= 3
         heading_format = style.paragraph_format
-        heading_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        heading_format.alignment = WD_ALIGN_PARAGRAPH.LEFT  # never justified
         heading_format.first_line_indent = FIRST_LINE_INDENT
         heading_format.space_before = Pt(6)
         heading_format.space_after = Pt(6)
@@ -422,23 +426,37 @@ def _bottom_rule(paragraph: WordParagraph, *, width: int, text_width: int) -> No
     paragraph._p.get_or_add_pPr().insert_element_before(border, *_PBDR_SUCCESSORS)
 
 
+def _lines(container: _Cell, lines: list[str], *, bold: bool = False) -> None:
+    """A header name in one centred paragraph, broken where the PDF breaks it."""
+    paragraph = _paragraph(container, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for index, line in enumerate(lines):
+        if index:
+            paragraph.add_run().add_break()
+        _run(paragraph, line, bold=bold)
+
+
 def _write_header(doc: WordDocument, layout: Layout) -> None:
-    """Two borderless columns; the number line and the date share the second row
-    so they stay level however the names wrap."""
+    """Two borderless columns, as the PDF has them: the bodies, the star and the
+    number on the left; the Party's name, its rule and, under it, the place and
+    date on the right."""
     total = _text_width()
-    left_width = int(total * 0.45)
+    left_width = int(total * metrics.HEADER_LEFT)
     widths = [left_width, total - left_width]
-    table = doc.add_table(rows=2, cols=2)
+    table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borderless(table)
     _set_widths(table, widths)
     centre = WD_ALIGN_PARAGRAPH.CENTER
 
     left = _cell(table.cell(0, 0))
-    if layout.superior_name:
-        _paragraph(left, layout.superior_name, align=centre)
-    _paragraph(left, layout.issuer_name, align=centre, bold=True)
+    if layout.superior_lines:
+        _lines(left, layout.superior_lines)
+    _lines(left, layout.issuer_lines, bold=True)
     _paragraph(left, "*", align=centre)
+    _paragraph(left, layout.number_and_symbol, align=centre)
+    for mark in (layout.secrecy, layout.urgency):
+        if mark:
+            _paragraph(left, str(mark).upper(), align=centre, bold=True)
 
     right = _cell(table.cell(0, 1))
     party = _paragraph(
@@ -446,14 +464,8 @@ def _write_header(doc: WordDocument, layout: Layout) -> None:
     )
     name_width = int(Pt(PARTY_NAME_WIDTH_EM * _size("party_name_size_pt", 15).pt))
     _bottom_rule(party, width=widths[1] - 2 * CELL_MARGIN, text_width=name_width)
-
-    number = _cell(table.cell(1, 0))
-    _paragraph(number, layout.number_and_symbol, align=centre)
-    for mark in (layout.secrecy, layout.urgency):
-        if mark:
-            _paragraph(number, str(mark).upper(), align=centre, bold=True)
-    date = _cell(table.cell(1, 1))
-    _paragraph(date, layout.place_and_date, align=centre, italic=True)
+    date = _paragraph(right, layout.place_and_date, align=centre, italic=True)
+    date.paragraph_format.space_before = Pt(6)
 
 
 def _write_title(doc: WordDocument, layout: Layout) -> None:
@@ -475,6 +487,19 @@ def _heading_text(node: SectionNode) -> str:
 
 
 def _write_section(doc: WordDocument, node: SectionNode) -> None:
+    if node.is_part:
+        # "Phần thứ nhất" over the part's title, centred (seed 004).
+        paragraph = doc.add_paragraph(style="Heading 1")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Mm(0)
+        _run(paragraph, node.number)
+        if node.heading:
+            paragraph.add_run().add_break()
+            _run(paragraph, node.heading.upper())
+        _write_content(doc, node.content)
+        for child in node.children:
+            _write_section(doc, child)
+        return
     text = _heading_text(node)
     if text:
         doc.add_paragraph(clean(text), style=f"Heading {min(node.level, 4)}")
@@ -533,30 +558,26 @@ def _footnote_call(paragraph: WordParagraph, number: int) -> None:
 
 
 def _column_widths(rows: list[list[str]], total: int) -> list[int]:
-    """The browsers' automatic table layout, by character counts: every column
-    gets its longest word, and the rest of the line goes where text is longest."""
-    columns = len(rows[0])
-    char = Pt(_size("table_size_pt", 13).pt * 0.5)  # an average character
-    padding = 2 * CELL_MARGIN
-
-    def width(chars: int) -> int:
-        return int(max(chars, 1) * char + padding)
-
-    minimum = [
-        width(max((len(w) for row in rows for w in row[c].split()), default=1))
-        for c in range(columns)
+    """The widths the PDF gives the same table (reports/metrics.py), from
+    the printed width of the text: a figure never wraps."""
+    header, body = rows[0], rows[1:]
+    unbroken = [
+        bool(body) and all(not row[c] or _NUMERIC_CELL.match(row[c]) for row in body)
+        for c in range(len(header))
     ]
-    natural = [width(max(len(row[c]) for row in rows)) for c in range(columns)]
-    if sum(natural) <= total:
-        spare = total - sum(natural)
-        return [int(n + spare * n / sum(natural)) for n in natural]
-    if sum(minimum) >= total:
-        return [int(total * m / sum(minimum)) for m in minimum]
-    spare = total - sum(minimum)
-    stretch = [n - m for n, m in zip(natural, minimum, strict=True)]
-    return [
-        int(m + spare * s / sum(stretch)) for m, s in zip(minimum, stretch, strict=True)
-    ]
+    # Word's cell margins are wider than the PDF's padding: measure without them.
+    margins = Emu(2 * CELL_MARGIN).pt - metrics.CELL_PADDING_PT
+    widths = metrics.column_widths(
+        header,
+        body,
+        unbroken,
+        width_pt=Emu(total).pt - margins * len(header),
+        family=str(_conf("font_family", "Times New Roman")),
+        size_pt=_size("table_size_pt", metrics.TABLE_SIZE_PT).pt,
+    )
+    widths = [w + margins for w in widths]
+    scale = total / sum(int(Pt(w)) for w in widths)
+    return [int(Pt(w) * scale) for w in widths]
 
 
 def _write_table(doc: WordDocument, table: Table) -> None:
@@ -587,8 +608,13 @@ def _write_table(doc: WordDocument, table: Table) -> None:
 
 
 def _write_signature(doc: WordDocument, layout: Layout) -> None:
-    """Nơi nhận on the left, level with the authority on the right."""
-    doc.add_paragraph()
+    """Nơi nhận on the left, level with the authority on the right; the end of
+    the text is kept on its page (as in the PDF: never a signature alone)."""
+    body = doc.paragraphs
+    if body:
+        body[-1].paragraph_format.keep_with_next = True
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.keep_with_next = True
     total = _text_width()
     left_width = int(total * 0.5)
     table = doc.add_table(rows=1, cols=2)

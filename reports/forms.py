@@ -5,7 +5,14 @@ import datetime as dt
 from django import forms
 
 from organizations.forms import CrispyForm, _date_field
-from reports.models import Authority, Document, DocumentType, Secrecy, SignerPosition, Urgency
+from reports.models import (
+    Authority,
+    Document,
+    DocumentType,
+    Secrecy,
+    SignerPosition,
+    Urgency,
+)
 
 
 class DocumentCreateForm(CrispyForm):
@@ -34,8 +41,14 @@ class DocumentCreateForm(CrispyForm):
 class DocumentHeaderForm(CrispyForm):
     submit_label = "Lưu đầu văn bản"
     version = forms.IntegerField(widget=forms.HiddenInput)
-    superior_name = forms.CharField(label="Cơ quan cấp trên trực tiếp", max_length=255)
-    issuer_name = forms.CharField(label="Cơ quan ban hành", max_length=255)
+    superior_name = forms.CharField(
+        label="Cơ quan cấp trên trực tiếp", max_length=255,
+        help_text="Dấu | là chỗ xuống dòng ở đầu văn bản; để trống dấu | thì hệ thống tự ngắt dòng cho cân.",
+    )
+    issuer_name = forms.CharField(
+        label="Cơ quan ban hành", max_length=255,
+        help_text="Ví dụ: ĐẢNG ỦY KHỐI CÁC CƠ QUAN|VÀ DOANH NGHIỆP TỈNH (dấu | là chỗ xuống dòng).",
+    )
     place = forms.CharField(label="Địa danh", max_length=80)
     dated = _date_field("Ngày văn bản")
     abstract = forms.CharField(label="Trích yếu", max_length=500)

@@ -160,6 +160,9 @@ class Section(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField("tiêu đề", max_length=500, blank=True)
     numbered = models.BooleanField("đánh số", default=True)
+    # A part ("Phần thứ nhất", seed 004): top level, unnumbered, its sections
+    # numbered I., II. afresh.
+    is_part = models.BooleanField("là phần (Phần thứ nhất…)", default=False)
     body = models.TextField("nội dung", blank=True)
     # The body with its data blocks written out, set when the document is issued.
     frozen_body = models.TextField(blank=True)
@@ -213,6 +216,11 @@ class Rendering(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The claim of the run under way (reports.services.rendering_run): who
+    # ("host:pid:token"), since when, and how many runs have claimed it.
+    attempt = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

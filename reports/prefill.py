@@ -10,6 +10,11 @@ from reports.models import DocumentType, SectionKind
 PRO = "Chỉ tiêu về công tác chuyên môn"
 PARTY = "Chỉ tiêu về công tác Đảng"
 WRITE = "(Văn phòng soạn nội dung.)"
+#: Prompts the office replaces; reports/checks.py refuses to issue while one is
+#: left: "(Văn phòng soạn …)", "(Văn phòng điền …)".
+MEETING_DATE = "(Văn phòng điền ngày hội nghị)"
+#: The recipient written when the superior committee is not known.
+PLACEHOLDER_RECIPIENT = "BTV cấp ủy cấp trên"
 QUARTER_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -20,6 +25,7 @@ class Draft:
     children: list[Draft] = field(default_factory=list)
     kind: str = SectionKind.BODY
     numbered: bool = True
+    is_part: bool = False
 
 
 def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[int, int] | None) -> str:
@@ -39,17 +45,22 @@ def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[i
 
 
 def sections_for(
-    doc_type: str, *, organization_name: str, year: int, quarter: int | None, basis: str = "approved"
+    doc_type: str, *, organization_name: str, year: int, quarter: int | None,
+    basis: str = "approved",
+    term: tuple[int, int] | None = None,
+    next_year_plan: bool = False,
 ) -> list[Draft]:
-    """`basis` "submitted": the quarterly report's sums count the subordinates'
-    sent sheets too (drafted from a dashboard showing them)."""
+    """The sections of a new draft. `basis` "submitted": the quarterly report's
+    sums count the subordinates' sent sheets too (drafted from a dashboard
+    showing them). `next_year_plan`: the organisation already adopted next
+    year's targets (an annual review's part III lists them)."""
     if doc_type == DocumentType.RESOLUTION:
         return _resolution(organization_name, year)
     if doc_type == DocumentType.QUARTERLY:
         return _quarterly(organization_name, year, quarter or 1, submitted=basis == "submitted")
     if doc_type == DocumentType.ANNUAL:
-        return _annual(organization_name, year)
-    return _midterm(organization_name, year)
+        return _annual(organization_name, year, next_year_plan)
+    return _midterm(organization_name, term or (year - 2, year + 2))
 
 
 def _resolution(name: str, year: int) -> list[Draft]:
@@ -57,18 +68,18 @@ def _resolution(name: str, year: int) -> list[Draft]:
     return [
         Draft(
             "",
-            f"Hội nghị Ban Chấp hành {name} mở rộng ngày …; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
+            f"Hội nghị Ban Chấp hành {name} mở rộng ngày {MEETING_DATE}; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
             f"kết quả thực hiện nhiệm vụ năm {prev}; phương hướng, nhiệm vụ, giải pháp năm {year}, "
             "đã nhất trí quyết nghị:",
             numbered=False,
         ),
         Draft(
             f"TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM {prev}",
-            f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh … {WRITE}\n"
+            f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh {WRITE}\n"
             f"Các chỉ tiêu chuyên môn năm {prev}:\n"
             f'[[chi_tieu nhom="{PRO}" nam={prev}]]\n'
             f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu năm, Ban Chấp hành đã đề ra "
-            f'[[danh_gia nhom="{PARTY}" nam={prev}]].\n'
+            f'[[danh_gia nhom="{PARTY}" nam={prev}]] kế hoạch đề ra.\n'
             f"Đến ngày 31/12/{prev}, Đảng bộ [[dang_vien ngay={prev}-12-31]]; kết quả xếp loại chất lượng: "
             f"[[xep_loai nam={prev}]].",
         ),
@@ -134,7 +145,13 @@ def _quarterly(name: str, year: int, quarter: int, *, submitted: bool = False) -
     ]
 
 
-def _annual(name: str, year: int) -> list[Draft]:
+def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
+    outlook = WRITE
+    if next_year_plan:
+        outlook = (
+            f"Các chỉ tiêu chủ yếu năm {year + 1}:\n[[ke_hoach nam={year + 1}]]\n"
+            f"Nhiệm vụ, giải pháp: {WRITE}"
+        )
     return [
         Draft(
             "KẾT QUẢ ĐẠT ĐƯỢC",
@@ -157,7 +174,7 @@ def _annual(name: str, year: int) -> list[Draft]:
                             "Công tác tổ chức, cán bộ, đảng viên",
                             f"Đảng bộ [[dang_vien ngay={year}-12-31]].\n"
                             f"Kết quả đánh giá, xếp loại chất lượng năm {year}: [[xep_loai nam={year}]].\n"
-                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]].',
+                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]] kế hoạch đề ra.',
                         ),
                         Draft("Công tác kiểm tra, giám sát", WRITE),
                         Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),
@@ -166,34 +183,66 @@ def _annual(name: str, year: int) -> list[Draft]:
             ],
         ),
         Draft("ĐÁNH GIÁ CHUNG", WRITE),
-        Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", WRITE),
+        Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", outlook),
         Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM " + str(year), "[[phu_luc]]", kind=SectionKind.APPENDIX),
     ]
 
 
-def _midterm(name: str, year: int) -> list[Draft]:
+def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
+    """Seed 004: two parts, each with its own I., II.; the blocks read the
+    congress term's plan (a mid-term review's default basis)."""
+    span = f"{term[0]} - {term[1]}"
     return [
         Draft(
-            "PHẦN THỨ NHẤT: KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI NỬA ĐẦU NHIỆM KỲ",
+            f"TÌNH HÌNH TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, NHIỆM KỲ {span}",
+            f"Ban Chấp hành {name} báo cáo kết quả thực hiện Nghị quyết Đại hội nửa đầu nhiệm kỳ {span} "
+            f"như sau: {WRITE}",
+            is_part=True,
+            numbered=False,
             children=[
-                Draft("Đặc điểm, tình hình", f"{name} [[dang_vien]]. {WRITE}"),
-                Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]\n(Phụ lục 1)"),
-                Draft("Hạn chế, khuyết điểm và nguyên nhân", WRITE),
-                Draft("Bài học kinh nghiệm", WRITE),
+                Draft(
+                    f"BỐI CẢNH TÌNH HÌNH TỪ SAU ĐẠI HỘI ĐẢNG BỘ NHIỆM KỲ {span} ĐẾN NAY",
+                    f"Đến nay, {name} [[dang_vien]]. {WRITE}",
+                ),
+                Draft(
+                    "KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI",
+                    children=[
+                        Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]"),
+                        Draft("Lãnh đạo thực hiện nhiệm vụ chính trị", WRITE),
+                        Draft("Công tác xây dựng Đảng, đoàn thể", WRITE),
+                    ],
+                ),
+                Draft("HẠN CHẾ, NGUYÊN NHÂN", WRITE),
+                Draft(
+                    "ĐÁNH GIÁ CHUNG VÀ BÀI HỌC KINH NGHIỆM",
+                    f"Trong nửa nhiệm kỳ qua, Ban Chấp hành Đảng bộ đã lãnh đạo, chỉ đạo, tổ chức thực hiện "
+                    f"Nghị quyết Đại hội Đảng bộ nhiệm kỳ {term[0]}-{term[1]} đạt được những kết quả bước đầu "
+                    f"quan trọng, có [[danh_gia]] (Phụ lục 1). {WRITE}",
+                ),
             ],
         ),
         Draft(
-            "PHẦN THỨ HAI: PHƯƠNG HƯỚNG, NHIỆM VỤ NỬA CUỐI NHIỆM KỲ",
+            f"PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP NHẰM THỰC HIỆN THẮNG LỢI NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, "
+            f"NHIỆM KỲ {span}",
+            is_part=True,
+            numbered=False,
             children=[
-                Draft("Dự báo khả năng thực hiện các chỉ tiêu", WRITE),
-                Draft("Mục tiêu, nhiệm vụ và giải pháp", WRITE),
+                Draft(
+                    "DỰ BÁO TÌNH HÌNH",
+                    children=[
+                        Draft("Tình hình", WRITE),
+                        Draft("Dự báo khả năng thực hiện các chỉ tiêu", "[[du_bao]]"),
+                    ],
+                ),
+                Draft(
+                    "MỤC TIÊU",
+                    children=[
+                        Draft("Mục tiêu chung", WRITE),
+                        Draft("Các chỉ tiêu chủ yếu", "[[ke_hoach]]"),
+                    ],
+                ),
+                Draft("NHIỆM VỤ VÀ GIẢI PHÁP CHỦ YẾU", WRITE),
             ],
         ),
         Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI", "[[phu_luc]]", kind=SectionKind.APPENDIX),
     ]
-
-
-def recipients_for(doc_type: str, *, superior_short: str) -> str:
-    lines = [f"- {superior_short} (báo cáo)," if doc_type != DocumentType.RESOLUTION else f"- {superior_short} (để b/c),"]
-    lines += ["- Các đồng chí Đảng ủy viên,", "- Các chi bộ trực thuộc,", "- Lưu Văn phòng."]
-    return "\n".join(lines)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
+import logging
+import os
+import socket
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,14 +24,19 @@ from reports import blocks, checks, prefill
 from reports.models import (
     TYPE_ABBREVIATION,
     TYPE_TITLE,
+    Authority,
     Document,
     DocumentStatus,
+    DocumentType,
     NumberCounter,
     Rendering,
     RenderStatus,
     Section,
 )
 from reports.structure import build_layout
+from targets.models import Plan
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentConflict(Exception):
@@ -40,10 +48,82 @@ class DocumentConflict(Exception):
 
 def issuer_name_for(organization: Organization) -> str:
     """The issuing body is the committee: "Đảng bộ Sở X" issues as "ĐẢNG ỦY SỞ X"."""
-    name = organization.name.strip()
-    if re.match(r"(?i)^đảng bộ\s", name):
-        name = "Đảng ủy " + name[len("Đảng bộ ") :]
-    return name.upper()
+    return committee_name(organization.name).upper()
+
+
+# The committee of a đảng bộ by the kind of place it leads (format.md: TU, HU…).
+_COMMITTEES = (
+    ("đảng bộ khối ", "Đảng ủy Khối ", "ĐUK"),
+    ("đảng bộ tỉnh ", "Tỉnh ủy ", "TU"),
+    ("đảng bộ thành phố ", "Thành ủy ", "TU"),
+    ("đảng bộ huyện ", "Huyện ủy ", "HU"),
+    ("đảng bộ quận ", "Quận ủy ", "QU"),
+    ("đảng bộ thị xã ", "Thị ủy ", "TU"),
+    ("đảng bộ ", "Đảng ủy ", "ĐU"),
+)
+
+
+def committee_name(name: str) -> str:
+    """The body that acts for an organisation: "Đảng bộ tỉnh Quảng Bình" →
+    "Tỉnh ủy Quảng Bình", "Đảng bộ Sở A" → "Đảng ủy Sở A"; a chi bộ acts as
+    itself. A name in capitals (a header's) is brought to title case first."""
+    name = " ".join(name.split())
+    if name.isupper():
+        name = name.title()
+    folded = name.casefold()
+    for prefix, committee, _ in _COMMITTEES:
+        if folded.startswith(prefix):
+            return committee + name[len(prefix):]
+    return name
+
+
+def is_cell(organization: Organization) -> bool:
+    """A chi bộ (trực thuộc or cơ sở): members meet in it (its level says so)."""
+    return organization.level.holds_members
+
+
+def issuer_code_for(organization: Organization) -> str:
+    """The issuer's short code of the number and symbol ("BC/ĐUK"): the
+    organisation's own, else from its level and name — "CB" for a chi bộ,
+    "ĐUK", "TU", "HU", "ĐU" for a committee."""
+    if organization.short_name:
+        return organization.short_name
+    if is_cell(organization):
+        return "CB"
+    folded = organization.name.casefold()
+    return next(code for prefix, _, code in _COMMITTEES if folded.startswith(prefix) or prefix == "đảng bộ ")
+
+
+def authority_for(organization: Organization) -> str:
+    """A chi bộ signs "T/M CHI BỘ"; a committee "T/M BAN CHẤP HÀNH" (seed 002)."""
+    return Authority.CELL if is_cell(organization) else Authority.EXECUTIVE
+
+
+def recipients_for(organization: Organization, doc_type: str) -> str:
+    """Nơi nhận: the superior committee (its Ban Thường vụ above the grassroots),
+    the committee's members and subordinates, the file copy. The placeholder
+    recipient only when the superior is not known (issuance refuses it)."""
+    parent = organization.parent
+    if parent is not None:
+        superior = committee_name(parent.name)
+        if not (is_cell(organization) and parent.level.is_grassroots):
+            superior = f"BTV {superior}"
+    elif organization.superior_name:
+        superior = f"BTV {committee_name(organization.superior_name)}"
+    else:
+        superior = prefill.PLACEHOLDER_RECIPIENT
+    report = "(để b/c)" if doc_type == DocumentType.RESOLUTION else "(báo cáo)"
+    lines = [f"- {superior} {report},"]
+    if is_cell(organization):
+        lines += ["- Các đồng chí chi ủy viên,", "- Lưu Chi bộ."]
+    else:
+        below = (
+            "Các tổ chức cơ sở đảng trực thuộc"
+            if organization.children.filter(level__is_grassroots=True).exists()
+            else "Các chi bộ trực thuộc"
+        )
+        lines += ["- Các đồng chí Đảng ủy viên,", f"- {below},", "- Lưu Văn phòng."]
+    return "\n".join(lines)
 
 
 def superior_name_for(organization: Organization) -> str:
@@ -94,7 +174,8 @@ def document_create(
         raise ValidationError({"quarter": "Chọn quý (1–4) cho báo cáo quý."})
     dated = dated or timezone.localdate()
     term = term_for(dated)
-    parent_short = organization.parent.short_name if organization.parent else ""
+    # A congress plan's years name the term of a mid-term review.
+    plan_term = _term_plan_years(organization, dated) or term
     document = Document.objects.create(
         organization=organization,
         doc_type=doc_type,
@@ -104,17 +185,23 @@ def document_create(
         term_end_year=term[1],
         superior_name=superior_name_for(organization),
         issuer_name=issuer_name_for(organization),
-        symbol=f"{TYPE_ABBREVIATION[doc_type]}/{organization.short_name or 'ĐU'}",
+        symbol=f"{TYPE_ABBREVIATION[doc_type]}/{issuer_code_for(organization)}",
+        authority=authority_for(organization),
         place=place_for(organization),
         dated=dated,
         title=TYPE_TITLE[doc_type],
-        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=term),
-        recipients=prefill.recipients_for(doc_type, superior_short=f"BTV {parent_short or 'cấp ủy cấp trên'}"),
+        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=plan_term),
+        recipients=recipients_for(organization, doc_type),
         created_by=user,
         corrects=corrects,
     )
     drafts = prefill.sections_for(
-        doc_type, organization_name=organization.name, year=year, quarter=quarter, basis=basis
+        doc_type, organization_name=organization.name, year=year, quarter=quarter,
+        basis=basis,
+        term=plan_term,
+        next_year_plan=doc_type == "annual" and Plan.objects.filter(
+            organization=organization, start_year=year + 1, end_year=year + 1
+        ).exists(),
     )
     _create_sections(document, drafts, parent=None)
     changes: dict[str, tuple[object, object]] = {
@@ -159,9 +246,18 @@ def document_correct(*, document: Document, user: AbstractBaseUser | None) -> Do
     for section in document.sections.order_by("parent_id", "order", "id"):
         ids[section.id] = Section.objects.create(
             document=copy, parent=ids.get(section.parent_id), kind=section.kind, order=section.order,
-            heading=section.heading, numbered=section.numbered, body=section.frozen_body,
+            heading=section.heading, numbered=section.numbered, is_part=section.is_part,
+            body=section.frozen_body,
         )
     return copy
+
+
+def _term_plan_years(organization: Organization, day: dt.date) -> tuple[int, int] | None:
+    """The years of the organisation's congress term plan holding `day`."""
+    from targets.term import term_plans
+
+    plan = next((p for p in term_plans(organization=organization) if p.covers(day.year)), None)
+    return (plan.start_year, plan.end_year) if plan else None
 
 
 def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Section | None) -> None:
@@ -173,6 +269,7 @@ def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Se
             order=order,
             heading=draft.heading,
             numbered=draft.numbered,
+            is_part=draft.is_part,
             body=draft.body,
         )
         _create_sections(document, draft.children, parent=section)
@@ -248,14 +345,134 @@ def section_save(
     return section
 
 
+# --- the structure: add, delete, move sections --------------------------------------------
+
+#: Sections go four levels deep (I., 1., 1.1., 1.1.1.).
+MAX_SECTION_DEPTH = 4
+
+
+def _siblings(section: Section) -> list[Section]:
+    """The section's siblings of the same kind (body or appendix), in order."""
+    return list(
+        Section.objects.filter(document_id=section.document_id, parent_id=section.parent_id, kind=section.kind)
+        .order_by("order", "id")
+    )
+
+
+def _depth_of(section: Section) -> int:
+    depth, node = 1, section
+    while node.parent_id is not None:
+        node = Section.objects.only("parent_id", "is_part").get(pk=node.parent_id)
+        depth += 0 if node.is_part else 1
+    return depth
+
+
+def _renumber(sections: list[Section]) -> None:
+    for order, section in enumerate(sections, start=1):
+        section.order = order
+    Section.objects.bulk_update(sections, ["order"])
+
+
+def _name(section: Section) -> str:
+    return f"“{section.heading[:80]}”" if section.heading else "không tiêu đề"
+
+
+@transaction.atomic
+def section_add(
+    *, document: Document, after: Section, as_child: bool, heading: str, version: int,
+    user: AbstractBaseUser | None = None,
+) -> Section:
+    """A new section right after `after`: at its level, or as its first
+    sub-section (as_child). The numbers of the sections after it follow."""
+    if after.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    heading = heading.strip()
+    if not heading:
+        raise ValidationError("Nhập tiêu đề cho mục mới.")
+    _claim(document, version)
+    if as_child and _depth_of(after) >= MAX_SECTION_DEPTH:
+        raise ValidationError(f"Không thể thêm mục con: văn bản chỉ chia tối đa {MAX_SECTION_DEPTH} cấp.")
+    section = Section(
+        document=document, kind=after.kind, heading=heading[:500], body=prefill.WRITE,
+        parent_id=after.pk if as_child else after.parent_id,
+    )
+    if as_child:
+        siblings = list(after.children.filter(kind=after.kind).order_by("order", "id"))
+        position = 0
+    else:
+        siblings = _siblings(after)
+        position = next(i for i, s in enumerate(siblings) if s.pk == after.pk) + 1
+    section.order = position + 1
+    section.save()
+    siblings.insert(position, section)
+    _renumber(siblings)
+    where = f"mục con của {_name(after)}" if as_child else f"sau mục {_name(after)}"
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=f"Thêm mục “{section.heading[:80]}” ({where}) vào dự thảo “{document.abstract}”.",
+        changes={"heading": (None, section.heading)},
+    )
+    return section
+
+
+@transaction.atomic
+def section_delete(
+    *, document: Document, section: Section, version: int, user: AbstractBaseUser | None = None
+) -> None:
+    """Delete a section with its sub-sections; the numbers after it follow."""
+    if section.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    _claim(document, version)
+    body_sections = Section.objects.filter(document=document, kind=section.kind, parent__isnull=True)
+    if section.parent_id is None and section.kind == "body" and body_sections.count() == 1:
+        raise ValidationError("Không thể xóa: văn bản phải còn ít nhất một mục nội dung.")
+    below = Section.objects.filter(document=document, parent=section).count()
+    before, name = {"heading": section.heading, "body": section.body}, _name(section)
+    siblings = [s for s in _siblings(section) if s.pk != section.pk]
+    section.delete()
+    _renumber(siblings)
+    extra = " cùng các mục con" if below else ""
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=f"Xóa mục {name}{extra} khỏi dự thảo “{document.abstract}”.",
+        changes=audit_diff(before, {"heading": None, "body": None}),
+    )
+
+
+@transaction.atomic
+def section_move(
+    *, document: Document, section: Section, up: bool, version: int, user: AbstractBaseUser | None = None
+) -> Section:
+    """Swap a section (with its sub-sections) with the one before or after it
+    at the same level."""
+    if section.document_id != document.pk:
+        raise ValidationError("Mục không thuộc văn bản này.")
+    _claim(document, version)
+    siblings = _siblings(section)
+    index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        raise ValidationError("Mục đã ở đầu, không chuyển lên được." if up else "Mục đã ở cuối, không chuyển xuống được.")
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    _renumber(siblings)
+    audit_record(
+        action="document.edit", organization=document.organization, user=user, obj=document,
+        summary=(
+            f"Chuyển mục {_name(section)} {'lên trên' if up else 'xuống dưới'} mục "
+            f"{_name(siblings[index])} trong dự thảo “{document.abstract}”."
+        ),
+    )
+    return section
+
+
 # --- checks and issuance -----------------------------------------------------------------
 
 
-def document_problems(document: Document) -> tuple[list[str], list[checks.Flag]]:
-    """Blocks that cannot be written out (they stop issuance) and typed numbers
-    that disagree with the data (issuance needs them confirmed)."""
-    layout = build_layout(document)
-    return layout.problems, checks.typed_number_flags(document)
+def document_review(document: Document) -> checks.Review:
+    """What stops issuance (blocks that cannot be written out, an unfinished
+    draft) and what the office must confirm (appendix rows without data, typed
+    numbers that disagree with the data)."""
+    return checks.review(document, build_layout(document))
 
 
 def _next_number(document: Document, term_label: str) -> int:
@@ -291,8 +508,28 @@ def _prepare_issue(document: Document, number: int, user: AbstractBaseUser | Non
     return sections, result
 
 
+def _check_for_issue(document: Document, *, confirm_flags: bool, confirmed_version: int | None) -> None:
+    """Refuse an unfinished draft; refuse what needs confirming unless the
+    office confirmed it, on this very version of the text."""
+    found = document_review(document)
+    if found.problems:
+        raise ValidationError(["Chưa thể ban hành: " + p for p in found.problems])
+    if not found.to_confirm:
+        return
+    if confirm_flags and confirmed_version is not None and confirmed_version != document.version:
+        raise ValidationError(
+            "Văn bản đã được sửa sau khi số liệu được xác nhận; chưa ban hành. "
+            "Kiểm tra lại các số liệu được đánh dấu rồi xác nhận lần nữa."
+        )
+    if not confirm_flags:
+        raise ValidationError(
+            ["Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}" for f in found.to_confirm]
+        )
+
+
 def document_issue(
-    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False
+    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False,
+    confirmed_version: int | None = None,
 ) -> Document:
     """Draft → issued: number, frozen text and the stored PDF, all or nothing.
 
@@ -305,11 +542,7 @@ def document_issue(
     document = Document.objects.get(pk=document.pk)
     if not document.is_draft:
         return document  # already issued (a retried task): nothing to do
-    problems, flags = document_problems(document)
-    if problems:
-        raise ValidationError(["Chưa thể ban hành: " + p for p in problems])
-    if flags and not confirm_flags:
-        raise ValidationError(["Số liệu gõ tay khác dữ liệu: " + f.message for f in flags])
+    _check_for_issue(document, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
     term_label = f"{document.term_start_year}-{document.term_end_year}"
     predicted = (
         NumberCounter.objects.filter(
@@ -322,6 +555,9 @@ def document_issue(
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.is_draft:
             return locked
+        if locked.version != version:
+            # Edited while the PDF was made: the checks again, on what is issued.
+            _check_for_issue(locked, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
         number = _next_number(locked, term_label)
         if number != predicted or locked.version != version:
             sections, result = _prepare_issue(locked, number, user)
@@ -378,20 +614,69 @@ def rendering_request(
     return rendering
 
 
+#: The rendering task's hard time limit (reports.tasks): a run claimed longer
+#: ago than this (and a margin) is dead, and the rendering may be run again.
+RENDER_TIME_LIMIT_S = 300
+STALE_CLAIM = dt.timedelta(seconds=RENDER_TIME_LIMIT_S + 60)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim_is_dead(claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether the run holding a claim is gone: no claim recorded, older than
+    the task can live, or a process of this host that no longer exists (a
+    worker killed mid-rendering, whose task the broker hands out again)."""
+    if not claimed_by or claimed_at is None or claimed_at < now - STALE_CLAIM:
+        return True
+    host, _, rest = claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
+
+
+def _claim_rendering(rendering_id: int) -> str | None:
+    """Claim a rendering for this run, or None when it is done or another live
+    run has it. The claim is a conditional update on the attempt counter, so
+    of two deliveries at once only one renders."""
+    now = timezone.now()
+    row = Rendering.objects.filter(pk=rendering_id).values("status", "attempt", "claimed_by", "claimed_at").first()
+    if row is None or row["status"] in (RenderStatus.DONE, RenderStatus.FAILED):
+        return None
+    if row["status"] == RenderStatus.RUNNING and not _claim_is_dead(row["claimed_by"], row["claimed_at"], now):
+        return None
+    token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    claimed = Rendering.objects.filter(pk=rendering_id, status=row["status"], attempt=row["attempt"]).update(
+        status=RenderStatus.RUNNING, attempt=F("attempt") + 1, claimed_by=token, claimed_at=now
+    )
+    return token if claimed else None
+
+
 def rendering_run(*, rendering_id: int) -> None:
-    """Do a queued rendering once: claim it, render, store (safe to run twice)."""
+    """Do a queued rendering once: claim it, render, store (safe to run twice).
+
+    Whatever goes wrong ends the rendering FAILED with the reason (an
+    unexpected error logged), never RUNNING for ever; a run that dies outright
+    leaves a claim that reports.renderings_catch_up finds stale and sends again.
+    """
     from reports import docx, pdf
 
-    claimed = Rendering.objects.filter(
-        pk=rendering_id, status__in=[RenderStatus.PENDING, RenderStatus.RUNNING]
-    ).update(status=RenderStatus.RUNNING)
-    if not claimed:
+    token = _claim_rendering(rendering_id)
+    if token is None:
         return
     rendering = Rendering.objects.select_related("document__organization", "requested_by").get(pk=rendering_id)
     try:
         if rendering.for_issue:
+            # What the office confirmed is the text of the version it saw.
             document = document_issue(
-                document=rendering.document, user=rendering.requested_by, confirm_flags=True
+                document=rendering.document, user=rendering.requested_by, confirm_flags=True,
+                confirmed_version=rendering.document_version,
             )
             rendering.sha256, pages = document.pdf_sha256, None
         else:
@@ -410,5 +695,12 @@ def rendering_run(*, rendering_id: int) -> None:
         rendering.status = RenderStatus.DONE
     except ValidationError as exc:
         rendering.status, rendering.error = RenderStatus.FAILED, " ".join(exc.messages)
-    rendering.finished_at = timezone.now()
-    rendering.save()
+    except Exception:
+        logger.exception("Rendering %s of document %s failed", rendering.pk, rendering.document.public_id)
+        rendering.status = RenderStatus.FAILED
+        rendering.error = "Lỗi hệ thống khi tạo bản in, đã ghi nhận sự cố. Hãy tạo lại; nếu vẫn lỗi, báo quản trị."
+    # Only the run that holds the claim writes its outcome.
+    Rendering.objects.filter(pk=rendering.pk, claimed_by=token).update(
+        status=rendering.status, error=rendering.error, sha256=rendering.sha256, file=rendering.file.name or "",
+        pages=rendering.pages, finished_at=timezone.now(),
+    )

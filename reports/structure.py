@@ -17,15 +17,30 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from partyreports.formatting import format_document_date
-from reports import blocks
+from reports import blocks, metrics
 from reports.models import Document, Section, SectionKind
 
 FOOTNOTE_RE = re.compile(r"\[\^(?P<text>[^\[\]]*)\]")
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+
+
+def part_number(index: int) -> str:
+    """"Phần thứ nhất", "Phần thứ hai" (seed 004)."""
+    word = ORDINALS[index - 1] if index <= len(ORDINALS) else str(index)
+    return f"Phần thứ {word}"
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something to fix or confirm before issuance, named by its section."""
+
+    section: str
+    message: str
 
 
 @dataclass
@@ -61,6 +76,8 @@ class SectionNode:
     content: list[Paragraph | Table] = field(default_factory=list)
     children: list[SectionNode] = field(default_factory=list)
     section_id: int | None = None
+    is_part: bool = False  # "Phần thứ nhất": level 0, its children I., II.
+    label: str = ""  # how messages name it: "mục 1. Lãnh đạo …", "đoạn mở đầu"
 
 
 @dataclass
@@ -83,6 +100,13 @@ class Layout:
     signer_name: str
     recipients: list[str]
     problems: list[str]
+    # The header names as printed, line by line ("|" in a name breaks it there).
+    superior_lines: list[str] = field(default_factory=list)
+    issuer_lines: list[str] = field(default_factory=list)
+    # Numbers a data block could not find (printed "…"): issuance refuses them.
+    gaps: list[Flag] = field(default_factory=list)
+    # Appendix rows without data: the office confirms they are really missing.
+    notices: list[Flag] = field(default_factory=list)
 
     def walk(self) -> list[SectionNode]:
         out: list[SectionNode] = []
@@ -116,6 +140,23 @@ def section_number(level: int, index: int, parents: list[int], kind: str) -> str
     if level == 2:
         return f"{index}."
     return ".".join(str(i) for i in [*parents[1:], index]) + "."
+
+
+def _header(name: str) -> str:
+    return nfc(" ".join(name.upper().split()))
+
+
+def _one_line(name: str) -> str:
+    """A header name without its manual line breaks ("|")."""
+    return " ".join(_header(name).replace("|", " ").split())
+
+
+def section_label(number: str, heading: str) -> str:
+    """How messages name a section: "mục 1. Lãnh đạo …", "Phụ lục 1"."""
+    text = " ".join(part for part in (number, nfc(heading).strip()) if part)
+    if not text:
+        return "đoạn không có tiêu đề"
+    return text if number.startswith("Phụ lục") else f"mục {text}"
 
 
 class _Footnotes:
@@ -174,29 +215,52 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
     for section in sections:
         by_parent.setdefault(section.parent_id, []).append(section)
 
-    def body_of(section: Section) -> str:
+    gaps: list[Flag] = []
+    notices: list[Flag] = []
+
+    def body_of(section: Section, label: str) -> str:
         if not document.is_draft:
             return section.frozen_body
+        seen_gaps, seen_notices = len(ctx.gaps), len(ctx.notices)
         expanded, found = blocks.expand(section.body, ctx)
-        problems.extend(f"{section.heading or 'Mục'}: {p}" for p in found)
+        problems.extend(f"{label}: {p}" for p in found)
+        gaps.extend(Flag(label, message) for message in ctx.gaps[seen_gaps:])
+        notices.extend(Flag(label, message) for message in ctx.notices[seen_notices:])
         return expanded
 
     def build(parent_id: int | None, level: int, numbers: list[int], kind: str) -> list[SectionNode]:
         nodes = []
-        index = 0
+        index = parts = 0
         for section in by_parent.get(parent_id, []):
             if section.kind != kind:
+                continue
+            if section.is_part and parent_id is None and kind == SectionKind.BODY:
+                # A part: unnumbered among the sections, its own I., II. under it.
+                parts += 1
+                number = part_number(parts)
+                node = SectionNode(
+                    number=number, heading=nfc(section.heading), level=0, kind=kind,
+                    content=parse_body(body_of(section, number), notes),
+                    section_id=section.id, is_part=True, label=number,
+                )
+                node.children = build(section.id, 1, [], kind)
+                nodes.append(node)
                 continue
             if section.numbered:
                 index += 1
             number = section_number(level, index, numbers, kind) if section.numbered else ""
+            label = section_label(number, section.heading)
+            if not number and not section.heading.strip():
+                # An untitled paragraph: the preamble, or the closing words.
+                label = f"đoạn sau mục {nodes[-1].number}" if nodes and nodes[-1].number else "đoạn mở đầu"
             node = SectionNode(
                 number=number,
                 heading=nfc(section.heading),
                 level=level,
                 kind=kind,
-                content=parse_body(body_of(section), notes),
+                content=parse_body(body_of(section, label), notes),
                 section_id=section.id,
+                label=label,
             )
             node.children = build(section.id, level + 1, [*numbers, index], kind)
             nodes.append(node)
@@ -207,8 +271,10 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
     return Layout(
         document=document,
         is_draft=document.is_draft,
-        superior_name=nfc(document.superior_name.upper()),
-        issuer_name=nfc(document.issuer_name.upper()),
+        superior_name=_one_line(document.superior_name),
+        issuer_name=_one_line(document.issuer_name),
+        superior_lines=metrics.header_lines(_header(document.superior_name), bold=False),
+        issuer_lines=metrics.header_lines(_header(document.issuer_name), bold=True),
         number_and_symbol=document.number_and_symbol,
         place_and_date=f"{nfc(document.place)}, {format_document_date(document.dated)}",
         title=nfc(document.title.upper()),
@@ -223,4 +289,6 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
         signer_name=nfc(document.signer_name),
         recipients=[nfc(r) for r in document.recipient_lines],
         problems=problems,
+        gaps=gaps,
+        notices=notices,
     )

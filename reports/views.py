@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,8 +60,11 @@ def _editor(request: HttpRequest, document, *, header_form=None, status: int = 2
     sections = list(document.sections.order_by("order", "id"))
     layout = build_layout(document, sections=sections)
     numbers = {node.section_id: node.number for node in layout.walk()}
-    flags = services.checks.typed_number_flags(document) if document.is_draft else []
+    review = services.checks.review(document, layout) if document.is_draft else services.checks.Review()
     can_write = org_selectors.user_scope(request.user).can_write_organization(document.organization)
+    header_form = header_form or DocumentHeaderForm.for_document(document)
+    # The editor's own URL only answers GET: the form posts to the header view.
+    header_form.helper.form_action = reverse("reports:header", kwargs={"public_id": document.public_id})
     return render(
         request,
         "reports/document_edit.html",
@@ -68,9 +72,10 @@ def _editor(request: HttpRequest, document, *, header_form=None, status: int = 2
             "document": document,
             "organization": document.organization,
             "sections": [(s, numbers.get(s.id, ""), _depth(s, sections)) for s in _tree_order(sections)],
-            "header_form": header_form or DocumentHeaderForm.for_document(document),
-            "problems": layout.problems,
-            "flags": flags,
+            "header_form": header_form,
+            "problems": review.problems,
+            "flags": review.flags,
+            "notices": review.notices,
             "renderings": list(document.renderings.order_by("-created_at")[:5]),
             "can_write": can_write and document.is_draft,
             "can_issue_role": can_write,
@@ -165,6 +170,70 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#muc-{section.id}")
 
 
+def _structure_change(request: HttpRequest, public_id: str, section_id: int, change, done: str) -> HttpResponse:  # noqa: ANN001
+    """Run a change of the document's structure; back to the editor."""
+    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    section = document.sections.filter(id=section_id).first()
+    if section is None:
+        raise Http404("Không tìm thấy mục.")
+    try:
+        result = change(document, section, version_of(request.POST))
+    except services.DocumentConflict:
+        messages.error(request, "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
+        return _editor(request, document, status=409)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _editor(request, document, status=422)
+    messages.success(request, done)
+    anchor = f"#muc-{result.pk}" if result is not None else ""
+    return redirect(reverse("reports:edit", kwargs={"public_id": document.public_id}) + anchor)
+
+
+@login_required
+@require_POST
+def section_add(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    heading = request.POST.get("heading", "")[:500]
+    level = request.POST.get("cap", "ngang")
+
+    def add(document, section, version):  # noqa: ANN001, ANN202
+        if level not in ("ngang", "con"):
+            raise ValidationError("Chọn vị trí của mục mới: ngang cấp hoặc mục con.")
+        if "\x00" in heading:  # PostgreSQL refuses it in text
+            raise ValidationError("Tiêu đề có ký tự không hợp lệ (ký tự NUL); hãy gõ lại.")
+        return services.section_add(
+            document=document, after=section, as_child=level == "con", heading=heading,
+            version=version, user=request.user,
+        )
+
+    return _structure_change(request, public_id, section_id, add, f"Đã thêm mục “{heading.strip()}”.")
+
+
+@login_required
+@require_POST
+def section_delete(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    def delete(document, section, version):  # noqa: ANN001, ANN202
+        if request.POST.get("xac_nhan_xoa") != "1":
+            raise ValidationError("Chưa xóa: đánh dấu ô xác nhận trước khi xóa mục.")
+        services.section_delete(document=document, section=section, version=version, user=request.user)
+
+    return _structure_change(request, public_id, section_id, delete, "Đã xóa mục.")
+
+
+@login_required
+@require_POST
+def section_move(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+    direction = request.POST.get("huong", "")
+
+    def move(document, section, version):  # noqa: ANN001, ANN202
+        if direction not in ("len", "xuong"):
+            raise ValidationError("Chọn chuyển mục lên hay xuống.")
+        return services.section_move(
+            document=document, section=section, up=direction == "len", version=version, user=request.user,
+        )
+
+    return _structure_change(request, public_id, section_id, move, "Đã chuyển mục.")
+
+
 # The preview is the WeasyPrint input as is: its layout lives in inline <style>.
 @csp_update({"style-src": [UNSAFE_INLINE]})
 @login_required
@@ -196,6 +265,21 @@ def rendering_status(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "reports/_partials/rendering.html", {"rendering": rendering})
 
 
+def _checked(file, sha256: str, what: str) -> bytes | HttpResponse:  # noqa: ANN001
+    """A stored file's bytes if they are the ones stored (SHA-256); else a
+    refusal, logged: a file changed or lost on disk is never served as is."""
+    try:
+        with file.open("rb") as handle:
+            content = handle.read()
+    except OSError:
+        log.error("%s: stored file %s is missing or unreadable", what, file.name)
+        return HttpResponse("Không đọc được tệp đã lưu; đã ghi nhận sự cố.", status=409)
+    if hashlib.sha256(content).hexdigest() != sha256:
+        log.error("%s does not match its SHA-256 (file %s)", what, file.name)
+        return HttpResponse("Tệp đã lưu không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+    return content
+
+
 @login_required
 @require_GET
 def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -204,8 +288,9 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("Bản in chưa sẵn sàng.")
     document = rendering.document
     suffix = "du-thao" if document.is_draft else f"{document.number:02d}"
-    with rendering.file.open("rb") as handle:
-        content = handle.read()
+    content = _checked(rendering.file, rendering.sha256, f"Rendering {rendering.public_id}")
+    if isinstance(content, HttpResponse):
+        return content
     response = HttpResponse(content, content_type=CONTENT_TYPES[rendering.fmt])
     name = f"{document.symbol.replace('/', '-')}-{suffix}.{rendering.fmt}"
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -219,13 +304,24 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
     if not document.is_draft:
         messages.info(request, "Văn bản đã ban hành.")
         return redirect("reports:edit", public_id=document.public_id)
-    problems, flags = services.document_problems(document)
-    if problems:
-        for problem in problems:
+    found = services.document_review(document)
+    if found.problems:
+        for problem in found.problems:
             messages.error(request, "Chưa thể ban hành: " + problem)
         return redirect("reports:edit", public_id=document.public_id)
-    if flags and request.POST.get("xac_nhan") != "1":
-        messages.error(request, "Có số liệu gõ tay khác dữ liệu (xem danh sách). Sửa lại, hoặc xác nhận rồi ban hành.")
+    if found.to_confirm and request.POST.get("xac_nhan") != "1":
+        messages.error(
+            request,
+            "Có số liệu cần kiểm tra (xem danh sách). Sửa lại, hoặc đánh dấu đã kiểm tra rồi ban hành.",
+        )
+        return redirect("reports:edit", public_id=document.public_id)
+    if found.to_confirm and version_of(request.POST) != document.version:
+        # The office confirmed the figures of the page it read, not of a later text.
+        messages.error(
+            request,
+            "Chưa ban hành: văn bản vừa được sửa sau khi bạn mở trang. Kiểm tra lại các số liệu được đánh dấu "
+            "rồi xác nhận lần nữa.",
+        )
         return redirect("reports:edit", public_id=document.public_id)
     services.rendering_request(document=document, fmt="pdf", user=request.user, for_issue=True)
     messages.success(request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức.")
@@ -252,11 +348,9 @@ def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, public_id=public_id)
     if document.is_draft or not document.pdf:
         raise Http404("Văn bản chưa ban hành.")
-    with document.pdf.open("rb") as handle:
-        content = handle.read()
-    if hashlib.sha256(content).hexdigest() != document.pdf_sha256:
-        log.error("Issued PDF %s does not match its SHA-256", document.public_id)
-        return HttpResponse("Tệp PDF đã ban hành không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+    content = _checked(document.pdf, document.pdf_sha256, f"Issued PDF {document.public_id}")
+    if isinstance(content, HttpResponse):
+        return content
     response = HttpResponse(content, content_type="application/pdf")
     name = f"{document.symbol.replace('/', '-')}-{document.number:02d}.pdf"
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -99,7 +99,9 @@ def scoped_objects(organization: Organization):  # noqa: ANN201
         organization=organization, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
     )
     issued = _issued_document(organization)
-    rendering = Rendering.objects.create(document=document, fmt="pdf", status=RenderStatus.DONE, sha256="x")
+    rendering = Rendering.objects.create(
+        document=document, fmt="pdf", status=RenderStatus.DONE, sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest()
+    )
     rendering.file.save("world.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     return target, plan, document, issued, rendering
 

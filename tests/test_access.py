@@ -96,6 +96,18 @@ VIEWS: dict[str, ViewSpec] = {
         lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
         get=None, post="org",
     ),
+    "reports:section_add": ViewSpec(
+        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
+        get=None, post="org",
+    ),
+    "reports:section_delete": ViewSpec(
+        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
+        get=None, post="org",
+    ),
+    "reports:section_move": ViewSpec(
+        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
+        get=None, post="org",
+    ),
     "reports:preview": ViewSpec(lambda w: {"public_id": w.document.public_id}),
     "reports:render": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="read"),
     "reports:issue": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),

@@ -23,6 +23,7 @@ from targets import services as target_services
 from targets.models import Sheet
 from tests.factories import make_user
 from tests.organizations.test_imports import GOOD_MEMBERS, GOOD_ORGS, _codes, _xlsx
+from tests.reports.drafting import enter_results, finish
 
 pytestmark = pytest.mark.django_db
 
@@ -259,8 +260,9 @@ def test_it_records_document_edits_and_issuance(world, plan_world, office):
     assert edit.user == office and edit.changes == {
         "signer_name": ["", "Nguyễn Văn Ký"]
     }
+    enter_results(world.grassroots_a, year=2023, quarter=3)
     issued = report_services.document_issue(
-        document=document, user=office, confirm_flags=True
+        document=finish(document), user=office, confirm_flags=True
     )
     event = _last("document.issue")
     assert event.user == office

@@ -17,12 +17,19 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
+from reports import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 TEMPLATE = "reports/documents/document.html"
 STYLESHEET = "reports/document.css"
 
-_NUMBER_RE = re.compile(r"^[+\-−]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*%?$|^…$")
+# A figure, as tables print them: "20.360", "-0,95%", "trên 95,0%", "300/năm";
+# "–" or "…" for none. Right-aligned and never wrapped.
+_NUMBER_RE = re.compile(
+    r"^(?:(?:trên|dưới|không quá|từ)\s)?"
+    r"[+\-−]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*%?(/năm)?$"
+    r"|^[…–-]$"
+)
 _FAMILY_RE = re.compile(r"^\w[\w .\-]*$")
 
 
@@ -64,43 +71,32 @@ class _Node:
     children: list[_Node]
     shown: bool = True  # False: the heading comes before `start`
     cut: bool = False
+    is_part: bool = False  # "Phần thứ nhất" over its title, centred
 
     @property
     def tag_level(self) -> int:
         return min(self.level + 1, 6)
 
 
-# About how many characters of table text (13 pt) fit across the page, counting
-# two per column for the cell padding.
-_TABLE_CHARS = 95
-
-
 def _column_widths(header: list[str], rows: list[list[_Cell]]) -> list[str]:
-    """Column widths from the text they hold, for `table-layout: fixed`
-    (WeasyPrint's automatic table layout measures every cell first: a third
-    of the time of a long Phụ lục). Short columns get their whole text on one
-    line; the long ones share the rest, none narrower than its longest word."""
-    narrowest, widest = [], []
-    for i, title in enumerate(header):
-        cells = [row[i] for row in rows]
-        words = [len(word) for word in title.split()]
-        for cell in cells:
-            if cell.align == "num":  # not wrapped
-                words.append(len(cell.text))
-            else:
-                words.extend(len(word) for word in cell.text.split())
-        longest = max([max(words, default=1), *(len(cell.text) for cell in cells)])
-        # Letters run wider than digits; the padding takes about two.
-        scale = 1.0 if cells and all(cell.align == "num" for cell in cells) else 1.1
-        narrowest.append(max(words, default=1) * scale + 2)
-        widest.append(longest * scale + 3)
-    widths = list(widest)
-    if sum(widest) > _TABLE_CHARS:
-        long = [i for i, width in enumerate(widest) if width > 15]
-        room = _TABLE_CHARS - sum(w for i, w in enumerate(widest) if i not in long)
-        share = sum(widest[i] for i in long) or 1
-        for i in long:
-            widths[i] = max(narrowest[i], room * widest[i] / share)
+    """Column widths from the printed width of the text they hold, for
+    `table-layout: fixed` (WeasyPrint's automatic table layout measures every
+    cell first: a third of the time of a long Phụ lục). A figure is never
+    wrapped: its column is at least as wide as the widest."""
+    layout = settings.DOCUMENT_LAYOUT
+    width_pt = (210 - layout["margin_left_mm"] - layout["margin_right_mm"]) * 72 / 25.4
+    unbroken = [
+        bool(rows) and all(row[i].align == "num" or not row[i].text for row in rows)
+        for i in range(len(header))
+    ]
+    widths = metrics.column_widths(
+        header,
+        [[cell.text for cell in row] for row in rows],
+        unbroken,
+        width_pt=width_pt,
+        family=layout["font_family"],
+        size_pt=metrics.TABLE_SIZE_PT,
+    )
     total = sum(widths)
     return [f"{100 * width / total:.2f}%" for width in widths]
 
@@ -134,8 +130,9 @@ class Builder:
         return _Node(
             index=index,
             number=section.number,
-            heading=section.heading.upper() if section.level == 1 else section.heading,
+            heading=section.heading.upper() if section.level <= 1 else section.heading,
             level=section.level,
+            is_part=section.is_part,
             new_page=index in self.new_page,
             blocks=[
                 self.table(item) if isinstance(item, Table) else self.paragraph(item)

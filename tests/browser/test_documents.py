@@ -30,14 +30,15 @@ from reports import services as report_services
 from reports.models import Document, DocumentStatus, Section
 from targets import services as target_services
 from tests.browser.conftest import PASSWORD
+from tests.reports.drafting import enter_results, finish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JOBS_SENTENCE = (
     "Giải quyết việc làm: quý này 20.360 người (nâng tổng số từ đầu năm đến nay là "
-    "20.360, đạt 110,1% kế hoạch năm)"
+    "20.360, đạt 110,1% nghị quyết năm)"
 )
-JOBS_APPENDIX_ROW = "Giải quyết việc làm người 18.500 20.360 110,1% đạt, vượt kế hoạch"
+JOBS_APPENDIX_ROW = "Giải quyết việc làm người 18.500 20.360 110,1% Vượt"
 #: The day the draft is made: a Q3/2023 report is written in October 2023, in
 #: the 2020-2025 term, where the world already issued BC/ĐU number 01.
 TODAY = dt.date(2023, 10, 6)
@@ -191,6 +192,28 @@ def test_office_creates_edits_issues_and_downloads_a_quarterly_report(
     assert OWN_SENTENCE in text, text
     assert JOBS_SENTENCE in text, text
 
+    # --- an unfinished draft cannot be issued ------------------------------------
+    problems = page.get_by_test_id("problems")
+    expect(problems).to_contain_text("chưa ghi họ tên người ký")
+    expect(problems).to_contain_text(
+        "mục 2. Hạn chế, khuyết điểm: còn chỗ nhắc “(Văn phòng soạn nội dung.)” "
+        "chưa soạn."
+    )
+    expect(page.get_by_role("button", name="Ban hành văn bản")).to_be_disabled()
+
+    # The other sections are written (by colleagues, in earlier sessions) and the
+    # other targets' Q3 figures entered; the office names the signer here.
+    finish(document, signer=None)
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    page.reload()
+    page.get_by_text("Đầu văn bản, người ký, nơi nhận").click()
+    page.get_by_role("textbox", name="Người ký").fill("Trần Chí Viễn")
+    page.get_by_role("button", name="Lưu đầu văn bản").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="Đã lưu đầu văn bản.")
+    ).to_be_visible()
+    expect(page.get_by_test_id("problems")).to_have_count(0)
+
     # --- issue: a task numbers, freezes and stores the official PDF ---------------
     page.get_by_role("button", name="Ban hành văn bản").click()
     expect(page).to_have_url(EDITOR_URL)
@@ -222,6 +245,7 @@ def test_office_creates_edits_issues_and_downloads_a_quarterly_report(
     assert OWN_SENTENCE in text, text
     assert JOBS_SENTENCE in text, text
     assert "DỰ THẢO" not in text, text
+    assert "Trần Chí Viễn" in text and "Văn phòng soạn" not in text, text
 
     # --- editing is refused -------------------------------------------------------
     page.reload()

@@ -151,9 +151,15 @@ def test_it_lays_out_the_header_as_two_borderless_columns(report):
     doc = _open(_render(report))
     header = doc.tables[0]
     assert len(header.columns) == 2 and _borders_are_nil(header)
+    assert len(header.rows) == 1
     left, right = header.cell(0, 0), header.cell(0, 1)
-    assert [p.text for p in left.paragraphs] == ["ĐẢNG BỘ KHỐI A", "ĐẢNG ỦY SỞ A", "*"]
+    assert [p.text for p in left.paragraphs][:3] == [
+        "ĐẢNG BỘ KHỐI A",
+        "ĐẢNG ỦY SỞ A",
+        "*",
+    ]
     assert left.paragraphs[1].runs[0].bold and not left.paragraphs[0].runs[0].bold
+    assert left.paragraphs[3].text.endswith("-BC/ĐU")
     party = right.paragraphs[0]
     assert (
         party.text == "ĐẢNG CỘNG SẢN VIỆT NAM"
@@ -162,19 +168,19 @@ def test_it_lays_out_the_header_as_two_borderless_columns(report):
     )
     rule = party._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:val")) == "single"
-    # The number line and the date share a row, so they stay level.
-    assert header.cell(1, 0).paragraphs[0].text.endswith("-BC/ĐU")
-    date = header.cell(1, 1).paragraphs[0]
+    # As in the PDF: the date right under the Party's name and its rule, not on
+    # the number's line.
+    date = right.paragraphs[1]
     assert date.text.endswith("ngày 06 tháng 10 năm 2023") and date.runs[0].italic
 
 
 def test_it_puts_the_secrecy_mark_under_the_number(report):
     report.secrecy = Secrecy.SECRET
     report.save()
-    cell = _open(_render(report)).tables[0].cell(1, 0)
-    assert [p.text for p in cell.paragraphs][1] == "MẬT" and cell.paragraphs[1].runs[
-        0
-    ].bold
+    cell = _open(_render(report)).tables[0].cell(0, 0)
+    texts = [p.text for p in cell.paragraphs]
+    assert texts[texts.index(next(t for t in texts if t.startswith("Số"))) + 1] == "MẬT"
+    assert cell.paragraphs[texts.index("MẬT")].runs[0].bold
 
 
 def test_it_styles_title_headings_and_body_after_the_format(report):
@@ -355,3 +361,56 @@ def test_it_writes_nfc_text(report):
         in lines
     )
     assert all(unicodedata.is_normalized("NFC", line) for line in lines)
+
+
+def test_header_names_break_where_the_pdf_breaks_them(report):
+    """A long issuing body: balanced lines (no "CƠ / QUAN"), or where the office
+    put "|"; the same lines in the PDF and in Word; headings never justified."""
+    import io
+
+    import pdfplumber
+
+    from reports import pdf
+    from reports.structure import build_layout
+
+    report.issuer_name = "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh"
+    report.save()
+    layout = build_layout(report)
+    assert layout.issuer_lines == ["ĐẢNG ỦY KHỐI CÁC CƠ QUAN", "VÀ DOANH NGHIỆP TỈNH"]
+    cell = _open(_render(report)).tables[0].cell(0, 0)
+    assert cell.paragraphs[1].text == "ĐẢNG ỦY KHỐI CÁC CƠ QUAN\nVÀ DOANH NGHIỆP TỈNH"
+    with pdfplumber.open(io.BytesIO(pdf.render_pdf(layout).content)) as printed:
+        lines = (printed.pages[0].extract_text() or "").splitlines()
+    assert any(line.startswith("ĐẢNG ỦY KHỐI CÁC CƠ QUAN") for line in lines), lines
+    assert any(line.startswith("VÀ DOANH NGHIỆP TỈNH") for line in lines), lines
+
+    report.issuer_name = "ĐẢNG ỦY KHỐI|CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH"
+    report.save()
+    layout = build_layout(report)
+    assert layout.issuer_lines == ["ĐẢNG ỦY KHỐI", "CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH"]
+    assert layout.issuer_name == "ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH"
+    headings = [
+        p
+        for p in _open(_render(report)).paragraphs
+        if p.style.name.startswith("Heading")
+    ]
+    assert headings and all(
+        (p.alignment or p.style.paragraph_format.alignment)
+        != WD_ALIGN_PARAGRAPH.JUSTIFY
+        for p in headings
+    )
+
+
+def test_a_part_prints_over_its_own_numbered_sections(report):
+    """Seed 004's "Phần thứ nhất" over its title, centred; its sections
+    numbered I., II. afresh — in Word as in the PDF."""
+    tops = report.sections.filter(parent__isnull=True, kind="body")
+    first = tops.order_by("order").first()
+    first.is_part = True
+    first.save()
+    paragraphs = _open(_render(report)).paragraphs
+    part = next(p for p in paragraphs if p.text.startswith("Phần thứ nhất"))
+    assert part.text == "Phần thứ nhất\nTÌNH HÌNH THỰC HIỆN NHIỆM VỤ QUÝ III/2023"
+    assert part.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    after = [p.text for p in paragraphs[paragraphs.index(part) + 1 :]]
+    assert any(t.startswith("I. LÃNH ĐẠO THỰC HIỆN NHIỆM VỤ CHÍNH TRỊ") for t in after)

@@ -14,13 +14,19 @@ from django.urls import reverse
 from reports import services
 from reports.models import Document, DocumentStatus, NumberCounter
 from targets import services as target_services
+from tests.reports.drafting import enter_results, finish
 
 
-def _document(world, **kwargs):  # noqa: ANN001, ANN202
-    return services.document_create(
+def _document(world, *, finished: bool = True, **kwargs):  # noqa: ANN001, ANN202
+    """The Q3/2023 report of Sở A; `finished`: written, signed, every figure in."""
+    document = services.document_create(
         organization=world.grassroots_a, doc_type="quarterly", year=2023, quarter=3,
         dated=kwargs.pop("dated", dt.date(2023, 10, 6)), **kwargs,
     )
+    if finished:
+        enter_results(world.grassroots_a, year=2023, quarter=3)
+        finish(document)
+    return document
 
 
 @pytest.mark.django_db
@@ -128,13 +134,15 @@ def test_editing_is_refused_once_issued_and_downloads_are_identical(
 
 
 @pytest.mark.django_db
-def test_a_tampered_issued_pdf_is_refused(client, world, plan_world, office):
+def test_a_tampered_issued_pdf_is_refused(client, world, plan_world, office, caplog):
     client.force_login(office)
     document = services.document_issue(document=_document(world), user=None)
     with open(document.pdf.path, "ab") as handle:
         handle.write(b"tampered")
-    response = client.get(reverse("reports:pdf", kwargs={"public_id": document.public_id}))
+    with caplog.at_level("ERROR", logger="reports.views"):
+        response = client.get(reverse("reports:pdf", kwargs={"public_id": document.public_id}))
     assert response.status_code == 409
+    assert f"Issued PDF {document.public_id} does not match its SHA-256" in caplog.text
 
 
 @pytest.mark.django_db
@@ -156,10 +164,57 @@ def test_typed_numbers_that_disagree_need_confirmation_to_issue(
     client.post(url)
     document.refresh_from_db()
     assert document.is_draft
+    # Confirmed on a page read before the last edit: refused.
+    read_at = document.version
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body=section.body + " Lao động qua đào tạo 70/68,7%.",
+    )
+    response = client.post(url, {"xac_nhan": "1", "version": read_at}, follow=True)
+    assert any("vừa được sửa sau khi bạn mở trang" in str(m) for m in response.context["messages"])
+    document.refresh_from_db()
+    assert document.is_draft
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"xac_nhan": "1"})
+        client.post(url, {"xac_nhan": "1", "version": document.version})
     document.refresh_from_db()
     assert not document.is_draft
+
+
+@pytest.mark.django_db
+def test_an_edit_after_the_confirmation_stops_the_issuance(world, plan_world):
+    """The office confirmed the flagged figures of version v; the text changed
+    before the task ran: the task refuses rather than issue unconfirmed text."""
+    from reports.models import Rendering, RenderStatus
+
+    target_services.sheet_save(
+        organization=world.grassroots_a, year=2023, quarter=3, version=0,
+        entries={plan_world.jobs.id: target_services.Entry(value=Decimal(20360))}, user=None,
+    )
+    document = _document(world)
+    section = document.sections.get(heading="Ưu điểm")
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body="Giải quyết việc làm 20.000/18.500 người.",
+    )
+    document.refresh_from_db()
+    rendering = Rendering.objects.create(
+        document=document, fmt="pdf", for_issue=True, document_version=document.version
+    )
+    services.section_save(
+        document=document, section=section, version=document.version, heading=section.heading,
+        body="Giải quyết việc làm 20.000/18.500 người; Kiểm tra, giám sát 09/07 cuộc.",
+    )
+    services.rendering_run(rendering_id=rendering.pk)
+    rendering.refresh_from_db()
+    assert rendering.status == RenderStatus.FAILED
+    assert "đã được sửa sau khi số liệu được xác nhận" in rendering.error
+    document.refresh_from_db()
+    assert document.is_draft and document.number is None
+    # Confirmed on the text as it now stands, it is issued.
+    issued = services.document_issue(
+        document=document, user=None, confirm_flags=True, confirmed_version=document.version
+    )
+    assert issued.number == 2
 
 
 @pytest.mark.django_db
@@ -224,3 +279,83 @@ def test_changing_the_date_moves_the_document_into_that_dates_term(world, plan_w
     services.document_update(document=document, version=document.version, dated=dt.date(2025, 8, 1))
     issued = services.document_issue(document=document, user=None)
     assert (issued.number, issued.term_label) == (1, "2025-2030")
+
+
+# --- an unfinished draft is refused -----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unfinished_draft_is_refused_with_each_problem_by_section(
+    client, world, plan_world, office
+):
+    document = _document(world, finished=False)
+    document.recipients = "- BTV cấp ủy cấp trên (báo cáo),\n- Lưu Văn phòng."
+    document.save()
+    preamble = document.sections.get(heading="Ưu điểm")
+    preamble.body = "Hội nghị Ban Chấp hành mở rộng ngày …; đã nhất trí."
+    preamble.save()
+    with pytest.raises(services.ValidationError) as refused:
+        services.document_issue(document=document, user=None, confirm_flags=True)
+    messages = refused.value.messages
+    assert (
+        "Chưa thể ban hành: mục 1. Lãnh đạo thực hiện nhiệm vụ chính trị: còn chỗ nhắc "
+        "“(Văn phòng soạn nội dung.)” chưa soạn."
+    ) in messages
+    assert "Chưa thể ban hành: mục 1. Ưu điểm: còn chỗ nhắc “ngày …” chưa soạn." in messages
+    # Q3 has no figures yet: the data block printed "…" for them.
+    assert any(
+        m.startswith("Chưa thể ban hành: mục 1. Lãnh đạo thực hiện nhiệm vụ chính trị: "
+                     "chỉ tiêu “Giải quyết việc làm” chưa có số liệu, câu còn “…”")
+        for m in messages
+    ), messages
+    assert any("Nơi nhận: còn nơi nhận mẫu “BTV cấp ủy cấp trên”" in m for m in messages)
+    assert "Chưa thể ban hành: Chữ ký: chưa ghi họ tên người ký." in messages
+    document.refresh_from_db()
+    assert document.is_draft and document.number is None
+    assert NumberCounter.objects.get(symbol="BC/ĐU").last_number == world.issued_document.number
+
+    # The editor lists the same problems and the button is disabled; a POST is refused.
+    client.force_login(office)
+    editor = client.get(reverse("reports:edit", kwargs={"public_id": document.public_id}))
+    page = editor.content.decode()
+    assert 'data-testid="problems"' in page and "chưa ghi họ tên người ký" in page
+    # The header form (where the signer is named) posts to its own view.
+    assert f'action="{reverse("reports:header", kwargs={"public_id": document.public_id})}"' in page
+    assert "chỉ tiêu “Giải quyết việc làm” chưa có số liệu" in page
+    response = client.post(reverse("reports:issue", kwargs={"public_id": document.public_id}), follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert "Chưa thể ban hành: Chữ ký: chưa ghi họ tên người ký." in shown
+    document.refresh_from_db()
+    assert document.is_draft
+
+    # Written, signed and with its figures, it is issued without "…" or prompts.
+    preamble.body = "Hội nghị Ban Chấp hành mở rộng ngày 05/10/2023; đã nhất trí."
+    preamble.save()
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    issued = services.document_issue(document=finish(document), user=None)
+    assert issued.number == 2
+    text = "\n".join(s.frozen_body for s in issued.sections.all())
+    assert "…" not in text and "Văn phòng soạn" not in text
+
+
+@pytest.mark.django_db
+def test_appendix_rows_without_data_are_issued_only_once_confirmed(world, plan_world):
+    document = _document(world, finished=False)
+    # The figures the text cites are typed; the appendix has every target, and
+    # the inspections have no figure this year.
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    sheet = world.grassroots_a.sheets.get(year=2023, quarter=3)
+    sheet.results.filter(target=plan_world.inspections).delete()
+    section = document.sections.get(heading="Lãnh đạo thực hiện nhiệm vụ chính trị")
+    section.body = "Giải quyết việc làm cho 20.350 lao động trong 9 tháng."
+    section.save()
+    finish(document)
+    found = services.document_review(document)
+    assert found.problems == []
+    assert [(f.section, f.message) for f in found.notices] == [(
+        "Phụ lục 1 KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+        "chỉ tiêu “Kiểm tra, giám sát” chưa có số liệu trong bảng phụ lục",
+    )]
+    with pytest.raises(services.ValidationError, match="Cần xác nhận trước khi ban hành: Phụ lục 1 .*“Kiểm tra, giám sát”"):
+        services.document_issue(document=document, user=None)
+    assert services.document_issue(document=document, user=None, confirm_flags=True).number == 2

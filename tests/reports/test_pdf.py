@@ -31,6 +31,7 @@ from reports.models import Document, SectionKind
 from reports.structure import FootnoteRef, Layout, build_layout
 from targets import services as target_services
 from tests.factories import make_org
+from tests.reports.drafting import enter_results, finish
 
 NOTES = 30
 TABLE_ROWS = 90
@@ -166,7 +167,8 @@ def build_report(*, notes: int = NOTES, table_rows: int = TABLE_ROWS) -> Documen
         + long_table(table_rows),
     )
     document.refresh_from_db()
-    return document
+    enter_results(grassroots, year=2023, quarter=3)
+    return finish(document)
 
 
 # --- reading PDFs back ----------------------------------------------------------------
@@ -440,12 +442,52 @@ def test_it_puts_recipients_left_and_signature_right_level_with_them(
     assert signer["top"] > authority["top"] + 50  # room for the signature
     assert abs(recipients["top"] - authority["top"]) <= 3
     # Right under the end of the text ("…./."), when that is on the same page.
+    # Right under the end of the text ("…./."), which is on the same page: a
+    # signature never stands alone on the last page.
     above = sorted(
         (w for w in words if 60 < w["top"] < recipients["top"] - 1),
         key=lambda w: (w["top"], w["x0"]),
     )
-    if above:
-        assert above[-1]["text"].endswith("./.")
+    assert above, "the signature's page carries no text of the body"
+    assert above[-1]["text"].endswith("./.")
+
+
+@pytest.mark.django_db
+def test_the_signature_never_stands_alone_on_the_last_page(world) -> None:  # noqa: ANN001
+    """However long the text, the page of the signature also carries the end
+    of the body: documents one short paragraph apart, over a page's length of
+    endings, so that one of them ends where the closing no longer fits."""
+    document = services.document_create(
+        organization=world.grassroots_a, doc_type="resolution", year=2023, dated=DATED
+    )
+    document.sections.exclude(
+        pk=document.sections.order_by("order").first().pk
+    ).delete()
+    section = document.sections.get()
+    seen_pages = set()
+    for count in range(24, 56, 2):
+        section.body = "\n".join(
+            f"Đoạn văn số {n} của nghị quyết." for n in range(1, count)
+        ) + (f"\nĐoạn kết {count}./.")
+        section.save()
+        content = pdf.render_pdf(build_layout(document)).content
+        pages = words_of(content)
+        (page,) = [
+            number
+            for number, (_, _, words) in enumerate(pages)
+            if any(w["text"] == "T/M" for w in words)
+        ]
+        _, _, words = pages[page]
+        authority = find(words, "T/M")
+        body = [
+            w
+            for w in words
+            if w["text"] in ("Đoạn", "kết") and w["top"] < authority["top"]
+        ]
+        assert body, (count, page)
+        assert find(words, f"{count}./.")["top"] < authority["top"], count
+        seen_pages.add(page)
+    assert len(seen_pages) > 1  # the endings crossed a page break
 
 
 def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
@@ -693,3 +735,133 @@ def test_the_fetcher_refuses_files_and_the_network() -> None:
             weasyprint.HTML(
                 string=f'<img src="{url}">', url_fetcher=pdf.engine.refusing_fetcher()
             ).render(font_config=pdf.engine.weasy_font_config())
+
+
+# --- the appendix table -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_appendix_prints_each_figure_on_one_line_inside_its_cell(
+    world, plan_world
+) -> None:  # noqa: ANN001
+    """Seen at 130 dpi: "100,00%" ran into the border and "giảm 0,8 điểm %"
+    wrapped over three lines beside "-0,95%". Every figure now sits on one line
+    inside its cell, plan and result in one form, verdicts in the seeds' words."""
+    from decimal import Decimal
+
+    # Long labels leave the figures little room: the old widths counted
+    # characters and "100,00%" overflowed its column.
+    study = target_services.target_create(
+        plan=plan_world.plan,
+        group="Chỉ tiêu về công tác Đảng",
+        wording="100% chi bộ học tập nghị quyết",
+        label=(
+            "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh "
+            "của các chi bộ trực thuộc"
+        ),
+        kind="all_or_nothing",
+    )
+    target_services.sheet_save(
+        organization=world.grassroots_a,
+        year=2023,
+        quarter=3,
+        version=0,
+        user=None,
+        entries={
+            study.id: target_services.Entry(
+                numerator=Decimal(10), denominator=Decimal(10)
+            )
+        },
+    )
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    document = services.document_create(
+        organization=world.grassroots_a,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
+        dated=DATED,
+    )
+    content = pdf.render_pdf(build_layout(document)).content
+    with pdfplumber.open(io.BytesIO(content)) as printed:
+        page = next(p for p in printed.pages if "Phụ lục 1" in (p.extract_text() or ""))
+        (table,) = page.find_tables()
+        words = page.extract_words()
+        rows = table.extract()
+        header = [(cell or "").replace("\n", " ") for cell in rows[0]]
+        assert header == [
+            "STT",
+            "Chỉ tiêu",
+            "Đơn vị",
+            "Kế hoạch",
+            "Thực hiện",
+            "Tỷ lệ",
+            "Đánh giá",
+        ]
+        figures = 0
+        for row in table.rows[1:]:
+            for column in (3, 4, 5):  # Kế hoạch, Thực hiện, Tỷ lệ
+                x0, top, x1, bottom = row.cells[column]
+                inside = [
+                    w
+                    for w in words
+                    if x0 <= w["x0"] and w["x1"] <= x1 + 5 and top <= w["top"] < bottom
+                ]
+                if not inside:
+                    continue
+                figures += 1
+                assert len({round(w["top"]) for w in inside}) == 1, inside  # one line
+                assert all(w["x1"] <= x1 - 2 and w["x0"] >= x0 + 2 for w in inside), (
+                    inside,
+                    x0,
+                    x1,
+                )
+        assert figures >= 20
+    by_label = {row[1]: row for row in rows[1:]}
+    by_label.update(
+        {row[1].replace("\n", "").replace(" ", ""): row for row in rows[1:]}
+    )
+    assert by_label["Giảm tỷ lệ hộ nghèo"][3:5] == ["-0,80%", "-0,95%"]
+    assert by_label["Tỷ lệ lao động qua đào tạo"][3:5] == ["68,7%", "68,9%"]
+    assert by_label[study.label.replace(" ", "")][3:5] == ["100,00%", "100,00%"]
+    assert by_label["Giải quyết việc làm"][3:5] == ["18.500", "20.350"]
+    verdicts = {row[6] for row in rows[1:]}
+    assert verdicts <= {
+        "Đạt",
+        "Vượt",
+        "Chưa đạt",
+        "Chưa có số liệu",
+        "Không đánh giá",
+    }, verdicts
+    assert {"Vượt", "Chưa đạt"} <= verdicts
+
+
+@pytest.mark.django_db
+def test_a_heading_is_not_justified(world) -> None:  # noqa: ANN001
+    """A heading over two lines keeps its natural spacing: its first line
+    stops short of the right margin instead of being stretched to it."""
+    document = services.document_create(
+        organization=world.grassroots_a,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
+        dated=DATED,
+    )
+    section = document.sections.get(heading="Ưu điểm")
+    section.heading = (
+        "Lãnh đạo cải cách hành chính, thực hiện công tác nội chính và phòng chống "
+        "tham nhũng, "
+        "tiêu cực trong các cơ quan"
+    )
+    section.body = " ".join(
+        SENTENCES
+    )  # a justified paragraph: its lines reach the margin
+    section.save()
+    pages = words_of(pdf.render_pdf(build_layout(document)).content)
+    page = next(p for p in pages if any(w["text"] == "tham" for w in p[2]))
+    width, _, words = page
+    heading_top = find(words, "cải")["top"]
+    first_line = [w for w in words if abs(w["top"] - heading_top) < 2]
+    body_top = find(words, SENTENCES[0].split()[0])["top"]
+    body_line = [w for w in words if abs(w["top"] - body_top) < 2]
+    margin = max(w["x1"] for w in body_line)  # a justified line ends at the margin
+    assert max(w["x1"] for w in first_line) < margin - 10
