@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -181,6 +182,25 @@ def test_the_password_validators_refuse_weak_passwords():
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("Chi-bo-Van-phong-2024")
+
+
+@pytest.mark.django_db
+def test_the_demo_password_is_for_the_demo_only(client):
+    """Demo@2024 (mandated by the issue) is too short for the validators: the
+    demo sets it directly, and a real account made in the admin cannot have it."""
+    assert settings.DEMO_PASSWORD == "Demo@2024"
+    with pytest.raises(ValidationError):
+        validate_password(settings.DEMO_PASSWORD)
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "canbo_that", "password1": "Demo@2024", "password2": "Demo@2024"}
+        | {"usable_password": "true"},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["password2"]
+    assert any("10" in error for error in errors), errors
+    assert not get_user_model().objects.filter(username="canbo_that").exists()
 
 
 # --- login throttling ------------------------------------------------------------
