@@ -13,7 +13,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from organizations.models import Organization
-from partyreports.audit import audit_diff, audit_record, decimal_text, display_value, json_safe
+from partyreports.audit import (
+    audit_diff,
+    audit_record,
+    decimal_text,
+    display_value,
+    json_safe,
+)
 from targets import calculations as calc
 from targets.models import (
     Plan,
