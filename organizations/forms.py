@@ -70,6 +70,11 @@ class CrispyForm(forms.Form):
         self.helper.add_input(Submit("submit", self.submit_label))
         for form_field in self.fields.values():
             form_field.validators = [_as_stored(v) for v in form_field.validators]
+            if isinstance(form_field, forms.ModelMultipleChoiceField):
+                # Django's Vietnamese catalogue lacks this one.
+                form_field.error_messages["invalid_pk_value"] = (
+                    "“%(pk)s” không phải là lựa chọn hợp lệ."
+                )
             if isinstance(form_field, forms.ModelChoiceField):
                 # It checks the submitted id with a validator of its own.
                 form_field.validate_no_null_characters = (  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import struct
 import warnings
@@ -98,7 +99,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 # What openpyxl raises on a damaged or foreign file, at load or while reading rows:
 # zlib.error for a damaged compressed part, SyntaxError for lxml's XMLSyntaxError
-# (the parts openpyxl reads with lxml), OverflowError for numbers out of range.
+# (the parts openpyxl reads with lxml), OverflowError for numbers out of range;
+# KeyError, ValueError, TypeError and IndexError from its descriptors and readers
+# on damaged XML. Only those raised inside the reader count (_raised_by_reader).
 BROKEN_FILE_ERRORS = (
     *(zipfile.BadZipFile, InvalidFileException, ParseError, KeyError),
     *(ValueError, TypeError, IndexError, EOFError, OSError),
@@ -108,6 +111,25 @@ BROKEN_FILE_ERRORS = (
 
 class BrokenFile(Exception):
     """The upload cannot be read as a workbook: damaged, foreign or hostile."""
+
+
+logger = logging.getLogger(__name__)
+#: Where a damaged file's errors are raised: the reader and what it calls. An
+#: error raised anywhere else (our own row-reading code) is a bug, not a bad file.
+_READER_MODULES = frozenset({"openpyxl", "zipfile", "xml", "lxml", "zlib", "struct"})
+
+
+def _raised_by_reader(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    module = frame.tb_frame.f_globals.get("__name__", "") if frame else ""
+    if module.split(".")[0] in _READER_MODULES:
+        name = type(error).__name__
+        logger.info("Refused an unreadable workbook: %s: %s", name, error)
+        return True
+    logger.exception("Reading a workbook failed in %s (not the file's fault)", module)
+    return False
 
 
 @contextmanager
@@ -123,10 +145,14 @@ def open_workbook(file: IO[bytes]) -> Iterator[Any]:
         try:
             workbook = load_workbook(file, read_only=True, data_only=True)
         except BROKEN_FILE_ERRORS as error:
+            if not _raised_by_reader(error):
+                raise
             raise BrokenFile from error
         try:
             yield workbook
         except BROKEN_FILE_ERRORS as error:
+            if not _raised_by_reader(error):
+                raise
             raise BrokenFile from error
         finally:
             workbook.close()

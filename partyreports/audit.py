@@ -48,6 +48,22 @@ ACTION_LABELS: dict[str, str] = {
     "document.edit": "Sửa văn bản",
     "document.issue": "Ban hành văn bản",
     "import.organizations_members": "Nhập tổ chức, đảng viên từ Excel",
+    "plan.create": "Tạo kế hoạch chỉ tiêu",
+    "target.create": "Thêm chỉ tiêu",
+    "target.update": "Sửa chỉ tiêu",
+    "target.assign": "Giao chỉ tiêu cho tổ chức trực thuộc",
+    "deadline.set": "Đặt hạn nộp báo cáo",
+    "deadline.clear": "Bỏ hạn nộp báo cáo",
+    "role.grant": "Phân quyền",
+    "role.update": "Sửa phân quyền",
+    "role.revoke": "Thu hồi quyền",
+    "level.create": "Thêm cấp tổ chức",
+    "level.update": "Sửa cấp tổ chức",
+    "level.delete": "Xóa cấp tổ chức",
+    "user.create": "Thêm tài khoản",
+    "user.update": "Sửa tài khoản",
+    "user.delete": "Xóa tài khoản",
+    "user.password": "Đặt lại mật khẩu",
 }
 
 #: How the page names the keys of `changes` (the key itself when missing).
@@ -108,6 +124,37 @@ FIELD_LABELS: dict[str, str] = {
     "urgency": "độ khẩn",
     "organizations_created": "tổ chức được thêm",
     "members_created": "đảng viên được thêm",
+    "place_name": "địa danh trên văn bản",
+    "title": "tên kế hoạch",
+    "start_year": "từ năm",
+    "end_year": "đến năm",
+    "resolution": "nghị quyết thông qua",
+    "group": "nhóm chỉ tiêu",
+    "wording": "nội dung như nghị quyết",
+    "label": "tên ngắn",
+    "unit": "đơn vị",
+    "target_kind": "loại chỉ tiêu",
+    "comparator": "điều kiện",
+    "plan_value": "kế hoạch",
+    "plan_high": "cận trên",
+    "places": "số chữ số thập phân",
+    "source": "nguồn số liệu",
+    "parent_target": "thuộc chỉ tiêu",
+    "report_phrase": "câu báo cáo",
+    "due_on": "hạn nộp",
+    "user": "tài khoản",
+    "role": "vai trò",
+    "scope": "tổ chức được phân quyền",
+    "order": "thứ tự",
+    "is_grassroots": "là tổ chức cơ sở đảng",
+    "holds_members": "đảng viên sinh hoạt tại đây",
+    "username": "tên đăng nhập",
+    "first_name": "tên",
+    "last_name": "họ và tên đệm",
+    "email": "thư điện tử",
+    "is_active": "đang hoạt động",
+    "is_staff": "vào trang quản trị",
+    "is_superuser": "toàn quyền",
 }
 
 #: {field: (old, new)}
@@ -279,7 +326,9 @@ class ChangeRow:
 
 
 #: Figures the page prints the Vietnamese way (codes and years stay as typed).
-NUMBER_FIELDS = frozenset({"value", "numerator", "denominator"})
+NUMBER_FIELDS = frozenset(
+    {"value", "numerator", "denominator", "plan_value", "plan_high"}
+)
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -306,6 +355,8 @@ def change_rows(event: AuditEvent) -> list[ChangeRow]:
 def display_value(value: object, *, number: bool = False) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return "có" if value else "không"
     text = str(value)
     if number and _DECIMAL.fullmatch(text):
         places = len(text.split(".")[1]) if "." in text else 0

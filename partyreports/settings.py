@@ -143,7 +143,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploads (Excel imports): refuse anything larger than this many bytes.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Form fields only: Django streams file parts whatever their size...
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# ... so the first handler stops storing a file at UPLOAD_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "partyreports.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Memory in each process. The dashboard keeps results under digests of their
 # inputs (targets.dashboard.memo): nothing to invalidate, so a per-process cache

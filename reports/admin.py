@@ -1,41 +1,47 @@
+"""Documents in the admin: shown, never written.
+
+Drafts are edited, issued and corrected in the app (versions, checks, audit
+trail); an issued document, its number and its stored PDF never change and are
+never deleted.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
 
+from partyreports.admin_site import ViewOnlyAdmin, ViewOnlyInlineMixin
 from reports.models import Document, NumberCounter, Rendering, Section
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(ViewOnlyInlineMixin, admin.StackedInline):
     model = Section
-    extra = 0
     fields = ["parent", "kind", "order", "heading", "numbered", "body"]
-    raw_id_fields = ["parent"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "organization", "doc_type", "status", "dated"]
     list_filter = ["doc_type", "status"]
     search_fields = ["abstract", "organization__name"]
     list_select_related = ["organization"]
-    raw_id_fields = ["organization", "corrects"]
-    readonly_fields = ["status", "number", "term_label", "issued_at", "issued_by", "pdf", "pdf_sha256", "version"]
     inlines = [SectionInline]
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        # An issued document never changes; a correction is a new document.
-        return obj is None or obj.is_draft
 
 
 @admin.register(NumberCounter)
-class NumberCounterAdmin(admin.ModelAdmin):
+class NumberCounterAdmin(ViewOnlyAdmin):
+    # Changing a counter would give two documents one number.
     list_display = ["organization", "symbol", "term_label", "last_number"]
-    readonly_fields = ["organization", "symbol", "term_label", "last_number"]
 
 
 @admin.register(Rendering)
-class RenderingAdmin(admin.ModelAdmin):
-    list_display = ["document", "fmt", "for_issue", "status", "created_at", "finished_at"]
+class RenderingAdmin(ViewOnlyAdmin):
+    list_display = [
+        "document",
+        "fmt",
+        "for_issue",
+        "status",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["fmt", "status"]
     list_select_related = ["document"]
-    readonly_fields = [f.name for f in Rendering._meta.fields]

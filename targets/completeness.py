@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 from organizations.selectors import ancestor_paths
+from partyreports.audit import audit_record
 from partyreports.formatting import format_date
 from targets.models import Plan, ReportingDeadline, Sheet, SheetStatus
 from targets.selectors import quarter_bounds
@@ -366,6 +367,7 @@ def deadlines_save(
     }
     for quarter, due_on in due_dates.items():
         current = existing.get(quarter)
+        old_due_on = current.due_on if current is not None else None
         if due_on is None:
             if current is not None:
                 current.delete()
@@ -381,4 +383,25 @@ def deadlines_save(
         elif current.due_on != due_on:
             current.due_on, current.updated_by = due_on, user
             current.save(update_fields=["due_on", "updated_by", "updated_at"])
+        if old_due_on != due_on:
+            _audit_deadline(
+                organization=organization, year=year, quarter=quarter, user=user,
+                old=old_due_on, new=due_on, obj=existing.get(quarter),
+            )
     return existing
+
+
+def _audit_deadline(
+    *, organization: Organization, year: int, quarter: int, old: dt.date | None,
+    new: dt.date | None, user: AbstractBaseUser | None, obj: ReportingDeadline | None,
+) -> None:
+    period = f"quý {quarter}/{year}"
+    if new is None:
+        action, summary = "deadline.clear", f"Bỏ hạn nộp báo cáo {period}."
+    else:
+        action = "deadline.set"
+        summary = f"Hạn nộp báo cáo {period}: {format_date(new)}."
+    audit_record(
+        action=action, organization=organization, user=user, obj=obj, summary=summary,
+        changes={"due_on": (old, new)},
+    )

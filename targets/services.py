@@ -14,7 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from organizations.models import Organization
-from partyreports.audit import audit_record, decimal_text, display_value
+from partyreports.audit import (
+    audit_diff,
+    audit_record,
+    decimal_text,
+    display_value,
+    json_safe,
+)
 from partyreports.formatting import format_number, format_plain
 from targets import calculations as calc
 from targets.models import (
@@ -54,17 +60,59 @@ class SheetConflict(Exception):
 
 @transaction.atomic
 def plan_create(
-    *, organization: Organization, title: str, start_year: int, end_year: int | None = None, resolution: str = ""
+    *, organization: Organization, title: str, start_year: int, end_year: int | None = None, resolution: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> Plan:
     end_year = end_year or start_year
     if Plan.objects.filter(organization=organization, start_year=start_year, end_year=end_year).exists():
         raise ValidationError("Tổ chức đã có kế hoạch cho giai đoạn này.")
-    return Plan.objects.create(
+    plan = Plan.objects.create(
         organization=organization,
         title=title,
         start_year=start_year,
         end_year=end_year,
         resolution=resolution,
+    )
+    audit_record(
+        action="plan.create", organization=organization, user=user, obj=plan,
+        summary=f"Tạo kế hoạch “{plan}” của “{organization.name}”.",
+        changes={"title": (None, title), "start_year": (None, start_year), "end_year": (None, end_year),
+                 "resolution": (None, resolution or None)},
+    )
+    return plan
+
+
+def _target_fields(target: Target) -> dict[str, object]:
+    """A target as the audit trail records it (labels, not codes)."""
+    return {
+        "group": target.group.name, "wording": target.wording, "label": target.label, "unit": target.unit,
+        "target_kind": target.get_kind_display(), "comparator": target.get_comparator_display(),
+        "plan_value": target.plan_value, "plan_high": target.plan_high, "places": target.places,
+        "source": target.get_source_display(), "parent_target": target.parent.label if target.parent else None,
+        "report_phrase": target.report_phrase,
+    }
+
+
+def _audit_target(*, target: Target, before: Mapping[str, object], user: AbstractBaseUser | None) -> None:
+    """target.create, target.update, or target.assign for a committee's target
+    given to a subordinate; nothing when nothing changed."""
+    changes = audit_diff(before, _target_fields(target))
+    if not changes:
+        return
+    organization = target.plan.organization
+    if target.derived_from_id is not None:
+        action = "target.assign"
+        summary = (
+            f"Giao chỉ tiêu “{target.label}” cho “{organization.name}”: kế hoạch "
+            f"{display_value(json_safe(target.plan_value), number=True)}."
+        )
+        changes = {"plan_value": (before.get("plan_value"), target.plan_value)}
+    elif before:
+        action, summary = "target.update", f"Sửa chỉ tiêu “{target.label}” ({target.plan})."
+    else:
+        action, summary = "target.create", f"Thêm chỉ tiêu “{target.label}” ({target.plan})."
+    audit_record(
+        action=action, organization=organization, user=user, obj=target, summary=summary, changes=changes
     )
 
 
@@ -86,6 +134,7 @@ def target_create(
     order: int | None = None,
     derived_from: Target | None = None,
     report_phrase: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> Target:
     if isinstance(group, str):
         group, _ = TargetGroup.objects.get_or_create(
@@ -99,7 +148,7 @@ def target_create(
         raise ValidationError(" ".join(problems))
     if parent is not None and parent.plan_id != plan.id:
         raise ValidationError("Chỉ tiêu con phải thuộc cùng kế hoạch.")
-    return Target.objects.create(
+    target = Target.objects.create(
         plan=plan,
         group=group,
         order=order if order is not None else plan.targets.count() + 1,
@@ -117,6 +166,8 @@ def target_create(
         origin_id=None if derived_from is None else (derived_from.origin_id or derived_from.id),
         report_phrase=report_phrase,
     )
+    _audit_target(target=target, before={}, user=user)
+    return target
 
 
 @transaction.atomic
@@ -137,14 +188,16 @@ def target_save(
     source: str = Source.MANUAL,
     order: int | None = None,
     report_phrase: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> Target:
     """Create a target, or change one: the office keys the resolution in."""
     if target is None:
         return target_create(
             plan=plan, group=group, wording=wording, label=label, kind=kind, comparator=comparator,
             plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
-            source=source, order=order, report_phrase=report_phrase,
+            source=source, order=order, report_phrase=report_phrase, user=user,
         )
+    before = _target_fields(target)
     problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
     if problems:
         raise ValidationError(" ".join(problems))
@@ -159,12 +212,14 @@ def target_save(
     if order is not None:
         target.order = order
     target.save()
+    _audit_target(target=target, before=before, user=user)
     return target
 
 
 @transaction.atomic
 def target_assign(
-    *, target: Target, plan_values: Mapping[Organization, Decimal | int | None], title: str | None = None
+    *, target: Target, plan_values: Mapping[Organization, Decimal | int | None], title: str | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> list[Target]:
     """A committee's target given to each subordinate with its own plan value.
 
@@ -190,8 +245,10 @@ def target_assign(
         )
         existing = plan.targets.filter(derived_from=target).first()
         if existing:
+            before = _target_fields(existing)
             existing.plan_value = Decimal(str(value)) if value is not None else None
             existing.save(update_fields=["plan_value"])
+            _audit_target(target=existing, before=before, user=user)
             created.append(existing)
             continue
         # Two copies of one original in a plan would both be summed.
@@ -215,6 +272,7 @@ def target_assign(
                 places=target.places,
                 source=target.source,
                 derived_from=target,
+                user=user,
             )
         )
     if created and not handed_down_before and target.origin_id is not None:
@@ -482,6 +540,10 @@ def _claim_sheet(
 def _transition(
     *, sheet: Sheet, allowed_from: set[str], to: str, user: AbstractBaseUser | None, reason: str = ""
 ) -> Sheet:
+    if "\x00" in reason:  # PostgreSQL refuses it in text
+        raise ValidationError(
+            {"reason": "Lý do có ký tự không hợp lệ (ký tự NUL); hãy xóa rồi gõ lại."}
+        )
     locked = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if locked.status not in allowed_from:
         raise ValidationError(

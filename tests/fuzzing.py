@@ -12,15 +12,32 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 
 from organizations.models import (
+    Handover,
     Member,
     MemberEvent,
     MemberPlacement,
+    MemberRating,
     Organization,
     OrganizationPlacement,
+    OrganizationRating,
 )
 from partyreports.models import AuditEvent
 from reports.models import Document, Section
-from targets.models import Result, ResultChange, Sheet
+from targets.models import (
+    Plan,
+    ReportingDeadline,
+    Result,
+    ResultChange,
+    Sheet,
+    SheetTransition,
+    Target,
+)
+
+#: The header of a document as its form edits it.
+DOCUMENT_HEADER = (
+    *("superior_name", "issuer_name", "place", "dated", "abstract", "authority"),
+    *("signer_position", "signer_name", "recipients", "secrecy", "urgency"),
+)
 
 #: Hypothesis runs inside one test's database transaction: the fixtures are
 #: built once and every example is rolled back (see `rolled_back`).
@@ -71,18 +88,47 @@ def snapshot() -> dict[str, object]:
                 "ethnicity",
                 "party_card_number",
                 "organization_id",
+                "left_on",
             )
         ),
         "member placements": MemberPlacement.objects.count(),
         "member events": MemberEvent.objects.count(),
         "organization fields": list(
             Organization.objects.order_by("pk").values_list(
-                "pk", "name", "short_name", "kind", "code", "superior_name"
+                *("pk", "name", "short_name", "kind", "code", "superior_name"),
+                *("parent_id", "path", "dissolved_on", "merged_into_id"),
+            )
+        ),
+        "ratings": [
+            *OrganizationRating.objects.order_by("pk").values_list(
+                "pk", "organization_id", "year", "grade"
+            ),
+            *MemberRating.objects.order_by("pk").values_list(
+                "pk", "member_id", "year", "grade"
+            ),
+        ],
+        "handovers": Handover.objects.count(),
+        "plans": list(
+            Plan.objects.order_by("pk").values_list(
+                "pk", "title", "start_year", "end_year", "resolution"
+            )
+        ),
+        "targets": list(
+            Target.objects.order_by("pk").values_list(
+                "pk", "plan_id", "label", "plan_value", "plan_high", "kind", "parent_id"
+            )
+        ),
+        "deadlines": list(
+            ReportingDeadline.objects.order_by("pk").values_list(
+                "pk", "organization_id", "year", "quarter", "due_on"
             )
         ),
         "sheets": list(
-            Sheet.objects.order_by("pk").values_list("pk", "version", "status")
+            Sheet.objects.order_by("pk").values_list(
+                "pk", "version", "status", "return_reason"
+            )
         ),
+        "sheet transitions": SheetTransition.objects.count(),
         "results": list(
             Result.objects.order_by("pk").values_list(
                 "pk", "value", "numerator", "denominator", "note"
@@ -90,6 +136,9 @@ def snapshot() -> dict[str, object]:
         ),
         "result changes": ResultChange.objects.count(),
         "documents": list(Document.objects.order_by("pk").values_list("pk", "version")),
+        "document headers": list(
+            Document.objects.order_by("pk").values_list("pk", *DOCUMENT_HEADER)
+        ),
         "sections": list(
             Section.objects.order_by("pk").values_list("pk", "heading", "body")
         ),

@@ -292,6 +292,118 @@ def test_it_records_an_import_with_its_counts(world, office):
     ).count() == len(GOOD_ORGS)
 
 
+def test_it_records_plans_and_targets_keyed_in_by_the_office(client, world, office):
+    client.force_login(office)
+    response = client.post(
+        reverse(
+            "targets:plan_create", kwargs={"public_id": world.grassroots_a.public_id}
+        ),
+        {
+            "title": "Chỉ tiêu năm 2024",
+            "start_year": 2024,
+            "end_year": 2024,
+            "resolution": "Nghị quyết số 05-NQ/ĐU",
+        },
+    )
+    assert response.status_code == 302
+    plan = _last("plan.create")
+    assert (plan.user, plan.organization) == (office, world.grassroots_a)
+    assert plan.changes == {
+        "title": [None, "Chỉ tiêu năm 2024"],
+        "start_year": [None, 2024],
+        "end_year": [None, 2024],
+        "resolution": [None, "Nghị quyết số 05-NQ/ĐU"],
+    }
+    plan_id = plan.object_id
+    url = reverse("targets:target_create", kwargs={"public_id": plan_id})
+    target = {
+        "group": "Chỉ tiêu về công tác chuyên môn",
+        "wording": "Tạo việc làm cho 19.500 người",
+        "label": "Tạo việc làm",
+        "unit": "người",
+        "kind": "count",
+        "comparator": "gte",
+        "plan_value": "19.500",
+        "source": "manual",
+    }
+    assert client.post(url, target).status_code == 302
+    created = _last("target.create")
+    assert created.user == office and created.organization == world.grassroots_a
+    assert created.changes["plan_value"] == [None, "19500"]
+    assert created.changes["label"] == [None, "Tạo việc làm"]
+    target_id = int(created.object_id)
+    edit = reverse(
+        "targets:target_edit", kwargs={"public_id": plan_id, "target_id": target_id}
+    )
+    assert client.post(edit, target | {"plan_value": "20.360,5"}).status_code == 302
+    updated = _last("target.update")
+    assert updated.user == office
+    assert updated.changes == {"plan_value": ["19500", "20360.5"]}
+    # The page names the field and prints the figures the Vietnamese way.
+    body = _page(client, thao_tac="target.update")
+    assert "Sửa chỉ tiêu" in body and "kế hoạch" in body
+    assert "19.500" in body and "20.360,5" in body
+    # Saving it unchanged records nothing.
+    count = AuditEvent.objects.count()
+    assert client.post(edit, target | {"plan_value": "20.360,5"}).status_code == 302
+    assert AuditEvent.objects.count() == count
+
+
+def test_it_records_a_target_given_to_subordinates_and_its_new_plan_value(
+    client, world, bloc_office
+):
+    plan = target_services.plan_create(
+        organization=world.bloc_a, title="Chỉ tiêu khối 2023", start_year=2023
+    )
+    target = target_services.target_create(
+        plan=plan,
+        group="Công tác Đảng",
+        wording="Kết nạp 300 đảng viên",
+        label="Kết nạp",
+        kind="count",
+        plan_value=300,
+    )
+    client.force_login(bloc_office)
+    url = reverse(
+        "targets:target_assign",
+        kwargs={"public_id": plan.public_id, "target_id": target.id},
+    )
+    field = f"org-{world.grassroots_a.public_id}"
+    assert client.post(url, {field: "120"}).status_code == 302
+    given = _last("target.assign")
+    assert given.user == bloc_office and given.organization == world.grassroots_a
+    assert given.changes == {"plan_value": [None, "120"]}
+    assert "Giao chỉ tiêu “Kết nạp” cho “Đảng bộ Sở A”: kế hoạch 120." == given.summary
+    assert client.post(url, {field: "150"}).status_code == 302
+    assert _last("target.assign").changes == {"plan_value": ["120", "150"]}
+    assert AuditEvent.objects.filter(action="target.assign").count() == 2
+    # The Sở's own office sees what it was given.
+    client.force_login(
+        make_user("vp_so_a", role="office", organization=world.grassroots_a)
+    )
+    assert "Giao chỉ tiêu cho tổ chức trực thuộc" in _page(client)
+
+
+def test_it_records_reporting_deadlines_set_moved_and_cleared(client, world, office):
+    client.force_login(office)
+    url = reverse(
+        "targets:deadlines", kwargs={"public_id": world.grassroots_a.public_id}
+    )
+    assert client.post(url, {"nam": "2024", "quy_1": "10/04/2024"}).status_code == 302
+    first = _last("deadline.set")
+    assert (first.user, first.organization) == (office, world.grassroots_a)
+    assert first.changes == {"due_on": [None, "2024-04-10"]}
+    assert first.summary == "Hạn nộp báo cáo quý 1/2024: 10/04/2024."
+    assert client.post(url, {"nam": "2024", "quy_1": "15/04/2024"}).status_code == 302
+    assert _last("deadline.set").changes == {"due_on": ["2024-04-10", "2024-04-15"]}
+    assert client.post(url, {"nam": "2024", "quy_1": ""}).status_code == 302
+    cleared = _last("deadline.clear")
+    assert cleared.changes == {"due_on": ["2024-04-15", None]}
+    assert AuditEvent.objects.filter(action__startswith="deadline.").count() == 3
+    body = _page(client, thao_tac="deadline.set")
+    assert "Đặt hạn nộp báo cáo" in body and "hạn nộp" in body and "15/04/2024" in body
+
+
 def test_a_change_that_rolls_back_leaves_no_record(world, office):
     count = AuditEvent.objects.count()
     # The first move is done (and recorded) before the second is refused.

@@ -4,9 +4,14 @@ instance and of a tampered archive."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -17,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from organizations.models import Member, Organization, Role
-from partyreports.backup import backup_models
+from partyreports.backup import _dumpdata_exclude, backup_models
 from reports.models import Document, Rendering
 from targets.models import Result
 from tests.factories import make_user
@@ -112,6 +117,113 @@ def test_it_restores_a_backup_into_an_empty_instance(
     # The restored users log in with their old passwords.
     user_model = apps.get_model("auth.User")
     assert user_model.objects.get(username=cadre.username).check_password("pw-Test-123")
+
+
+# --- into a second, empty, never-migrated instance -----------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?"
+)
+
+
+def _normalised(value: object) -> object:
+    """A dump as comparable data: timestamps as one UTC form (SQLite and
+    PostgreSQL may write them differently), objects in a stable order."""
+    if isinstance(value, dict):
+        return {key: _normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_normalised(item) for item in value]
+        if all(isinstance(item, dict) and "model" in item for item in items):
+            items.sort(key=lambda item: json.dumps(item, sort_keys=True))
+        return items
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC)
+        return moment.isoformat(timespec="microseconds")
+    return value
+
+
+def _dumpdata_args() -> list[str]:
+    return [
+        "--natural-foreign",
+        "--natural-primary",
+        *(f"--exclude={label}" for label in _dumpdata_exclude()),
+    ]
+
+
+def _second_instance(data_dir: Path, *args: str) -> str:
+    """Run manage.py on an instance of its own: SQLite in `data_dir`, whatever
+    database this test run uses."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
+    }
+    env |= {
+        "DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "partyreports.settings_test",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_restore_into_a_new_empty_database_holds_exactly_what_was_backed_up(
+    world, plan_world, cadre, leader, tmp_path: Path
+) -> None:  # noqa: ANN001
+    """Backed up here (SQLite, or PostgreSQL in the real run), restored by
+    `manage.py restore` into a second instance whose database does not exist
+    yet: every row of every model, dumped again, is the same, and so is every
+    stored file."""
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", out=str(archive), stdout=io.StringIO())
+    here = io.StringIO()
+    call_command(
+        "dumpdata",
+        natural_foreign=True,
+        natural_primary=True,
+        exclude=_dumpdata_exclude(),
+        stdout=here,
+        verbosity=0,
+    )
+    expected = _normalised(json.loads(here.getvalue()))
+    files = {}
+    for name in _stored_files():
+        with default_storage.open(name) as stream:
+            files[name] = stream.read()
+    second = tmp_path / "second"
+    assert not (second / "db.sqlite3").exists()
+
+    out = _second_instance(second, "restore", str(archive))
+    restored = _normalised(
+        json.loads(_second_instance(second, "dumpdata", *_dumpdata_args()))
+    )
+
+    assert "Đã khôi phục" in out
+    assert {obj["model"] for obj in expected} >= {
+        "organizations.organization",
+        "organizations.member",
+        "targets.result",
+        "reports.document",
+        "partyreports.auditevent",
+        "auth.user",
+    }
+    missing = [obj for obj in expected if obj not in restored]
+    extra = [obj for obj in restored if obj not in expected]
+    assert (missing, extra) == ([], [])
+    assert len(restored) == len(expected)
+    for name, content in files.items():
+        assert (second / "test-media" / name).read_bytes() == content, name
 
 
 def test_it_refuses_an_instance_that_holds_data(world, tmp_path: Path) -> None:  # noqa: ANN001

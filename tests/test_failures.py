@@ -35,7 +35,7 @@ from organizations.models import Organization, Role
 from partyreports.celery import app
 from partyreports.tasks import count_users, heartbeat
 from reports import services as report_services
-from reports.models import Document, Rendering, RenderStatus
+from reports.models import Document, NumberCounter, Rendering, RenderStatus
 from targets import rollups
 from targets import services as target_services
 from targets import tasks as target_tasks
@@ -275,6 +275,66 @@ def test_it_renders_a_pdf_once_when_the_worker_is_killed_mid_rendering(
     flat = " ".join(text.split())
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in flat
     assert "Đoạn 40: Chi bộ tiếp tục lãnh đạo" in flat
+    _assert_the_pool_recovered()
+
+
+@pytest.mark.worker
+@needs_stack
+def test_it_issues_a_document_once_when_the_worker_is_killed_mid_issuance(
+    world, plan_world
+):
+    """Killed while issuing: the task is handed out again and the document ends
+    issued with one number (the counter moved by one) and one stored PDF."""
+    document = world.document
+    _lengthen(document)
+    document.refresh_from_db()
+    counter = NumberCounter.objects.filter(
+        organization=document.organization, symbol=document.symbol
+    )
+    numbers_before = counter.values_list("last_number", flat=True).first() or 0
+    rendering = report_services.rendering_request(
+        document=document, fmt="pdf", user=None, for_issue=True
+    )
+
+    def claimed() -> bool:
+        return Rendering.objects.get(pk=rendering.pk).status != RenderStatus.PENDING
+
+    _wait(claimed, "the worker claims the issuance", every=0.02)
+    task_id, child = _active_task("reports.render_document", [rendering.pk])
+    os.kill(child, signal.SIGSTOP)
+    try:
+        still_draft = Document.objects.get(pk=document.pk).is_draft
+    finally:
+        os.kill(child, signal.SIGKILL)
+    assert still_draft, "the issuance ended before the kill"
+
+    def over() -> bool:
+        status = Rendering.objects.get(pk=rendering.pk).status
+        return status in (RenderStatus.DONE, RenderStatus.FAILED)
+
+    _wait(over, "the issuance is over", timeout=120)
+    rendering.refresh_from_db()
+    assert rendering.status == RenderStatus.DONE, rendering.error
+    assert _deliveries(task_id) == (2, 1)
+    document.refresh_from_db()
+    assert not document.is_draft
+    # One number used: the next one, and the counter moved by exactly one.
+    assert document.number == numbers_before + 1
+    assert counter.get().last_number == numbers_before + 1
+    # One stored PDF, the one the document names, with its hash.
+    stored = Path(document.pdf.path)
+    folder = Path(settings.MEDIA_ROOT, document.pdf.field.upload_to)
+    assert sorted(folder.glob(f"*{document.public_id}*")) == [stored]
+    content = stored.read_bytes()
+    assert hashlib.sha256(content).hexdigest() == document.pdf_sha256
+    assert rendering.sha256 == document.pdf_sha256
+    flat = " ".join(
+        subprocess.run(
+            ["pdftotext", str(stored), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert document.number_and_symbol in flat
+    assert "DỰ THẢO" not in flat
     _assert_the_pool_recovered()
 
 
@@ -533,3 +593,50 @@ def test_the_first_request_after_a_database_restart_succeeds(client, tmp_path):
         assert after != before
     # The worker reaches the database again too.
     assert count_users.delay().get(timeout=60) >= 1
+
+
+# --- the real run cannot pass with these tests skipped -------------------------
+
+
+def _pytest(*args: str, real_worker: bool, data_dir: Path) -> subprocess.CompletedProcess:
+    """Run pytest on SQLite in a scratch folder, as the embedded run does, with
+    or without the real run's flag (and never the real stack's variables)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name
+        not in {
+            "DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
+            "PARTYREPORTS_REAL_WORKER", "PARTYREPORTS_TEST_STACK",
+        }
+    }
+    env["DATA_DIR"] = str(data_dir)
+    if real_worker:
+        env["PARTYREPORTS_REAL_WORKER"] = "1"
+    (data_dir / "staticfiles").mkdir(parents=True, exist_ok=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_worker_test_skipped_in_the_real_run_fails_the_run(tmp_path):
+    """`make test` must not pass with the failure tests skipped: in the real run
+    a skipped `worker` test (here: the stack's variables are missing) fails."""
+    one = [f"{__file__}::test_it_renders_a_pdf_once_when_the_worker_is_killed_mid_rendering"]
+
+    embedded = _pytest(*one, real_worker=False, data_dir=tmp_path / "embedded")
+    real = _pytest(*one, real_worker=True, data_dir=tmp_path / "real")
+
+    assert embedded.returncode == 0, embedded.stdout[-2000:]
+    assert "1 skipped" in embedded.stdout
+    assert real.returncode == 1, real.stdout[-2000:]
+    assert "1 error" in real.stdout  # the skip happens at setup: an error there
+    assert "a `worker` test was skipped in the real run: " in real.stdout
+    assert "PARTYREPORTS_TEST_STACK" in real.stdout  # the skip's reason

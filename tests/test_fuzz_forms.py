@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -88,11 +91,11 @@ _EXTRA_NAMES = st.text(
 )
 
 
-
 def _stored_text(text: str) -> str:
     """A name as the service stores it: spaces collapsed, NFC (which may change
     the code points: U+0F69 becomes U+0F40 U+0FB5)."""
     return unicodedata.normalize("NFC", " ".join(text.split()))
+
 
 def _days(first: int, last: int) -> st.SearchStrategy[str]:
     """Dates between two years as a browser's date input sends them."""
@@ -219,7 +222,16 @@ def test_any_post_of_the_entry_sheet_is_saved_whole_or_refused_in_vietnamese(
             errors = [*response.context["errors"].values(), *_messages(response)]
             _assert_vietnamese(errors, post)
             return
-        _changed_only(before, {"sheets", "results", "result changes", "audit events"})
+        _changed_only(
+            before,
+            {
+                "sheets",
+                "sheet transitions",
+                "results",
+                "result changes",
+                "audit events",
+            },
+        )
         sheet = Sheet.objects.get(organization=world.grassroots_a, year=2023, quarter=3)
         view = target_selectors.sheet_view(
             organization=world.grassroots_a, year=2023, quarter=3
@@ -588,6 +600,343 @@ def test_any_post_of_a_document_section_saves_it_or_is_refused(
         assert section.body == body
         heading = post.get("heading", section.heading)[:500].strip()
         assert Section.objects.get(pk=section.pk).heading == heading
+
+
+# --- the other write forms -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteForm:
+    """A form that writes, as the fuzzing posts it: who posts, where, what a
+    valid post holds and what an odd value may be, the tables a saved post
+    may change, and where a refused post says why."""
+
+    persona: str
+    url: Callable[[World], str]
+    fields: Callable[[World], dict[str, st.SearchStrategy[str]]]
+    odd: Callable[[World], dict[str, st.SearchStrategy[str]]]
+    changes: frozenset[str]
+    errors: Callable[[Any], list[str]]
+    #: A redirect that is not a save (the decision views always redirect).
+    saved: Callable[[Any], bool] = lambda response: response.status_code == 302
+
+
+def _url(name: str, **kwargs: object) -> str:
+    return reverse(name, kwargs=kwargs)
+
+
+def _context_errors(response: Any) -> list[str]:
+    errors = response.context.get("errors") or []
+    return [*errors, *_messages(response)]
+
+
+def _header_errors(response: Any) -> list[str]:
+    form = response.context["header_form"]
+    return [m for errors in form.errors.values() for m in errors] + _messages(response)
+
+
+GRADES = st.sampled_from(["", "HTXSNV", "HTTNV", "HTNV", "KHTNV"])
+ODD_GRADES = st.sampled_from(["X", "htxsnv", " HTTNV", "HTTNV\x00", "Xuất sắc"])
+
+
+def _ratings(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        f"org-{world.cell_a1.public_id}": GRADES,
+        f"member-{world.member_a.public_id}": GRADES,
+    }
+
+
+def _ratings_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return dict.fromkeys(_ratings(world), ODD_GRADES)
+
+
+def _member_event(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "kind": st.sampled_from(["chuyen_di", "huy_hieu", "tu_tran", "xoa_ten"]),
+        "occurred_on": _days(2016, 2024),
+        "target_organization": st.sampled_from(["", str(world.cell_a2.pk)]),
+        "destination": st.one_of(st.just(""), VIETNAMESE),
+        "badge_years": st.sampled_from(["", "30", "40"]),
+        "note": st.one_of(st.just(""), VIETNAMESE),
+    }
+
+
+def _member_event_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "kind": st.sampled_from(["ket_nap", "chuyen_den", "xyz"]),
+        "occurred_on": st.sampled_from(["2000-01-01", "2099-01-01"]),
+        "target_organization": st.sampled_from(
+            [str(world.cell_b.pk), str(world.grassroots_a.pk), str(world.cell_a1.pk)]
+        ),
+        "badge_years": st.sampled_from(["0", "91", "-1", "1e3", "٣٠"]),
+    }
+
+
+def _move(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "new_parent": st.sampled_from(
+            [str(world.bloc_a.pk), str(world.grassroots_a.pk)]
+        ),
+        "on_date": _days(2020, 2025),
+    }
+
+
+def _move_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "new_parent": st.sampled_from(
+            [str(world.bloc_b.pk), str(world.cell_a1.pk), str(world.cell_a2.pk), "x"]
+        ),
+        "on_date": st.sampled_from(["1999-12-31", "01/01/1900"]),
+    }
+
+
+def _dissolve(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "on_date": _days(2020, 2025),
+        "merged_into": st.sampled_from(["", str(world.cell_a1.pk)]),
+    }
+
+
+def _dissolve_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "merged_into": st.sampled_from(
+            [str(world.cell_b.pk), str(world.cell_a2.pk), str(world.grassroots_a.pk)]
+        ),
+        "on_date": st.sampled_from(["1999-12-31", "2019-12-31"]),
+    }
+
+
+def _handover(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "organizations": st.sampled_from(
+            [str(world.cell_a1.pk), str(world.cell_a2.pk)]
+        ),
+        "new_parent": st.just(str(world.bloc_a.pk)),
+        "effective_on": _days(2020, 2025),
+        "decision": st.one_of(st.just(""), VIETNAMESE),
+        "note": st.one_of(st.just(""), VIETNAMESE),
+    }
+
+
+def _handover_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "organizations": st.sampled_from(
+            [str(world.cell_b.pk), str(world.grassroots_a.pk), str(world.bloc_a.pk)]
+        ),
+        "new_parent": st.sampled_from(
+            [str(world.bloc_b.pk), str(world.cell_a1.pk), str(world.grassroots_a.pk)]
+        ),
+        "decision": HUGE,
+    }
+
+
+def _plan(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "title": VIETNAMESE,
+        "start_year": st.sampled_from(["2024", "2025"]),
+        "end_year": st.sampled_from(["2025", "2026"]),
+        "resolution": st.one_of(st.just(""), VIETNAMESE),
+    }
+
+
+def _plan_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "start_year": st.sampled_from(["2023", "1999", "2101", "²", "9" * 30]),
+        "end_year": st.sampled_from(["2000", "2023", "-1"]),
+        "title": HUGE,
+    }
+
+
+def _deadlines(world: World) -> dict[str, st.SearchStrategy[str]]:
+    def due(quarter: int) -> st.SearchStrategy[str]:
+        month = 3 * quarter + 1
+        first = dt.date(2024 + month // 13, (month - 1) % 12 + 1, 1)
+        return st.one_of(
+            st.just(""),
+            st.dates(first, first + dt.timedelta(days=60)).map(dt.date.isoformat),
+        )
+
+    return {"nam": st.just("2024"), **{f"quy_{q}": due(q) for q in (1, 2, 3, 4)}}
+
+
+def _deadlines_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    early = st.sampled_from(["2024-01-01", "2024-03-31", "2026-12-31", "31/02/2024"])
+    return {
+        "nam": st.sampled_from(["1999", "abc", ""]),
+        **{f"quy_{q}": early for q in (1, 2, 3, 4)},
+    }
+
+
+def _header(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "version": st.just(str(world.document.version)),
+        "superior_name": st.just("ĐẢNG BỘ KHỐI A"),
+        "issuer_name": st.just("ĐẢNG ỦY SỞ A"),
+        "place": st.sampled_from(["Quảng Bình", "Đồng Hới"]),
+        "dated": _days(2023, 2024),
+        "abstract": VIETNAMESE,
+        "authority": st.sampled_from(["T/M BAN CHẤP HÀNH", "T/M ĐẢNG ỦY"]),
+        "signer_position": st.sampled_from(["BÍ THƯ", "PHÓ BÍ THƯ"]),
+        "signer_name": st.one_of(st.just(""), VIETNAMESE),
+        "recipients": st.just("- Như trên,\r\n- Lưu VP."),
+        "secrecy": st.sampled_from(["", "MẬT"]),
+        "urgency": st.sampled_from(["", "KHẨN"]),
+    }
+
+
+def _header_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {
+        "version": st.sampled_from(["", "-1", "²", "9" * 30]),
+        "authority": st.sampled_from(["T/M", "t/m ban chấp hành"]),
+        "secrecy": st.sampled_from(["mật", "BÍ MẬT"]),
+        "abstract": HUGE,
+        "place": HUGE,
+    }
+
+
+def _reason(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {"reason": st.one_of(VIETNAMESE, st.text(min_size=1, max_size=60))}
+
+
+def _reason_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    return {"reason": st.sampled_from(["", " ", "\r\n", "Sai số\x00", "\x00"])}
+
+
+def _decided(response: Any) -> bool:
+    return response.status_code == 302 and not any(
+        m.level_tag == "error" for m in get_messages(response.wsgi_request)
+    )
+
+
+_TREE = frozenset({"organization fields", "organization placements", "audit events"})
+_MEMBERS = frozenset({"members", "member placements", "member events"})
+
+WRITE_FORMS: dict[str, WriteForm] = {
+    "ratings": WriteForm(
+        "cadre",
+        lambda w: _url(
+            "organizations:ratings", public_id=w.cell_a1.public_id, year=2023
+        ),
+        _ratings,
+        _ratings_odd,
+        frozenset({"ratings", "audit events"}),
+        _context_errors,
+    ),
+    "member event": WriteForm(
+        "cadre",
+        lambda w: _url("organizations:member_event", public_id=w.member_a.public_id),
+        _member_event,
+        _member_event_odd,
+        _MEMBERS | {"audit events"},
+        _form_errors,
+    ),
+    "move": WriteForm(
+        "bloc_office",
+        lambda w: _url("organizations:move", public_id=w.cell_a1.public_id),
+        _move,
+        _move_odd,
+        _TREE | _MEMBERS,
+        _form_errors,
+    ),
+    "dissolve": WriteForm(
+        "office",
+        lambda w: _url("organizations:dissolve", public_id=w.cell_a2.public_id),
+        _dissolve,
+        _dissolve_odd,
+        _TREE | _MEMBERS,
+        _form_errors,
+    ),
+    "handover": WriteForm(
+        "bloc_office",
+        lambda w: _url("organizations:handover", public_id=w.grassroots_a.public_id),
+        _handover,
+        _handover_odd,
+        _TREE | _MEMBERS | {"handovers"},
+        _form_errors,
+    ),
+    "plan": WriteForm(
+        "office",
+        lambda w: _url("targets:plan_create", public_id=w.grassroots_a.public_id),
+        _plan,
+        _plan_odd,
+        frozenset({"plans", "audit events"}),
+        _form_errors,
+    ),
+    "deadlines": WriteForm(
+        "office",
+        lambda w: _url("targets:deadlines", public_id=w.grassroots_a.public_id),
+        _deadlines,
+        _deadlines_odd,
+        frozenset({"deadlines", "audit events"}),
+        _form_errors,
+    ),
+    "document header": WriteForm(
+        "office",
+        lambda w: _url("reports:header", public_id=w.document.public_id),
+        _header,
+        _header_odd,
+        frozenset({"documents", "document headers", "sections", "audit events"}),
+        _header_errors,
+    ),
+    "return reason": WriteForm(
+        "bloc_office",
+        lambda w: _url(
+            "targets:decide",
+            public_id=w.grassroots_a.public_id,
+            year=2023,
+            quarter=4,
+            decision="tra-lai",
+        ),
+        _reason,
+        _reason_odd,
+        frozenset({"sheets", "sheet transitions", "audit events"}),
+        _messages,
+        saved=_decided,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITE_FORMS))
+def test_any_post_of_a_write_form_is_saved_or_refused_in_vietnamese(
+    client, world, request, name
+):
+    spec = WRITE_FORMS[name]
+    client.force_login(request.getfixturevalue(spec.persona))
+    url, fields, odd = spec.url(world), spec.fields(world), spec.odd(world)
+    outcomes: Counter[str] = Counter()
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        post = data.draw(posts(fields, odd))
+        client.cookies.pop("messages", None)  # what an earlier example left unread
+        with rolled_back():
+            before = snapshot()
+
+            response = client.post(url, post)
+
+            assert response.status_code in (200, 302, 409, 422), response.status_code
+            form = response.context.get("form") if response.context else None
+            if form is not None and not form.is_bound:
+                # Nothing posted at all (`request.POST or None`): the empty form.
+                outcomes["empty"] += 1
+                _assert_unchanged(before)
+                return
+            if not spec.saved(response):
+                outcomes["refused"] += 1
+                _assert_unchanged(before)
+                _assert_vietnamese(spec.errors(response), post)
+                return
+            outcomes["saved"] += 1
+            _changed_only(before, spec.changes)
+            # A saved text fits PostgreSQL's columns (no NUL, not too long).
+            for model in (Organization, Member, Sheet):
+                for obj in model.objects.all():
+                    _assert_storable(obj)
+
+    run()
+    # Both branches ran: the valid posts save, the odd ones are refused.
+    assert outcomes["saved"] and outcomes["refused"], outcomes
 
 
 # --- what the fuzzing found, one test each --------------------------------------------

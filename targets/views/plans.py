@@ -45,7 +45,7 @@ def plan_create(request: HttpRequest, public_id: str) -> HttpResponse:
     organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        plan = services.plan_create(organization=organization, **data)
+        plan = services.plan_create(organization=organization, user=request.user, **data)
         message = "Đã tạo kế hoạch. Thêm các chỉ tiêu theo nghị quyết."
         return message, redirect("targets:plan", public_id=plan.public_id)
 
@@ -80,7 +80,7 @@ def target_edit(request: HttpRequest, public_id: str, target_id: int | None = No
     target = selectors.plan_target(plan=plan, target_id=target_id) if target_id else None
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        services.target_save(plan=plan, target=target, **data)
+        services.target_save(plan=plan, target=target, user=request.user, **data)
         return "Đã lưu chỉ tiêu.", redirect("targets:plan", public_id=plan.public_id)
 
     title = f"Sửa chỉ tiêu “{target.label}”" if target else "Thêm chỉ tiêu"
@@ -114,7 +114,7 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
             except forms.ValidationError as exc:
                 errors[organization.id] = exc.messages[0]
         if not errors and plan_values:
-            services.target_assign(target=target, plan_values=plan_values)
+            services.target_assign(target=target, plan_values=plan_values, user=request.user)
             messages.success(request, f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.")
             return redirect("targets:plan", public_id=plan.public_id)
         if not plan_values and not errors:
