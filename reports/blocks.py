@@ -398,7 +398,12 @@ def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
     ]
     if counts.no_data:
         parts.append(f"{pad2(counts.no_data)} chỉ tiêu chưa có số liệu")
-    return f"{pad2(counts.assessed)} chỉ tiêu; kết quả: có " + ", ".join(parts[:-1]) + " và " + parts[-1]
+    # Targets not assessed yet (ratings are judged at quarter IV, a plan of
+    # zero…) stay in the resolution's count and are named apart.
+    total = f"{pad2(counts.total)} chỉ tiêu"
+    if counts.not_assessed:
+        total += f" ({pad2(counts.not_assessed)} chỉ tiêu chưa đánh giá ở kỳ này)"
+    return f"{total}; kết quả: có " + ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
 def _shortfall(row: target_selectors.SheetRow, year: int) -> str:

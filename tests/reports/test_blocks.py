@@ -104,6 +104,22 @@ def test_the_verdict_summary_has_its_footnote_naming_the_targets(so):
     assert any("01 chỉ tiêu chưa đạt kế hoạch, gồm: Chi bộ HTTNV trở lên: đạt 2/3" in n for n in notes)
 
 
+def test_a_quarter_before_the_ratings_keeps_the_resolutions_count_and_names_what_waits(so):
+    from targets.models import Target
+
+    study = Target.objects.get(label="Học tập nghị quyết")
+    target_services.sheet_save(
+        organization=so, year=2023, quarter=3, version=0, user=None,
+        entries={study.id: target_services.Entry(numerator=Decimal(3), denominator=Decimal(3))},
+    )
+    document = services.document_create(
+        organization=so, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
+    )
+    body = blocks.render_danh_gia(blocks.BlockContext(document), {"nhom": "Chỉ tiêu về công tác Đảng"})
+    # Chi bộ ratings are judged at quarter IV: still one of the three targets.
+    assert body.startswith("03 chỉ tiêu (01 chỉ tiêu chưa đánh giá ở kỳ này); kết quả: có ")
+
+
 def test_the_resolution_reviews_last_year_and_lists_this_years_plan(so):
     plan = target_services.plan_create(organization=so, title="Nghị quyết năm 2024", start_year=2024)
     target_services.target_create(
