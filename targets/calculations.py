@@ -235,6 +235,19 @@ SOURCE_KINDS: dict[str, SourceUse] = {
 }
 
 
+#: Sources read from the year's quality ratings, which are made at year end.
+RATING_SOURCES = frozenset(
+    {"members_good", "members_excellent", "cells_good", "cells_excellent"}
+)
+
+
+def assessed_later(source: str, quarter: int) -> str:
+    """Why a target read from the registry is not judged in this quarter ("" if
+    it is): ratings are made at year end, so quarters I–III have none. Such a
+    target is "không đánh giá" and stays out of "04/06 chỉ tiêu đạt"."""
+    return "đánh giá vào quý IV" if source in RATING_SOURCES and quarter < 4 else ""
+
+
 def _source_problem(source: str, kind: Kind) -> str:
     use = SOURCE_KINDS.get(source)
     if use is None:

@@ -17,8 +17,10 @@ from django.db.models import Q
 from django.http import Http404
 
 from organizations import selectors as org_selectors
-from organizations.models import EventKind, Grade, Organization
+from organizations.models import EventKind, Organization
+from partyreports.formatting import format_number, format_percent
 from targets import calculations as calc
+from targets import registry
 from targets.models import (
     Plan,
     Result,
@@ -31,7 +33,6 @@ from targets.models import (
     Source,
     Target,
 )
-from partyreports.formatting import format_number, format_percent
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -318,7 +319,7 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         # A sheet is one year: a per-year target compares this year's total.
         to_date = calc.as_one_year(target.kind, to_date)
         evaluation = calc.evaluate(spec, to_date)
-        if not is_rollup and (later := data.registry.assessed_later(target)):
+        if not is_rollup and (later := calc.assessed_later(target.source, quarter)):
             evaluation = calc.not_assessed(spec, later)
         row = SheetRow(
             target=target,
@@ -371,12 +372,6 @@ def _unusable_row(
     )
 
 
-#: Targets read from the year's ratings (known at quarter IV only).
-RATING_SOURCES = frozenset(
-    {Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT, Source.CELLS_GOOD, Source.CELLS_EXCELLENT}
-)
-
-
 class RegistryFigures:
     """Figures of computed targets, read from the member registry and ratings.
 
@@ -409,55 +404,40 @@ class RegistryFigures:
     def _ratings(self) -> org_selectors.RatingCounts:
         return self._get("ratings", lambda: org_selectors.rating_counts(root=self.organization, year=self.year))
 
-    def assessed_later(self, target: Target) -> str:
-        """Why a computed target is not assessed this quarter ("" if it is):
-        ratings are made at year end, so quarters I–III have none to judge."""
-        if target.source in RATING_SOURCES and self.quarter < 4:
-            return "đánh giá vào quý IV"
-        return ""
+    # registry.Inputs, each read on first use.
+    @property
+    def base(self) -> int:
+        return self._members_at_new_year()
+
+    @property
+    def admissions(self) -> int:
+        return self._admissions(dt.date(self.year, 1, 1))
+
+    @property
+    def members(self) -> int:
+        return self._get(
+            "total", lambda: org_selectors.subtree_counts_on(root=self.organization, day=self.end).total
+        )
+
+    @property
+    def day(self) -> dt.date:
+        return self.end
+
+    @property
+    def ratings(self) -> org_selectors.RatingCounts:
+        return self._ratings()
 
     def figures(self, target: Target) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
-        source = target.source
-        if source == Source.ADMISSIONS_SHARE:
-            base = self._members_at_new_year()
-            ytd = self._admissions(dt.date(self.year, 1, 1))
-            quarter_count = self._admissions(self.start)
-            return (
-                calc.Figures.of(quarter_count),
-                calc.Figures.of(ytd),
-                base,
-                f"Từ sổ đảng viên: kết nạp {format_number(ytd)} từ đầu năm / "
-                f"{format_number(base)} đảng viên ngày 01/01/{self.year}.",
-            )
-        if source == Source.MEMBER_TOTAL:
-            total = self._get(
-                "total", lambda: org_selectors.subtree_counts_on(root=self.organization, day=self.end).total
-            )
-            return calc.Figures.of(total), calc.Figures.of(total), None, (
-                f"Từ sổ đảng viên: {format_number(total)} đảng viên ngày {self.end:%d/%m/%Y}."
-            )
-        if self.quarter < 4:
-            # Ratings are made at year end: earlier quarters have nothing to show.
-            return None, calc.Figures(), None, "Xếp loại chất lượng được tổng hợp vào quý IV."
-        ratings = self._ratings()
-        if source in (Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT):
-            grades = [Grade.EXCELLENT] if source == Source.MEMBERS_EXCELLENT else [Grade.EXCELLENT, Grade.GOOD]
-            count = sum(ratings.members[g] for g in grades)
-            if not ratings.members_rated:
-                return None, calc.Figures(), None, f"Chưa có xếp loại đảng viên năm {self.year}."
-            figures = calc.Figures.ratio(count, ratings.member_base)
-            return figures, figures, None, (
-                f"Từ xếp loại năm {self.year}: {format_number(count)}/{format_number(ratings.member_base)} "
-                "đảng viên chính thức."
-            )
-        grades = [Grade.EXCELLENT] if source == Source.CELLS_EXCELLENT else [Grade.EXCELLENT, Grade.GOOD]
-        count = sum(ratings.organizations[g] for g in grades)
-        if not ratings.organizations_rated:
-            return None, calc.Figures(), None, f"Chưa có xếp loại chi bộ năm {self.year}."
-        figures = calc.Figures.ratio(count, ratings.organizations_rated)
-        return figures, figures, None, (
-            f"Từ xếp loại năm {self.year}: {format_number(count)}/{format_number(ratings.organizations_rated)} chi bộ."
-        )
+        """This quarter's figures (None when the quarter has none of its own),
+        the year's to date, the base of a share, and how they were computed."""
+        to_date, base, explanation = registry.year_to_date(target, self, self.year, self.quarter)
+        if target.source == Source.ADMISSIONS_SHARE:
+            current = calc.Figures.of(self._admissions(self.start))
+        elif to_date.value is None and to_date.numerator is None:
+            current = None
+        else:
+            current = to_date
+        return current, to_date, base, explanation
 
 
 # --- access ---------------------------------------------------------------------

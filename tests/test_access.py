@@ -460,6 +460,28 @@ class BodyCase:
         return {**self.data(home), self.field: obj}
 
 
+@dataclass(frozen=True)
+class HandoverCase(BodyCase):
+    """The handover form has one field per organisation handed over
+    (``to_<pk>``) whose value is its receiver. With `handed` the object posted
+    is the receiver; without, it is the organisation handed over (to the
+    sibling Sở, a receiver inside the bloc's scope)."""
+
+    handed: Callable[[World], object] | None = None
+
+    def post(self, home: World, obj: object) -> dict[str, object]:
+        if self.handed is not None:
+            return {**self.data(home), f"to_{self.handed(home)}": obj}
+        return {**self.data(home), f"to_{obj}": _sibling_pk(home)}
+
+
+def _sibling_pk(world: World) -> object:
+    """The sibling Sở of Bloc A (the `sibling` fixture's)."""
+    from organizations.models import Organization
+
+    return Organization.objects.get(name="Đảng bộ Sở Láng Giềng").pk
+
+
 def _u(name: str, **kwargs: Callable[[World], object]) -> Callable[[World], str]:
     return lambda w: reverse(name, kwargs={key: get(w) for key, get in kwargs.items()})
 
@@ -497,7 +519,8 @@ BODY_CASES: dict[str, tuple[BodyCase, str]] = {
             lambda w: _ON,
             "new_parent",
             _pk("grassroots_a"),
-            _pk("bloc_a"),
+            # A chi bộ sits under a đảng bộ cơ sở (the levels' order).
+            _pk("grassroots_a"),
         ),
         "tree B",
     ),
@@ -535,22 +558,23 @@ BODY_CASES: dict[str, tuple[BodyCase, str]] = {
         "sibling",
     ),
     "hand over to another tree": (
-        BodyCase(
+        HandoverCase(
             "bloc_office",
             _HANDOVER,
-            lambda w: {"organizations": w.cell_a1.pk, "effective_on": "2024-06-01"},
-            "new_parent",
+            lambda w: {"effective_on": "2024-06-01"},
+            "receiver",
             _pk("grassroots_a"),
-            _pk("bloc_a"),
+            _sibling_pk,
+            handed=_pk("cell_a1"),
         ),
         "tree B",
     ),
     "hand over another tree's chi bộ": (
-        BodyCase(
+        HandoverCase(
             "bloc_office",
             _HANDOVER,
-            lambda w: {"new_parent": w.bloc_a.pk, "effective_on": "2024-06-01"},
-            "organizations",
+            lambda w: {"effective_on": "2024-06-01"},
+            "handed",
             _pk("cell_a1"),
             _pk("cell_a1"),
         ),

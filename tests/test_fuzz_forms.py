@@ -707,11 +707,14 @@ def _dissolve_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
 
 
 def _handover(world: World) -> dict[str, st.SearchStrategy[str]]:
+    # One field per organisation of the Sở (to_<pk>), its value the receiver:
+    # another đảng bộ cơ sở of the bloc.
+    from tests.factories import make_org
+
+    receiver = make_org("Đảng bộ Sở Nhận Bàn Giao", parent=world.bloc_a, short_name="ĐU")
     return {
-        "organizations": st.sampled_from(
-            [str(world.cell_a1.pk), str(world.cell_a2.pk)]
-        ),
-        "new_parent": st.just(str(world.bloc_a.pk)),
+        f"to_{world.cell_a1.pk}": st.sampled_from(["", str(receiver.pk)]),
+        f"to_{world.cell_a2.pk}": st.just(str(receiver.pk)),
         "effective_on": _days(2020, 2025),
         "decision": st.one_of(st.just(""), VIETNAMESE),
         "note": st.one_of(st.just(""), VIETNAMESE),
@@ -719,13 +722,13 @@ def _handover(world: World) -> dict[str, st.SearchStrategy[str]]:
 
 
 def _handover_odd(world: World) -> dict[str, st.SearchStrategy[str]]:
+    odd = st.sampled_from(
+        [str(world.bloc_b.pk), str(world.cell_a1.pk), str(world.grassroots_a.pk), "x"]
+    )
     return {
-        "organizations": st.sampled_from(
-            [str(world.cell_b.pk), str(world.grassroots_a.pk), str(world.bloc_a.pk)]
-        ),
-        "new_parent": st.sampled_from(
-            [str(world.bloc_b.pk), str(world.cell_a1.pk), str(world.grassroots_a.pk)]
-        ),
+        f"to_{world.cell_a1.pk}": odd,
+        f"to_{world.cell_a2.pk}": odd,
+        f"to_{world.cell_b.pk}": st.just(str(world.grassroots_a.pk)),
         "decision": HUGE,
     }
 

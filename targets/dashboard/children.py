@@ -17,7 +17,7 @@ from targets import calculations as calc
 from targets import rollups, selectors
 from targets.dashboard import memo
 from targets.dashboard.committee import Plans
-from targets.dashboard.figures import ChildRegistry, registry_figures, to_date
+from targets.dashboard.figures import ChildRegistry, to_date
 from targets.dashboard.labels import (
     COMPLETENESS_LABELS,
     COMPLETENESS_ORDER,
@@ -26,6 +26,7 @@ from targets.dashboard.labels import (
 )
 from targets.dashboard.page import Cell, ChildRow, Dashboard, count_cell
 from targets.models import Rollup, Sheet, Target
+from targets.registry import year_to_date as registry_to_date
 
 if TYPE_CHECKING:
     from targets.dashboard.reading import Reader
@@ -98,7 +99,10 @@ def reporting_children(
         if computed:
             inputs = registry.inputs[child_id]
             for target in computed:
-                figures, base, _ = registry_figures(target, inputs, year, quarter)
+                if calc.assessed_later(target.source, quarter):
+                    verdicts.append(calc.Verdict.NOT_ASSESSED)
+                    continue
+                figures, base, _ = registry_to_date(target, inputs, year, quarter)
                 verdicts.append(verdict(plans.spec_of(target, path, base), figures))
         return calc.count_verdicts(verdicts)
 

@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, Q
 from organizations import selectors as org_selectors
 from organizations.models import PATH_STEP, Organization
 from targets import calculations as calc
-from targets import rollups, selectors
+from targets import registry, rollups, selectors
 from targets.dashboard.charts import trend_series
-from targets.dashboard.figures import registry_figures, sum_quarters, to_date
+from targets.dashboard.figures import sum_quarters, to_date
 from targets.dashboard.labels import ADDITIVE_KINDS, ScopeMode
 from targets.dashboard.page import Dashboard, TargetRow
 from targets.models import Result, Rollup, RollupBasis, RollupState, SheetStatus, Target
@@ -113,7 +113,7 @@ def read_committee(
         shown = plans.target_for(target, org.path)
         counted = target.parent_id is None or target.parent_id not in ids
         if target.is_computed:
-            figures, base, explanation = registry_figures(
+            figures, base, explanation = registry.year_to_date(
                 target, reader.registry, year, quarter
             )
         else:
@@ -125,7 +125,11 @@ def read_committee(
             figures = to_date(target, quarters, quarter, ly[1] if ly else None)
             base = None
             dashboard.trend.extend(trend_series(shown, quarters, quarter, ly))
-        evaluation = calc.evaluate(selectors.spec_of(shown, base=base), figures)
+        spec = selectors.spec_of(shown, base=base)
+        if later := calc.assessed_later(target.source, quarter):
+            evaluation = calc.not_assessed(spec, later)
+        else:
+            evaluation = calc.evaluate(spec, figures)
         dashboard.rows.append(
             TargetRow(
                 target=shown,

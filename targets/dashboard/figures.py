@@ -6,15 +6,13 @@ its direct subordinates."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from organizations import selectors as org_selectors
-from organizations.models import EventKind, Grade, Organization
-from partyreports.formatting import format_number
+from organizations.models import EventKind, Organization
 from targets import calculations as calc
-from targets.dashboard.labels import RATING_SOURCES
 from targets.models import Source, Target
+from targets.registry import RegistryInputs
 
 if TYPE_CHECKING:
     from targets.dashboard.reading import Reader
@@ -69,69 +67,6 @@ def sum_quarters(
 # --- from the registry ----------------------------------------------------------------
 
 
-@dataclass
-class RegistryInputs:
-    """What registry-computed targets read, for one organisation's subtree."""
-
-    base: int | None  # members on 1 January
-    admissions: int  # admitted from 1 January to the quarter's end
-    members: int  # members on the dashboard's day
-    ratings: org_selectors.RatingCounts | None  # the year's ratings
-
-
-def registry_figures(
-    target: Target, inputs: RegistryInputs, year: int, quarter: int
-) -> tuple[calc.Figures, int | None, str]:
-    """The year-to-date figures of a computed target, the way the entry sheet
-    reads them (targets.selectors.RegistryFigures), from inputs read in bulk."""
-    source = target.source
-    if source == Source.ADMISSIONS_SHARE:
-        return (
-            calc.Figures.of(inputs.admissions),
-            inputs.base,
-            (
-                f"Từ sổ đảng viên: kết nạp {format_number(inputs.admissions)} "
-                "từ đầu năm / "
-                f"{format_number(inputs.base or 0)} đảng viên ngày 01/01/{year}."
-            ),
-        )
-    if source == Source.MEMBER_TOTAL:
-        return (
-            calc.Figures.of(inputs.members),
-            None,
-            (f"Từ sổ đảng viên: {format_number(inputs.members)} đảng viên."),
-        )
-    ratings = inputs.ratings
-    if quarter < 4 or ratings is None:
-        return calc.Figures(), None, "Xếp loại chất lượng được tổng hợp vào quý IV."
-    excellent = source in (Source.MEMBERS_EXCELLENT, Source.CELLS_EXCELLENT)
-    grades = [Grade.EXCELLENT] if excellent else [Grade.EXCELLENT, Grade.GOOD]
-    if source in (Source.MEMBERS_GOOD, Source.MEMBERS_EXCELLENT):
-        if not ratings.members_rated:
-            return calc.Figures(), None, f"Chưa có xếp loại đảng viên năm {year}."
-        count = sum(ratings.members.get(g, 0) for g in grades)
-        return (
-            calc.Figures.ratio(count, ratings.member_base),
-            None,
-            (
-                f"Từ xếp loại năm {year}: {format_number(count)}/"
-                f"{format_number(ratings.member_base)} "
-                "đảng viên chính thức."
-            ),
-        )
-    if not ratings.organizations_rated:
-        return calc.Figures(), None, f"Chưa có xếp loại chi bộ năm {year}."
-    count = sum(ratings.organizations.get(g, 0) for g in grades)
-    return (
-        calc.Figures.ratio(count, ratings.organizations_rated),
-        None,
-        (
-            f"Từ xếp loại năm {year}: {format_number(count)}/"
-            f"{format_number(ratings.organizations_rated)} chi bộ."
-        ),
-    )
-
-
 class ChildRegistry:
     """Registry inputs of every direct subordinate at once (none without a
     computed target): the reader's member counts per subordinate, one GROUP BY
@@ -157,7 +92,7 @@ class ChildRegistry:
                 start=reader.start,
                 end=reader.quarter_end,
             )
-        if sources & RATING_SOURCES and reader.quarter == 4:
+        if sources & calc.RATING_SOURCES and reader.quarter == 4:
             ratings = reader.child_ratings(reader.year)
         self.inputs = {
             child.id: RegistryInputs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from targets import calculations as calc
-from targets.models import RollupBasis, SheetStatus, Source
+from targets.models import RollupBasis, SheetStatus
 
 
 class ScopeMode(enum.StrEnum):
@@ -38,13 +38,5 @@ QUARTER_NAMES = ("Quý I", "Quý II", "Quý III", "Quý IV")
 #: Kinds whose plans add up over the organisations they were given to.
 ADDITIVE_KINDS = frozenset(
     {calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED, calc.Kind.PER_YEAR}
-)
-RATING_SOURCES = frozenset(
-    {
-        Source.MEMBERS_GOOD,
-        Source.MEMBERS_EXCELLENT,
-        Source.CELLS_GOOD,
-        Source.CELLS_EXCELLENT,
-    }
 )
 DASH = "–"

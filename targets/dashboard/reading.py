@@ -21,7 +21,6 @@ from targets import calculations as calc
 from targets import selectors
 from targets.dashboard import children, committee
 from targets.dashboard.charts import trend_series
-from targets.dashboard.figures import RegistryInputs
 from targets.dashboard.labels import NOT_STARTED, ScopeMode
 from targets.dashboard.page import Dashboard, TargetRow
 from targets.models import (
@@ -34,6 +33,7 @@ from targets.models import (
     Source,
     Target,
 )
+from targets.registry import RegistryInputs
 
 # --- the period -----------------------------------------------------------------------
 
@@ -169,6 +169,7 @@ class Reader:
             admissions=self.admissions,
             members=self.counts_on(self.day).total.total,
             ratings=self.ratings(self.year),
+            day=self.day,
         )
 
     def read(self) -> Dashboard:

