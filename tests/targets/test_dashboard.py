@@ -954,3 +954,34 @@ def test_the_dashboard_links_to_the_term_view_and_the_completeness_page(
     )
     body = client.get(url(committee.bloc)).content.decode()
     assert f'href="{term}" data-testid="term-link">Nhiệm kỳ</a>' in body
+
+
+def test_a_rating_target_is_not_assessed_before_quarter_iv_on_the_dashboard(
+    client, committee, bloc_leader
+):
+    """Ratings are made at year end: in Q1 a target read from them is "không
+    đánh giá", as on the entry sheet, and counts neither in the committee's
+    "…/… chỉ tiêu đạt" nor in a subordinate's "chưa có số liệu"."""
+    client.force_login(bloc_leader)
+    before = client.get(url(committee.bloc)).context["dash"]
+    plan = committee.bloc.plans.get(start_year=2023)
+    good = services.target_create(
+        plan=plan,
+        group="Xây dựng Đảng",
+        wording="100% chi bộ hoàn thành tốt nhiệm vụ trở lên",
+        label="Chi bộ HTTNV trở lên",
+        kind="all_or_nothing",
+        plan_value=100,
+        source=Source.CELLS_GOOD,
+    )
+    services.target_assign(target=good, plan_values={u: 100 for u in committee.units})
+    dashboard = client.get(url(committee.bloc)).context["dash"]
+    row = _row(dashboard, good)
+    assert row.evaluation.verdict is calc.Verdict.NOT_ASSESSED
+    assert row.verdict_text == "không đánh giá"
+    cards = {c.key: c.value for c in dashboard.cards()}
+    assert cards["verdicts"] == {c.key: c.value for c in before.cards()}["verdicts"]
+    g1 = committee.units[0]
+    old = next(c for c in before.children if c.organization.id == g1.id)
+    new = next(c for c in dashboard.children if c.organization.id == g1.id)
+    assert [c.text for c in new.cells[2:5]] == [c.text for c in old.cells[2:5]]
