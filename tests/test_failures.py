@@ -48,6 +48,7 @@ from targets.models import (
     Target,
 )
 from tests.factories import make_org, make_user
+from tests.reports.drafting import enter_results, finish
 
 STACK = os.environ.get("PARTYREPORTS_TEST_STACK", "")
 YEAR = 2023
@@ -286,6 +287,9 @@ def test_it_issues_a_document_once_when_the_worker_is_killed_mid_issuance(
     """Killed while issuing: the task is handed out again and the document ends
     issued with one number (the counter moved by one) and one stored PDF."""
     document = world.document
+    # A draft the office finished: every figure entered, every section written.
+    enter_results(world.grassroots_a, year=2023, quarter=3)
+    finish(document)
     _lengthen(document)
     document.refresh_from_db()
     counter = NumberCounter.objects.filter(
