@@ -112,7 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "organizations:tree"
+# "/" sends each role to its start: entry sheets, dashboard or the tree.
+LOGIN_REDIRECT_URL = "organizations:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese by default: "20.360" and "4,05".

@@ -87,6 +87,8 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     counts = node.counts if node else selectors.MemberCounts()
     context = {
         "organization": organization,
+        # A cadre of a Sở sees its committee's name, not a link it may not open.
+        "parent_readable": organization.parent is not None and scope.can_read(organization.parent),
         "node": node,
         "counts": counts,
         "children": node.children if node else [],

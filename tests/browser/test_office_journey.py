@@ -61,7 +61,7 @@ def log_in(page: Page, username: str) -> None:
 def test_office_journey(
     page: Page, new_context, office_world: Office, screenshots_dir
 ) -> None:  # noqa: ANN001
-    # Log in: LOGIN_REDIRECT_URL is the tree.
+    # Log in: an office lands on the tree.
     log_in(page, office_world.username)
     expect(page).to_have_url(re.compile(r"/to-chuc/$"))
 

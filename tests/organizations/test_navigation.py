@@ -73,3 +73,19 @@ def test_home_sends_each_role_to_its_start(client, world, persona, url_name, whe
     kwargs = {"public_id": getattr(world, where).public_id} if where else {}
     assert response.status_code == 302 and response.url == reverse(url_name, kwargs=kwargs)
     assert client.get(response.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "where"),
+    [("cadre", "targets:index", "grassroots_a"), ("leader", "targets:dashboard", "bloc_a")],
+)
+def test_logging_in_lands_on_the_roles_start(client, world, persona, url_name, where, request):
+    user = request.getfixturevalue(persona)
+    user.set_password("Mật-khẩu-dài-2024")
+    user.save()
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "Mật-khẩu-dài-2024"}, follow=True
+    )
+    target = reverse(url_name, kwargs={"public_id": getattr(world, where).public_id})
+    assert response.redirect_chain[-1][0] == target
+    assert response.status_code == 200

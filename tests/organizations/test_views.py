@@ -430,3 +430,14 @@ def test_dates_default_to_today_in_vietnam_when_the_form_is_shown(client, world,
     client.force_login(office)
     page = client.get(reverse("organizations:member_event", kwargs={"public_id": world.member_a.public_id}))
     assert 'value="2031-04-01"' in page.content.decode()
+
+
+def test_the_breadcrumb_links_the_parent_only_for_who_may_open_it(client, world, cadre, bloc_office):
+    parent_url = reverse("organizations:detail", kwargs={"public_id": world.bloc_a.public_id})
+    page = reverse("organizations:detail", kwargs={"public_id": world.grassroots_a.public_id})
+    client.force_login(cadre)
+    body = client.get(page).content.decode()
+    assert world.bloc_a.name in body and parent_url not in body
+    assert client.get(parent_url).status_code == 404
+    client.force_login(bloc_office)
+    assert parent_url in client.get(page).content.decode()
