@@ -259,7 +259,7 @@ def test_the_lockout_ends_after_the_cool_off(client):
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
 
     response = log_in(client, "can_bo", PASSWORD)
-    assert response.status_code == 302 and response.url == reverse("organizations:tree")
+    assert response.status_code == 302 and response.url == reverse("organizations:home")
 
 
 @pytest.mark.django_db
