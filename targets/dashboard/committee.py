@@ -43,15 +43,15 @@ def committee_targets_by_year(
         plan__organization__path__startswith=organization.path,
         plan__organization__depth__gt=organization.depth,
     )
+    # The plans of the organisation and those above it first, as a plain
+    # condition: inside the OR, PostgreSQL ran the EXISTS for every target of
+    # every plan (36.030 × 36.030 rows at 10× the bloc, minutes per page).
     found = list(
         Target.objects.filter(
-            Q(
-                Exists(given_below),
-                plan__organization__path__in=org_selectors.ancestor_paths(
-                    organization.path
-                ),
-            )
-            | Q(plan__organization=organization),
+            Exists(given_below) | Q(plan__organization=organization),
+            plan__organization__path__in=org_selectors.ancestor_paths(
+                organization.path
+            ),
             plan__start_year__lte=max(years),
             plan__end_year__gte=min(years),
         )
