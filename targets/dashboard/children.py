@@ -106,18 +106,23 @@ def reporting_children(
                 verdicts.append(verdict(plans.spec_of(target, path, base), figures))
         return calc.count_verdicts(verdicts)
 
+    # The targets as saved (their plans included): with each subordinate's
+    # copies, what plans.plan_of gives at its path.
     arithmetic = repr(
         (
             year,
             quarter,
-            [(t.id, t.kind, t.source, selectors.spec_of(t)) for t in counted],
+            [
+                (t.id, t.kind, t.source, t.plan_value, t.plan_high, selectors.spec_of(t))
+                for t in counted
+            ],
         )
     )
     inputs = {
         child.id: "\n".join(
             (
                 arithmetic,
-                repr([plans.plan_of(t, child.path) for t in counted]),
+                plans.copies_text(child.path),
                 repr(registry.inputs.get(child.id)),
                 sums_text.get(child.id) or "",
             )

@@ -260,6 +260,21 @@ class Copies:
         self.paths = {path for _, path, _, _ in rows}  # organisations with a copy
 
     @cached_property
+    def under(self) -> dict[str, str]:
+        """Direct subordinate's path → its copies and those under it, spelled
+        out in a stable order: all that plan_of reads at that path beside the
+        committee's own targets."""
+        rows: dict[str, list[tuple]] = defaultdict(list)
+        width = self._width
+        for row in self._rows:
+            if len(row[1]) >= width:
+                rows[row[1][:width]].append(row)
+        return {
+            path: repr(sorted(found, key=lambda r: (r[0], r[1], str(r[2]), str(r[3]))))
+            for path, found in rows.items()
+        }
+
+    @cached_property
     def below(self) -> dict[tuple[int, str], list[Decimal | None]]:
         """(committee target id, path) → plans of the copies under that path, for
         the organisation and each direct subordinate: only an organisation
@@ -313,6 +328,12 @@ class Plans:
             )
             self._copies = Copies(list(rows), root=self.org.path, width=self.width)
         return self._copies
+
+    def copies_text(self, path: str) -> str:
+        """For a direct subordinate: every copy at and under it, as text. With
+        the committee's targets as saved, it determines plan_of(t, path) for
+        each of them (a memo key, .memo), at a fraction of their cost."""
+        return self.copies.under.get(path, "")
 
     def has_own_copy(self, path: str) -> bool:
         return path in self.copies.paths
