@@ -21,15 +21,17 @@ runs --clients threads that GET it back to back for --duration (20) seconds or
 * entry: GET /ket-qua/<TCCSĐ>/2023/quy-4/ as the cadre;
 * dashboard: GET /bang-dieu-khien/<bloc>/?nam=2023&quy=4 as the leader.
 
-The load: --clients (4) concurrent clients, each sending its next request as
-soon as the last one is answered (no think time), against --workers (gunicorn's
-advice, 2 × CPUs + 1) sync workers, on the same machine as the clients. Four
-requests always in flight (some 50 entry sheets a second on 2 CPUs) is far
-more than a bloc sends even on a reporting deadline, when its 120 grassroots
-cadres saving a sheet every two minutes make one request a second: the
-latencies are those of a server kept busy, not of an idle one. With more
-clients than CPUs a request waits for the others' CPU time and p95 grows with
-the number of clients (--clients 8 on 2 CPUs about doubles it). The dashboard
+The load: --clients (one per CPU) concurrent clients, each sending its next
+request as soon as the last one is answered (no think time), against --workers
+(gunicorn's advice, 2 × CPUs + 1) sync workers, on the same machine as the
+clients: the server is kept busy all the time, some 50 entry sheets a second on
+2 CPUs, far more than a bloc sends even on a reporting deadline, when its 120
+grassroots cadres saving a sheet every two minutes make one request a second.
+The headline figures (entry_*, dashboard_*) are those. Then a stress round
+with --stress-clients (2 × CPUs; 0 skips it): with more clients than CPUs a
+request also waits for the others' CPU time, so p95 grows with the number of
+clients; its figures are printed as stress_* (stress_entry_p95_ms,
+stress_dashboard_p95_ms, ...) and its errors count in `errors` too. The dashboard
 is read again and again with the same period: its subordinates' verdict counts
 and rows then come from the memo (targets.dashboard.memo), as for any
 dashboard whose figures did not change since the last read; bench/rollup.py
@@ -461,7 +463,7 @@ def drive(
     return run
 
 
-def report(name: str, run: Run) -> None:
+def report(name: str, run: Run, prefix: str = "") -> None:
     count = len(run.latencies)
     log(
         f"  {name}: {count} requests in {run.elapsed:.1f}s, statuses {run.statuses}"
@@ -472,11 +474,70 @@ def report(name: str, run: Run) -> None:
             else ""
         )
     )
-    figure(f"{name}_rps", f"{count / run.elapsed:.1f}" if run.elapsed else "0")
+    figure(f"{prefix}{name}_rps", f"{count / run.elapsed:.1f}" if run.elapsed else "0")
     figure(
-        f"{name}_p95_ms",
+        f"{prefix}{name}_p95_ms",
         f"{percentile(run.latencies, 95) * 1000:.1f}" if count else "-",
     )
+
+
+def load_round(  # noqa: PLR0913
+    port: int,
+    pages: tuple[tuple[str, str, str], ...],
+    clients: int,
+    args: argparse.Namespace,
+    server_pid: int,
+    database: str | None,
+    prefix: str,
+) -> tuple[dict[str, Run], dict[str, CpuSnapshot], dict[str, float]]:
+    """Each page driven by `clients` clients in turn; their runs, the CPU time
+    used meanwhile and the wall time."""
+    runs: dict[str, Run] = {}
+    used: dict[str, CpuSnapshot] = {}
+    elapsed: dict[str, float] = {}
+    for name, username, path in pages:
+        cookies = login(port, username)
+        before = cpu_snapshot(server_pid, database)
+        start = time.perf_counter()
+        runs[name] = drive(
+            port,
+            cookies,
+            path,
+            clients=clients,
+            duration=args.duration,
+            max_requests=args.max_requests,
+        )
+        after = cpu_snapshot(server_pid, database)
+        elapsed[name] = time.perf_counter() - start
+        if before is not None and after is not None:
+            used[name] = after - before
+        report(name, runs[name], prefix)
+    return runs, used, elapsed
+
+
+def extras(  # noqa: PLR0913
+    key: str,
+    run: Run,
+    used: CpuSnapshot | None,
+    elapsed: float,
+    vendor: str,
+    cpus: int,
+) -> None:
+    """A run's figures beside rps and p95: requests, p50, errors, CPU time."""
+    figure(f"{key}_requests", len(run.latencies))
+    if run.latencies:
+        figure(f"{key}_p50_ms", f"{statistics.median(run.latencies) * 1000:.1f}")
+    figure(f"{key}_errors", run.errors)
+    if used is None:
+        return
+    # Per request, counting the few warm-up requests drive() sends.
+    n = len(run.latencies) + WARMUP
+    figure(f"{key}_server_cpu_ms", f"{used.server * 1000 / n:.1f}")
+    if vendor == "postgresql":
+        figure(f"{key}_db_cpu_ms", f"{used.database * 1000 / n:.1f}")
+    # The share of the machine's CPUs other processes took meanwhile: latencies
+    # measured while it is high say little.
+    figure(f"{key}_others_cpu_pct", f"{used.others / (elapsed * cpus) * 100:.0f}")
 
 
 # --- main -----------------------------------------------------------------------------
@@ -485,14 +546,22 @@ def report(name: str, run: Run) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    cpus = os.cpu_count() or 1
+    parser.add_argument(
+        "--clients", type=int, default=cpus, help="concurrent clients (one per CPU)"
+    )
+    parser.add_argument(
+        "--stress-clients",
+        type=int,
+        default=2 * cpus,
+        help="clients of the stress round (2 × CPUs; 0: none)",
+    )
     parser.add_argument(
         "--duration", type=float, default=20, help="seconds of load per page"
     )
     parser.add_argument(
         "--max-requests", type=int, default=20_000, help="cap per page, all clients"
     )
-    cpus = os.cpu_count() or 1
     parser.add_argument(
         "--workers",
         type=int,
@@ -500,8 +569,14 @@ def main() -> None:
         help="gunicorn sync workers (default 2 × CPUs + 1)",
     )
     args = parser.parse_args()
-    if not 1 <= args.clients <= 64 or not 0 < args.duration <= 120:
-        raise SystemExit("--clients 1..64 and --duration up to 120 s")
+    if (
+        not 1 <= args.clients <= 64
+        or not 0 <= args.stress_clients <= 64
+        or not 0 < args.duration <= 120
+    ):
+        raise SystemExit(
+            "--clients 1..64, --stress-clients 0..64 and --duration up to 120 s"
+        )
     # A TERM (timeout, CI cancel) unwinds like Ctrl-C: gunicorn is stopped and the
     # throwaway database removed by the finally blocks.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -542,54 +617,35 @@ def main() -> None:
                 f"gunicorn up on http://{HOST}:{port}: {args.workers} sync workers, "
                 f"{args.clients} clients without think time, {cpus} CPUs"
             )
-            runs = {}
-            used: dict[str, CpuSnapshot] = {}
-            elapsed: dict[str, float] = {}
             database = (
                 connection.settings_dict["NAME"] if vendor == "postgresql" else None
             )
-            for name, username, path in (
+            pages = (
                 ("entry", site.cadre, site.entry_path),
                 ("dashboard", site.leader, site.dashboard_path),
-            ):
-                cookies = login(port, username)
-                before = cpu_snapshot(server.pid, database)
-                start = time.perf_counter()
-                runs[name] = drive(
-                    port,
-                    cookies,
-                    path,
-                    clients=args.clients,
-                    duration=args.duration,
-                    max_requests=args.max_requests,
+            )
+            rounds = [("", args.clients)]
+            if args.stress_clients:
+                rounds.append(("stress_", args.stress_clients))
+            errors = 0
+            for prefix, clients in rounds:
+                log(f"{prefix or 'main '}round: {clients} clients")
+                runs, used, elapsed = load_round(
+                    port, pages, clients, args, server.pid, database, prefix
                 )
-                after = cpu_snapshot(server.pid, database)
-                elapsed[name] = time.perf_counter() - start
-                if before is not None and after is not None:
-                    used[name] = after - before
-                report(name, runs[name])
-            figure("errors", sum(run.errors for run in runs.values()))
-            for name, run in runs.items():
-                figure(f"{name}_requests", len(run.latencies))
-                figure(
-                    f"{name}_p50_ms", f"{statistics.median(run.latencies) * 1000:.1f}"
-                )
-                figure(f"{name}_errors", run.errors)
-                if name in used:
-                    # Per request, counting the few warm-up requests drive() sends.
-                    n = len(run.latencies) + WARMUP
-                    figure(
-                        f"{name}_server_cpu_ms", f"{used[name].server * 1000 / n:.1f}"
+                errors += sum(run.errors for run in runs.values())
+                for name, run in runs.items():
+                    extras(
+                        f"{prefix}{name}",
+                        run,
+                        used.get(name),
+                        elapsed[name],
+                        vendor,
+                        cpus,
                     )
-                    if vendor == "postgresql":
-                        figure(
-                            f"{name}_db_cpu_ms", f"{used[name].database * 1000 / n:.1f}"
-                        )
-                    # The share of the machine's CPUs other processes took meanwhile:
-                    # latencies measured while it is high say little.
-                    share = used[name].others / (elapsed[name] * cpus)
-                    figure(f"{name}_others_cpu_pct", f"{share * 100:.0f}")
+            figure("errors", errors)
             figure("clients", args.clients)
+            figure("stress_clients", args.stress_clients)
             figure("gunicorn_workers", args.workers)
             figure("cpus", cpus)
             figure("database", vendor)
