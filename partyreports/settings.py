@@ -241,6 +241,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool(
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form explained in Vietnamese (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "partyreports.views.csrf_failure"
 
 # Headers sent in every setup.
 SECURE_CONTENT_TYPE_NOSNIFF = True

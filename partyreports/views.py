@@ -1,4 +1,4 @@
-"""Project-wide pages: the audit trail."""
+"""Project-wide pages: the audit trail, the refused-form page (CSRF)."""
 
 from __future__ import annotations
 
@@ -93,4 +93,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filter_query": filters.urlencode(),
             "without_org_query": without_org.urlencode(),
         },
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (an expired session,
+    a page kept open across a log-out, cookies blocked) told in Vietnamese, with
+    the site's navigation, rather than Django's English page. `reason` is for
+    the log only (Django logs it as django.security.csrf)."""
+    return render(
+        request,
+        "403_csrf.html",
+        {"no_cookie": reason == "CSRF cookie not set."},
+        status=403,
     )

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 @override_settings(DEBUG=False)
 def test_a_403_shows_the_reason_in_vietnamese_with_a_link_home(client, world, cadre):
     client.force_login(cadre)
-    url = reverse("organizations:edit", kwargs={"public_id": world.grassroots_a.public_id})
+    url = reverse(
+        "organizations:edit", kwargs={"public_id": world.grassroots_a.public_id}
+    )
     response = client.get(url)
     assert response.status_code == 403
     body = response.content.decode()
@@ -24,9 +26,13 @@ def test_a_403_shows_the_reason_in_vietnamese_with_a_link_home(client, world, ca
 
 
 @override_settings(DEBUG=False)
-def test_a_404_shows_the_selectors_message_or_a_vietnamese_default(client, world, outsider):
+def test_a_404_shows_the_selectors_message_or_a_vietnamese_default(
+    client, world, outsider
+):
     client.force_login(outsider)
-    url = reverse("organizations:member_detail", kwargs={"public_id": world.member_a.public_id})
+    url = reverse(
+        "organizations:member_detail", kwargs={"public_id": world.member_a.public_id}
+    )
     response = client.get(url)
     assert response.status_code == 404
     body = response.content.decode()
@@ -56,3 +62,25 @@ def test_500_and_400_render_without_a_request_or_context():
     response = defaults.bad_request(request, exception=ValueError("x"))
     assert response.status_code == 400
     assert "Yêu cầu không hợp lệ" in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_a_form_sent_without_its_token_is_refused_in_vietnamese_and_nothing_saved(
+    world, office
+):
+    from django.test import Client
+
+    from organizations.models import Organization
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    url = reverse(
+        "organizations:edit", kwargs={"public_id": world.grassroots_a.public_id}
+    )
+    before = Organization.objects.get(pk=world.grassroots_a.pk).name
+    response = client.post(url, {"name": "Tên mới"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Không gửi được biểu mẫu" in body and "dữ liệu chưa được lưu" in body
+    assert "CSRF verification failed" not in body and "Forbidden" not in body
+    assert Organization.objects.get(pk=world.grassroots_a.pk).name == before
