@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -119,3 +120,34 @@ def query_count(fn: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
     return len(ctx.captured_queries)
+
+
+# --- generated people -------------------------------------------------------------
+
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
+)
+MIDDLES_M = "Văn Hữu Đức Minh Quang Thành Xuân Công".split()
+MIDDLES_F = "Thị Ngọc Thu Thanh Kim Mỹ Hồng Phương".split()
+GIVEN_M = (
+    "An Bình Cường Dũng Đạt Giang Hải Hùng Khánh Long "
+    "Minh Nam Phong Quân Sơn Tâm Thắng Trung Tuấn Việt"
+).split()
+GIVEN_F = (
+    "Anh Ánh Chi Dung Hà Hạnh Hoa Hương Lan Linh "
+    "Mai Nga Ngân Nhung Oanh Phượng Quyên Thảo Trang Yến"
+).split()
+
+
+def random_name(rng: random.Random, *, female: bool) -> tuple[str, str, str]:
+    """A Vietnamese full name, with the search and sort keys the app stores."""
+    from partyreports.formatting import fold_accents, vietnamese_sort_key
+
+    full_name = " ".join(
+        (
+            rng.choice(SURNAMES),
+            rng.choice(MIDDLES_F if female else MIDDLES_M),
+            rng.choice(GIVEN_F if female else GIVEN_M),
+        )
+    )
+    return full_name, fold_accents(full_name), vietnamese_sort_key(full_name)

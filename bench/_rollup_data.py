@@ -32,26 +32,13 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from _common import log
+from _common import log, random_name
 
 PATH_STEP = 6  # organizations.models.PATH_STEP
 YEAR = 2023
 FOUNDED = dt.date(2000, 1, 1)
 BATCH = 2000
 
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
-)
-MIDDLES_M = "Văn Hữu Đức Minh Quang Thành Xuân Công".split()
-MIDDLES_F = "Thị Ngọc Thu Thanh Kim Mỹ Hồng Phương".split()
-GIVEN_M = (
-    "An Bình Cường Dũng Đạt Giang Hải Hùng Khánh Long "
-    "Minh Nam Phong Quân Sơn Tâm Thắng Trung Tuấn Việt"
-).split()
-GIVEN_F = (
-    "Anh Ánh Chi Dung Hà Hạnh Hoa Hương Lan Linh "
-    "Mai Nga Ngân Nhung Oanh Phượng Quyên Thảo Trang Yến"
-).split()
 
 PRO = "Chỉ tiêu về phát triển kinh tế - xã hội"
 PARTY = "Chỉ tiêu về công tác xây dựng Đảng"
@@ -121,12 +108,6 @@ assert len(TARGETS) == 30
 
 
 @functools.cache
-def _name_keys(full_name: str) -> tuple[str, str]:
-    from partyreports.formatting import fold_accents, vietnamese_sort_key
-
-    return fold_accents(full_name), vietnamese_sort_key(full_name)
-
-
 def _comparator(kind: str) -> str:
     from targets.calculations import Kind, default_comparator
 
@@ -300,14 +281,7 @@ def build_bloc(ids: Ids, rng: random.Random, *, scale: int, label: str) -> Bloc:
     placements: list = []
     for _ in range(14_000 * scale):
         female = rng.random() < 0.35
-        full_name = " ".join(
-            (
-                rng.choice(SURNAMES),
-                rng.choice(MIDDLES_F if female else MIDDLES_M),
-                rng.choice(GIVEN_F if female else GIVEN_M),
-            )
-        )
-        search_name, sort_key = _name_keys(full_name)
+        full_name, search_name, sort_key = random_name(rng, female=female)
         if rng.random() < 0.06:  # admitted during the year: probationary on 31/12
             admitted = dt.date(YEAR, 1, 1) + dt.timedelta(days=rng.randrange(365))
             full_on = None

@@ -31,7 +31,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from _common import figure, log, median_seconds, query_count, seconds, throwaway_django
+from _common import (
+    figure,
+    log,
+    median_seconds,
+    query_count,
+    random_name,
+    seconds,
+    throwaway_django,
+)
 
 PATH_STEP = 6  # organizations.models.PATH_STEP (Django is not set up at import time)
 DAY = dt.date(2024, 6, 30)  # the date the counts are taken on
@@ -41,32 +49,12 @@ END = dt.date(2025, 10, 31)  # "today" of the generated data
 SEED = 20240630
 BATCH = 2000
 
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
-)
-MIDDLES_M = "Văn Hữu Đức Minh Quang Thành Xuân Công".split()
-MIDDLES_F = "Thị Ngọc Thu Thanh Kim Mỹ Hồng Phương".split()
-GIVEN_M = (
-    "An Bình Cường Dũng Đạt Giang Hải Hùng Khánh Long "
-    "Minh Nam Phong Quân Sơn Tâm Thắng Trung Tuấn Việt"
-).split()
-GIVEN_F = (
-    "Anh Ánh Chi Dung Hà Hạnh Hoa Hương Lan Linh "
-    "Mai Nga Ngân Nhung Oanh Phượng Quyên Thảo Trang Yến"
-).split()
-
 
 def _day_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
 @functools.cache
-def _name_keys(full_name: str) -> tuple[str, str]:
-    from partyreports.formatting import fold_accents, vietnamese_sort_key
-
-    return fold_accents(full_name), vietnamese_sort_key(full_name)
-
-
 @dataclass
 class Cell:
     """A chi bộ (or chi bộ cơ sở) members can sit in, with its life span."""
@@ -170,14 +158,7 @@ class TreeBuilder:
 
         rng = self.rng
         female = rng.random() < 0.35
-        full_name = " ".join(
-            (
-                rng.choice(SURNAMES),
-                rng.choice(MIDDLES_F if female else MIDDLES_M),
-                rng.choice(GIVEN_F if female else GIVEN_M),
-            )
-        )
-        search_name, sort_key = _name_keys(full_name)
+        full_name, search_name, sort_key = random_name(rng, female=female)
         if rng.random() < 0.12:  # recent admissions: some after DAY, some probationary
             admitted = _day_between(
                 rng, dt.date(2023, 1, 1), END - dt.timedelta(days=30)
