@@ -241,18 +241,27 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
 @dataclass
 class CpuSnapshot:
     """CPU seconds used so far (user + system, from /proc): by gunicorn's master
-    and workers, by the PostgreSQL backends serving the bench's database, by
-    this process (the clients), and by the whole machine."""
+    and workers, by each PostgreSQL backend serving the bench's database (by
+    pid), by this process (the clients), and by the whole machine."""
 
     server: float
-    database: float
+    backends: dict[int, float]
     clients: float
     machine: float
 
+    @property
+    def database(self) -> float:
+        return sum(self.backends.values())
+
     def __sub__(self, other: CpuSnapshot) -> CpuSnapshot:
+        # Per backend: one that ended meanwhile took its time with it (it is
+        # left out rather than subtracted), one that started counts from zero.
         return CpuSnapshot(
             server=self.server - other.server,
-            database=self.database - other.database,
+            backends={
+                pid: max(0.0, used - other.backends.get(pid, 0.0))
+                for pid, used in self.backends.items()
+            },
             clients=self.clients - other.clients,
             machine=self.machine - other.machine,
         )
@@ -269,13 +278,15 @@ def cpu_snapshot(master: int, database: str | None) -> CpuSnapshot | None:
     if not Path("/proc/stat").exists():
         return None
     ticks = os.sysconf("SC_CLK_TCK")
-    server = db = 0
+    server = 0
+    backends: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             # After the command's closing parenthesis: state, ppid, … utime, stime.
             fields = stat.read_text().rsplit(")", 1)[1].split()
             used = int(fields[11]) + int(fields[12])
-            if int(stat.parent.name) == master or int(fields[1]) == master:
+            pid = int(stat.parent.name)
+            if pid == master or int(fields[1]) == master:
                 server += used
             elif database is not None:
                 title = (stat.parent / "cmdline").read_bytes().split(b"\0")[0]
@@ -283,7 +294,7 @@ def cpu_snapshot(master: int, database: str | None) -> CpuSnapshot | None:
                     title.startswith(b"postgres:")
                     and database.encode() in title.split()
                 ):
-                    db += used
+                    backends[pid] = used / ticks
         except (OSError, IndexError, ValueError):
             continue  # the process ended meanwhile
     # The first line of /proc/stat: the machine's user, nice, system, idle, iowait, …
@@ -293,7 +304,7 @@ def cpu_snapshot(master: int, database: str | None) -> CpuSnapshot | None:
     own = os.times()
     return CpuSnapshot(
         server=server / ticks,
-        database=db / ticks,
+        backends=backends,
         clients=own.user + own.system,
         machine=busy / ticks,
     )

@@ -157,7 +157,7 @@ def test_structure_changes_are_refused_on_an_outdated_page_and_an_issued_documen
     assert document.sections.filter(pk=section.pk).exists()
 
     issued = world.issued_document
-    first = issued.sections.order_by("order").first()
+    first = issued.sections.order_by("order", "id").first()
     for name, data in (
         ("section_add", {"cap": "ngang", "heading": "Mục thêm"}),
         ("section_delete", {"xac_nhan_xoa": "1"}),
