@@ -60,8 +60,13 @@ def home_url(scope: UserScope) -> str:
     roles = {role for _path, role, _org in scope.grants}
     if scope.is_superuser or roles & ORG_WRITE_ROLES:
         return reverse("organizations:tree")
-    for role, url_name in ((Role.LEADER, "targets:dashboard"), (Role.CADRE, "targets:index")):
-        grant = min((g for g in scope.grants if g[1] == role), key=lambda g: g[0], default=None)
+    for role, url_name in (
+        (Role.LEADER, "targets:dashboard"),
+        (Role.CADRE, "targets:index"),
+    ):
+        grant = min(
+            (g for g in scope.grants if g[1] == role), key=lambda g: g[0], default=None
+        )
         if grant is not None:
             return reverse(url_name, kwargs={"public_id": grant[2].public_id})
     return reverse("organizations:tree")

@@ -84,8 +84,12 @@ class CrispyForm(forms.Form):
 
 class OrganizationForm(CrispyForm):
     name = forms.CharField(label="Tên tổ chức", max_length=255)
-    short_name = forms.CharField(label="Ký hiệu trên văn bản", max_length=20, required=False)
-    level = forms.ModelChoiceField(label="Cấp", queryset=OrganizationLevel.objects.all())
+    short_name = forms.CharField(
+        label="Ký hiệu trên văn bản", max_length=20, required=False
+    )
+    level = forms.ModelChoiceField(
+        label="Cấp", queryset=OrganizationLevel.objects.all()
+    )
     kind = forms.ChoiceField(label="Loại hình", choices=OrganizationKind.choices)
     code = forms.CharField(label="Mã tổ chức", max_length=40, required=False)
     superior_name = forms.CharField(
@@ -96,7 +100,9 @@ class OrganizationForm(CrispyForm):
 
 class OrganizationEditForm(CrispyForm):
     name = forms.CharField(label="Tên tổ chức", max_length=255)
-    short_name = forms.CharField(label="Ký hiệu trên văn bản", max_length=20, required=False)
+    short_name = forms.CharField(
+        label="Ký hiệu trên văn bản", max_length=20, required=False
+    )
     kind = forms.ChoiceField(label="Loại hình", choices=OrganizationKind.choices)
     code = forms.CharField(label="Mã tổ chức", max_length=40, required=False)
     superior_name = forms.CharField(
@@ -106,7 +112,9 @@ class OrganizationEditForm(CrispyForm):
 
 class OrganizationMoveForm(CrispyForm):
     submit_label = "Chuyển"
-    new_parent = forms.ModelChoiceField(label="Chuyển về trực thuộc", queryset=Organization.objects.none())
+    new_parent = forms.ModelChoiceField(
+        label="Chuyển về trực thuộc", queryset=Organization.objects.none()
+    )
     on_date = _date_field("Từ ngày", initial=timezone.localdate)
 
     def __init__(self, *args: object, parents: object, **kwargs: object) -> None:
@@ -118,7 +126,9 @@ class OrganizationDissolveForm(CrispyForm):
     submit_label = "Giải thể"
     on_date = _date_field("Ngày giải thể", initial=timezone.localdate)
     merged_into = forms.ModelChoiceField(
-        label="Sáp nhập vào (nếu có)", queryset=Organization.objects.none(), required=False
+        label="Sáp nhập vào (nếu có)",
+        queryset=Organization.objects.none(),
+        required=False,
     )
 
     def __init__(self, *args: object, targets: object, **kwargs: object) -> None:
@@ -132,8 +142,12 @@ class HandoverForm(CrispyForm):
 
     submit_label = "Ghi nhận bàn giao"
     effective_on = _date_field("Ngày hiệu lực", initial=timezone.localdate)
-    decision = forms.CharField(label="Căn cứ (quyết định)", max_length=255, required=False)
-    note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    decision = forms.CharField(
+        label="Căn cứ (quyết định)", max_length=255, required=False
+    )
+    note = forms.CharField(
+        label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(
         self,
@@ -175,14 +189,21 @@ class MemberForm(CrispyForm):
     sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
     date_of_birth = _date_field("Ngày sinh")
     ethnicity = forms.CharField(label="Dân tộc", max_length=60, initial="Kinh")
-    party_card_number = forms.CharField(label="Số thẻ đảng viên", max_length=30, required=False)
+    party_card_number = forms.CharField(
+        label="Số thẻ đảng viên", max_length=30, required=False
+    )
 
 
 class MemberCreateForm(MemberForm):
-    organization = forms.ModelChoiceField(label="Chi bộ", queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label="Chi bộ", queryset=Organization.objects.none()
+    )
     arrival = forms.ChoiceField(
         label="Hình thức",
-        choices=[(EventKind.ADMISSION, "Kết nạp mới"), (EventKind.TRANSFER_IN, "Chuyển sinh hoạt đến")],
+        choices=[
+            (EventKind.ADMISSION, "Kết nạp mới"),
+            (EventKind.TRANSFER_IN, "Chuyển sinh hoạt đến"),
+        ],
     )
     admitted_on = _date_field("Ngày vào Đảng")
     full_member_on = _date_field("Ngày chính thức", required=False)
@@ -205,10 +226,16 @@ class MemberEventForm(CrispyForm):
     )
     occurred_on = _date_field("Ngày", initial=timezone.localdate)
     target_organization = forms.ModelChoiceField(
-        label="Chuyển đến chi bộ (trong hệ thống)", queryset=Organization.objects.none(), required=False
+        label="Chuyển đến chi bộ (trong hệ thống)",
+        queryset=Organization.objects.none(),
+        required=False,
     )
-    destination = forms.CharField(label="Nơi chuyển đến (ngoài hệ thống)", max_length=255, required=False)
-    badge_years = forms.IntegerField(label="Huy hiệu (năm tuổi Đảng)", required=False, min_value=1, max_value=90)
+    destination = forms.CharField(
+        label="Nơi chuyển đến (ngoài hệ thống)", max_length=255, required=False
+    )
+    badge_years = forms.IntegerField(
+        label="Huy hiệu (năm tuổi Đảng)", required=False, min_value=1, max_value=90
+    )
     note = forms.CharField(label="Ghi chú", max_length=255, required=False)
 
     def __init__(self, *args: object, cells: object, **kwargs: object) -> None:

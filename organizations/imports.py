@@ -157,6 +157,7 @@ def open_workbook(file: IO[bytes]) -> Iterator[Any]:
         finally:
             workbook.close()
 
+
 Rows = list[tuple[int, list[Any]]]  # (Excel row number, values) of one sheet
 
 
@@ -377,9 +378,7 @@ def _header(sheet: Any, columns: tuple[str, ...], widths: tuple[int, ...]) -> No
     sheet.freeze_panes = "A2"
 
 
-def _write_guide(
-    sheet: Any, levels: list[OrganizationLevel], write_text: Any
-) -> None:
+def _write_guide(sheet: Any, levels: list[OrganizationLevel], write_text: Any) -> None:
     names = dict(org=ORG_SHEET, member=MEMBER_SHEET, lists=LISTS_SHEET)
     names |= dict(code=ORG_CODE, parent=ORG_PARENT, level=ORG_LEVEL, kind=ORG_KIND)
     names |= dict(short=ORG_SHORT_NAME, cell=MEMBER_CELL, sex=MEMBER_SEX)
@@ -738,7 +737,9 @@ class _Plan:
             if problem := self._parent_problem(org) or self._level_problem(org):
                 org.row.fail(*problem)
         if any(
-            m.cell_code and m.cell_code not in self.in_file and m.cell_code not in self.existing
+            m.cell_code
+            and m.cell_code not in self.in_file
+            and m.cell_code not in self.existing
             for m in self.members
         ):
             self.cell_labels, self.shared_cell_names = _cell_labels(

@@ -19,5 +19,10 @@ def ensure_default_levels(level_model: Any) -> None:
     for code, name, order, grassroots, holds in LEVELS:
         level_model.objects.get_or_create(
             code=code,
-            defaults={"name": name, "order": order, "is_grassroots": grassroots, "holds_members": holds},
+            defaults={
+                "name": name,
+                "order": order,
+                "is_grassroots": grassroots,
+                "holds_members": holds,
+            },
         )

@@ -64,7 +64,9 @@ class Organization(models.Model):
     name = models.CharField("tên tổ chức", max_length=255)
     # The name in Vietnamese letter order (partyreports.formatting), kept by the
     # services: lists of organisations sort by it, never by the bytes of `name`.
-    sort_key = models.CharField(max_length=600, db_index=True, editable=False, default="")
+    sort_key = models.CharField(
+        max_length=600, db_index=True, editable=False, default=""
+    )
     short_name = models.CharField(
         "ký hiệu",
         max_length=20,
@@ -83,7 +85,9 @@ class Organization(models.Model):
         blank=True,
         help_text="Chỉ cần cho tổ chức ở đỉnh cây, ví dụ ĐẢNG BỘ TỈNH THANH HÓA.",
     )
-    code = models.CharField("mã tổ chức", max_length=40, null=True, blank=True, unique=True)
+    code = models.CharField(
+        "mã tổ chức", max_length=40, null=True, blank=True, unique=True
+    )
     place_name = models.CharField(
         "địa danh trên văn bản",
         max_length=80,
@@ -157,13 +161,16 @@ class OrganizationPlacement(models.Model):
                 fields=["organization", "valid_from"], name="org_placement_unique_start"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
                 name="org_placement_positive_span",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization_id} @ {self.path} [{self.valid_from}, {self.valid_to})"
+        return (
+            f"{self.organization_id} @ {self.path} [{self.valid_from}, {self.valid_to})"
+        )
 
 
 class Handover(models.Model):
@@ -194,7 +201,9 @@ class Handover(models.Model):
 
 
 class HandoverItem(models.Model):
-    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    handover = models.ForeignKey(
+        Handover, on_delete=models.CASCADE, related_name="items"
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name="tổ chức"
     )
@@ -202,7 +211,10 @@ class HandoverItem(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", null=True
     )
     new_parent = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", verbose_name="chuyển về"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="chuyển về",
     )
     member_count = models.PositiveIntegerField(default=0)
 
@@ -274,7 +286,9 @@ class Member(models.Model):
 class MemberPlacement(models.Model):
     """The chi bộ a member belonged to during [valid_from, valid_to)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="placements")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="placements"
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="member_placements"
     )
@@ -290,7 +304,8 @@ class MemberPlacement(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="member_placement_span",
             ),
         ]
@@ -341,8 +356,12 @@ class MemberEvent(models.Model):
         related_name="incoming_member_events",
         verbose_name="chuyển đến chi bộ",
     )
-    destination = models.CharField("nơi chuyển đến (ngoài hệ thống)", max_length=255, blank=True)
-    badge_years = models.PositiveSmallIntegerField("Huy hiệu (năm tuổi Đảng)", null=True, blank=True)
+    destination = models.CharField(
+        "nơi chuyển đến (ngoài hệ thống)", max_length=255, blank=True
+    )
+    badge_years = models.PositiveSmallIntegerField(
+        "Huy hiệu (năm tuổi Đảng)", null=True, blank=True
+    )
     note = models.CharField("ghi chú", max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -368,7 +387,10 @@ class Grade(models.TextChoices):
 
 class OrganizationRating(models.Model):
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="ratings", verbose_name="tổ chức"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        verbose_name="tổ chức",
     )
     year = models.PositiveSmallIntegerField("năm")
     grade = models.CharField("xếp loại", max_length=6, choices=Grade.choices)
@@ -378,7 +400,9 @@ class OrganizationRating(models.Model):
         verbose_name = "xếp loại tổ chức đảng"
         verbose_name_plural = "xếp loại tổ chức đảng"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year"], name="org_rating_once_a_year")
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="org_rating_once_a_year"
+            )
         ]
 
     def __str__(self) -> str:
@@ -387,11 +411,17 @@ class OrganizationRating(models.Model):
 
 class MemberRating(models.Model):
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="ratings", verbose_name="đảng viên"
+        Member,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        verbose_name="đảng viên",
     )
     # The chi bộ the member was rated in: ratings count there, whatever happens later.
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="member_ratings", verbose_name="chi bộ"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="member_ratings",
+        verbose_name="chi bộ",
     )
     year = models.PositiveSmallIntegerField("năm")
     grade = models.CharField("xếp loại", max_length=6, choices=Grade.choices)
@@ -401,7 +431,9 @@ class MemberRating(models.Model):
         verbose_name = "xếp loại đảng viên"
         verbose_name_plural = "xếp loại đảng viên"
         constraints = [
-            models.UniqueConstraint(fields=["member", "year"], name="member_rating_once_a_year")
+            models.UniqueConstraint(
+                fields=["member", "year"], name="member_rating_once_a_year"
+            )
         ]
         indexes = [models.Index(fields=["organization", "year"])]
 
@@ -418,7 +450,9 @@ class Role(models.TextChoices):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="role_assignments"

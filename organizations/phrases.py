@@ -12,7 +12,7 @@ from partyreports.formatting import format_number, format_percent, pad2
 
 
 def membership_sentence(counts: MemberCounts) -> str:
-    """"hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03"."""
+    """ "hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03"."""
     return (
         f"hiện có {pad2(counts.cells)} chi bộ, với {format_number(counts.total)} đảng viên, "
         f"trong đó: chính thức {format_number(counts.full)}, dự bị {pad2(counts.probationary)}"
@@ -20,7 +20,7 @@ def membership_sentence(counts: MemberCounts) -> str:
 
 
 def ratings_sentence(ratings: RatingCounts) -> str:
-    """"02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%)
+    """ "02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%)
     HTXSNV, 124 đảng viên (80,52%) HTTNV, …", preceded on a committee above the
     grassroots by its TCCSĐ ("12 TCCSĐ HTXSNV, …; ") — grades with no one are
     left out."""

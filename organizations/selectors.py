@@ -86,12 +86,16 @@ def organization_path_on(*, organization: Organization, day: dt.date) -> str | N
     return placement
 
 
-def subtree_placements_on(*, root: Organization, day: dt.date) -> QuerySet[OrganizationPlacement]:
+def subtree_placements_on(
+    *, root: Organization, day: dt.date
+) -> QuerySet[OrganizationPlacement]:
     """Placements of the root and everything under it on `day` (one query)."""
     root_path = organization_path_on(organization=root, day=day)
     if root_path is None:
         return OrganizationPlacement.objects.none()
-    return OrganizationPlacement.objects.filter(valid_on(day), path__startswith=root_path)
+    return OrganizationPlacement.objects.filter(
+        valid_on(day), path__startswith=root_path
+    )
 
 
 def organization_tree_on(*, root: Organization, day: dt.date) -> TreeNode | None:
@@ -109,7 +113,10 @@ def organization_tree_on(*, root: Organization, day: dt.date) -> TreeNode | None
         return None
     nodes = {
         p.path: TreeNode(
-            organization=p.organization, path=p.path, depth=p.depth, parent_id=p.parent_id
+            organization=p.organization,
+            path=p.path,
+            depth=p.depth,
+            parent_id=p.parent_id,
         )
         for p in placements
     }
@@ -214,9 +221,7 @@ def _placed_under(
     return condition
 
 
-def event_counts(
-    *, root: Organization, start: dt.date, end: dt.date
-) -> dict[str, int]:
+def event_counts(*, root: Organization, start: dt.date, end: dt.date) -> dict[str, int]:
     """Member events in [start, end] that happened in the root's subtree.
 
     An event counts where it happened: its organisation was in the subtree on
@@ -283,7 +288,9 @@ class RatingCounts:
 
     @property
     def anything_rated(self) -> bool:
-        return bool(self.organizations_rated or self.grassroots_rated or self.members_rated)
+        return bool(
+            self.organizations_rated or self.grassroots_rated or self.members_rated
+        )
 
     def member_share(self, grade: str) -> Decimal | None:
         """Share (percent) of a grade among full members at year end (the seed's
@@ -371,7 +378,9 @@ def latest_rating_year(*, root: Organization, up_to: int) -> int | None:
         .order_by()
     )
     member_years = (
-        MemberRating.objects.filter(organization__path__startswith=root.path, year__lte=up_to)
+        MemberRating.objects.filter(
+            organization__path__startswith=root.path, year__lte=up_to
+        )
         .values_list("year", flat=True)
         .order_by()
     )
@@ -422,7 +431,9 @@ class UserScope:
     def roles_for(self, organization: Organization) -> set[str]:
         if self.is_superuser:
             return set(Role)
-        return {role for path, role, _ in self.grants if organization.path.startswith(path)}
+        return {
+            role for path, role, _ in self.grants if organization.path.startswith(path)
+        }
 
     def can_read(self, organization: Organization) -> bool:
         return bool(self.roles_for(organization))
@@ -473,7 +484,9 @@ def user_scope(user: AbstractBaseUser | AnonymousUser) -> UserScope:
     return scope
 
 
-def organizations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organization]:
+def organizations_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+) -> QuerySet[Organization]:
     return Organization.objects.filter(user_scope(user).path_filter())
 
 
@@ -554,9 +567,7 @@ def event_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def organization_history(*, organization: Organization) -> list[OrganizationPlacement]:
-    return list(
-        organization.placements.select_related("parent").order_by("valid_from")
-    )
+    return list(organization.placements.select_related("parent").order_by("valid_from"))
 
 
 # --- per direct subordinate, in bulk (dashboards) -----------------------------
@@ -704,8 +715,14 @@ def rating_counts_by_child(
     grassroots: dict[int | None, dict[str, int]] = {None: dict(empty)}
     members: dict[int | None, dict[str, int]] = {None: dict(empty)}
 
-    def add(into: dict[int | None, dict[str, int]], org_id: int, grade: str, n: int,
-            *, itself_excluded: bool = False) -> None:
+    def add(
+        into: dict[int | None, dict[str, int]],
+        org_id: int,
+        grade: str,
+        n: int,
+        *,
+        itself_excluded: bool = False,
+    ) -> None:
         into[None][grade] += n
         child = child_of.get(org_id)
         if child is not None and not (itself_excluded and child == org_id):

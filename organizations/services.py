@@ -91,7 +91,6 @@ def level_problem(
     return f"{level.name} không thể trực thuộc {above.name.lower()} (“{parent_name}”)."
 
 
-
 @transaction.atomic
 def organization_create(
     *,
@@ -113,7 +112,9 @@ def organization_create(
         parent_path = _path_on_or_error(parent, founded_on)
         if parent.level.holds_members:
             raise ValidationError(
-                {"parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
+                {
+                    "parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+                }
             )
         problem = level_problem(
             level=level,
@@ -243,11 +244,15 @@ def organization_move(
     parent_path = _path_on_or_error(new_parent, on_date)
     if parent_path.startswith(old_path):
         raise ValidationError(
-            {"new_parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó."}
+            {
+                "new_parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó."
+            }
         )
     if new_parent.level.holds_members:
         raise ValidationError(
-            {"new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."}
+            {
+                "new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+            }
         )
     problem = level_problem(
         level=organization.level,
@@ -301,9 +306,13 @@ def organization_move(
     OrganizationPlacement.objects.bulk_create(to_create)
     _sync_current_position([p.organization_id for p in subtree])
     old_parent = (
-        Organization.objects.filter(pk=old_parent_id).values_list("name", flat=True).first()
+        Organization.objects.filter(pk=old_parent_id)
+        .values_list("name", flat=True)
+        .first()
     )
-    with_subtree = f" cùng {len(subtree) - 1} tổ chức trực thuộc" if len(subtree) > 1 else ""
+    with_subtree = (
+        f" cùng {len(subtree) - 1} tổ chức trực thuộc" if len(subtree) > 1 else ""
+    )
     # Filed where the organisation stood: the committee that gave it away.
     audit_record(
         action="organization.move",
@@ -339,7 +348,11 @@ def _sync_current_position(organization_ids: Sequence[int]) -> None:
     organizations = list(Organization.objects.filter(id__in=organization_ids))
     for org in organizations:
         placement = latest[org.id]
-        org.path, org.depth, org.parent_id = placement.path, placement.depth, placement.parent_id
+        org.path, org.depth, org.parent_id = (
+            placement.path,
+            placement.depth,
+            placement.parent_id,
+        )
     Organization.objects.bulk_update(organizations, ["path", "depth", "parent"])
 
 
@@ -365,28 +378,43 @@ def organization_dissolve(
     if merged_into is not None:
         target_path = _path_on_or_error(merged_into, on_date)
         if target_path.startswith(path):
-            raise ValidationError({"merged_into": "Không thể sáp nhập vào tổ chức cấp dưới."})
+            raise ValidationError(
+                {"merged_into": "Không thể sáp nhập vào tổ chức cấp dưới."}
+            )
         for child in children:
             organization_move(
-                organization=child.organization, new_parent=merged_into, on_date=on_date, user=user,
+                organization=child.organization,
+                new_parent=merged_into,
+                on_date=on_date,
+                user=user,
                 rebuild_rollups=False,
             )
         if members:
             if not merged_into.level.holds_members:
                 raise ValidationError(
-                    {"merged_into": "Tổ chức nhận sáp nhập phải là chi bộ để nhận đảng viên."}
+                    {
+                        "merged_into": "Tổ chức nhận sáp nhập phải là chi bộ để nhận đảng viên."
+                    }
                 )
             for placement in members:
-                _member_move(member_id=placement.member_id, organization=merged_into, on_date=on_date)
+                _member_move(
+                    member_id=placement.member_id,
+                    organization=merged_into,
+                    on_date=on_date,
+                )
     elif children or members:
         raise ValidationError(
             f"“{organization.name}” còn {len(children)} tổ chức trực thuộc và "
             f"{len(members)} đảng viên vào ngày {_date_vn(on_date)}; hãy chuyển hoặc "
             "sáp nhập trước khi giải thể."
         )
-    current = OrganizationPlacement.objects.filter(valid_on(on_date), organization=organization)
+    current = OrganizationPlacement.objects.filter(
+        valid_on(on_date), organization=organization
+    )
     if current.filter(valid_from=on_date).exists():
-        raise ValidationError("Ngày giải thể phải sau ngày tổ chức được lập hoặc chuyển đến.")
+        raise ValidationError(
+            "Ngày giải thể phải sau ngày tổ chức được lập hoặc chuyển đến."
+        )
     current.update(valid_to=on_date)
     organization.dissolved_on = on_date
     organization.merged_into = merged_into
@@ -432,7 +460,11 @@ def handover_create(
         raise ValidationError("Chọn ít nhất một tổ chức để bàn giao.")
     source_path = _path_on_or_error(source, effective_on)
     handover = Handover.objects.create(
-        source=source, effective_on=effective_on, decision=decision, note=note, created_by=user
+        source=source,
+        effective_on=effective_on,
+        decision=decision,
+        note=note,
+        created_by=user,
     )
     items = []
     moved_paths: list[str] = []
@@ -449,12 +481,17 @@ def handover_create(
             valid_on(effective_on), organization_id__in=subtree_ids
         ).count()
         old_parent = (
-            OrganizationPlacement.objects.filter(valid_on(effective_on), organization=organization)
+            OrganizationPlacement.objects.filter(
+                valid_on(effective_on), organization=organization
+            )
             .values_list("parent", flat=True)
             .first()
         )
         organization_move(
-            organization=organization, new_parent=new_parent, on_date=effective_on, user=user,
+            organization=organization,
+            new_parent=new_parent,
+            on_date=effective_on,
+            user=user,
             rebuild_rollups=False,
         )
         moved_paths += [old_path, new_parent.path]
@@ -492,7 +529,9 @@ def handover_create(
 def _check_cell(organization: Organization) -> None:
     if not organization.level.holds_members:
         raise ValidationError(
-            {"organization": f"“{organization.name}” không phải chi bộ; đảng viên sinh hoạt tại chi bộ."}
+            {
+                "organization": f"“{organization.name}” không phải chi bộ; đảng viên sinh hoạt tại chi bộ."
+            }
         )
     if organization.dissolved_on is not None:
         raise ValidationError({"organization": f"“{organization.name}” đã giải thể."})
@@ -529,7 +568,11 @@ def member_create(
     """Put a member on the roll: a new admission (kết nạp) or a transfer in
     from outside the tree (chuyển đến) on `joined_on`."""
     _check_cell(organization)
-    kind = EventKind.TRANSFER_IN if arrival == EventKind.TRANSFER_IN else EventKind.ADMISSION
+    kind = (
+        EventKind.TRANSFER_IN
+        if arrival == EventKind.TRANSFER_IN
+        else EventKind.ADMISSION
+    )
     if kind == EventKind.ADMISSION:
         joined_on = admitted_on
     elif joined_on is None:
@@ -546,7 +589,9 @@ def member_create(
             }
         )
     if full_member_on and full_member_on < admitted_on:
-        raise ValidationError({"full_member_on": "Ngày chính thức phải sau ngày vào Đảng."})
+        raise ValidationError(
+            {"full_member_on": "Ngày chính thức phải sau ngày vào Đảng."}
+        )
     if date_of_birth >= admitted_on:
         raise ValidationError({"date_of_birth": "Ngày sinh phải trước ngày vào Đảng."})
     if joined_on < admitted_on:
@@ -565,9 +610,15 @@ def member_create(
         party_card_number=party_card_number,
         organization=organization,
     )
-    MemberPlacement.objects.create(member=member, organization=organization, valid_from=joined_on)
+    MemberPlacement.objects.create(
+        member=member, organization=organization, valid_from=joined_on
+    )
     MemberEvent.objects.create(
-        member=member, kind=kind, occurred_on=joined_on, organization=organization, created_by=user
+        member=member,
+        kind=kind,
+        occurred_on=joined_on,
+        organization=organization,
+        created_by=user,
     )
     if full_member_on and kind == EventKind.ADMISSION:
         MemberEvent.objects.create(
@@ -647,7 +698,9 @@ def member_update(
     return member
 
 
-def _member_move(*, member_id: int, organization: Organization, on_date: dt.date) -> None:
+def _member_move(
+    *, member_id: int, organization: Organization, on_date: dt.date
+) -> None:
     current = (
         MemberPlacement.objects.select_for_update()
         .filter(valid_on(on_date), member_id=member_id)
@@ -688,17 +741,25 @@ def member_record_event(
         raise ValidationError({"occurred_on": "Ngày sự kiện phải sau ngày vào Đảng."})
     if member.left_on and occurred_on >= member.left_on:
         raise ValidationError(
-            {"occurred_on": f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."}
+            {
+                "occurred_on": f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+            }
         )
-    placement = MemberPlacement.objects.filter(valid_on(occurred_on), member=member).first()
+    placement = MemberPlacement.objects.filter(
+        valid_on(occurred_on), member=member
+    ).first()
     if placement is None:
         raise ValidationError(
             {"occurred_on": "Đảng viên không sinh hoạt tại chi bộ nào vào ngày này."}
         )
     where = placement.organization
-    if MemberPlacement.objects.filter(member=member, valid_from__gt=occurred_on).exists():
+    if MemberPlacement.objects.filter(
+        member=member, valid_from__gt=occurred_on
+    ).exists():
         raise ValidationError(
-            {"occurred_on": "Hồ sơ đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự thời gian."}
+            {
+                "occurred_on": "Hồ sơ đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự thời gian."
+            }
         )
     event = MemberEvent(
         member=member,
@@ -718,12 +779,18 @@ def member_record_event(
         member.save(update_fields=["full_member_on", "updated_at"])
     elif kind == EventKind.BADGE:
         if not badge_years:
-            raise ValidationError({"badge_years": "Nhập số năm tuổi Đảng của Huy hiệu (30, 40, 45…)."})
+            raise ValidationError(
+                {"badge_years": "Nhập số năm tuổi Đảng của Huy hiệu (30, 40, 45…)."}
+            )
     elif kind == EventKind.TRANSFER_OUT and target_organization is not None:
         _check_cell(target_organization)
         if target_organization == where:
-            raise ValidationError({"target_organization": "Chi bộ chuyển đến trùng chi bộ hiện tại."})
-        _member_move(member_id=member.id, organization=target_organization, on_date=occurred_on)
+            raise ValidationError(
+                {"target_organization": "Chi bộ chuyển đến trùng chi bộ hiện tại."}
+            )
+        _member_move(
+            member_id=member.id, organization=target_organization, on_date=occurred_on
+        )
         MemberEvent.objects.create(
             member=member,
             kind=EventKind.TRANSFER_IN,
@@ -735,20 +802,28 @@ def member_record_event(
     elif kind in LEAVING_EVENTS:
         if kind == EventKind.TRANSFER_OUT and not event.destination:
             raise ValidationError(
-                {"destination": "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến ngoài hệ thống."}
+                {
+                    "destination": "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến ngoài hệ thống."
+                }
             )
         MemberPlacement.objects.filter(pk=placement.pk).update(valid_to=occurred_on)
         member.left_on = occurred_on
         member.save(update_fields=["left_on", "updated_at"])
     elif kind in (EventKind.ADMISSION, EventKind.TRANSFER_IN):
-        raise ValidationError({"kind": "Kết nạp và chuyển đến được ghi khi thêm đảng viên."})
+        raise ValidationError(
+            {"kind": "Kết nạp và chuyển đến được ghi khi thêm đảng viên."}
+        )
     event.save()
     _audit_member_event(event, member=member, where=where, user=user)
     return event
 
 
 def _audit_member_event(
-    event: MemberEvent, *, member: Member, where: Organization, user: AbstractBaseUser | None
+    event: MemberEvent,
+    *,
+    member: Member,
+    where: Organization,
+    user: AbstractBaseUser | None,
 ) -> None:
     label = event.get_kind_display()
     changes: dict[str, tuple[object, object]] = {"event": (None, label)}
@@ -849,32 +924,52 @@ def member_event_update(
         if event.kind == EventKind.ADMISSION:
             first = placements[0]
             if member.full_member_on and occurred_on > member.full_member_on:
-                refuse(f"Ngày kết nạp phải trước ngày chính thức ({_date_vn(member.full_member_on)}).")
+                refuse(
+                    f"Ngày kết nạp phải trước ngày chính thức ({_date_vn(member.full_member_on)})."
+                )
             if any(day < occurred_on for day in others):
                 refuse("Ngày kết nạp phải trước các sự kiện khác của đảng viên.")
             if first.valid_from == old_day:
                 if first.valid_to is not None and occurred_on >= first.valid_to:
-                    refuse(f"Ngày kết nạp phải trước ngày {_date_vn(first.valid_to)} (chuyển đi).")
+                    refuse(
+                        f"Ngày kết nạp phải trước ngày {_date_vn(first.valid_to)} (chuyển đi)."
+                    )
                 first.valid_from = occurred_on
                 first.save(update_fields=["valid_from"])
             member.admitted_on = occurred_on
         elif event.kind == EventKind.FULL_MEMBERSHIP:
             if occurred_on < member.admitted_on:
-                refuse(f"Ngày chính thức phải sau ngày vào Đảng ({_date_vn(member.admitted_on)}).")
+                refuse(
+                    f"Ngày chính thức phải sau ngày vào Đảng ({_date_vn(member.admitted_on)})."
+                )
             if member.left_on and occurred_on >= member.left_on:
-                refuse(f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}.")
+                refuse(
+                    f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+                )
             member.full_member_on = occurred_on
         elif pair is not None:
             _move_transfer(
-                event=event, pair=pair, placements=placements, old_day=old_day,
-                new_day=occurred_on, others=others, refuse=refuse,
+                event=event,
+                pair=pair,
+                placements=placements,
+                old_day=old_day,
+                new_day=occurred_on,
+                others=others,
+                refuse=refuse,
             )
         elif event.kind == EventKind.TRANSFER_IN:
             first = placements[0]
-            if first.valid_from != old_day or first.organization_id != event.organization_id:
-                refuse("Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp.")
+            if (
+                first.valid_from != old_day
+                or first.organization_id != event.organization_id
+            ):
+                refuse(
+                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp."
+                )
             if occurred_on < member.admitted_on:
-                refuse(f"Ngày chuyển đến phải sau ngày vào Đảng ({_date_vn(member.admitted_on)}).")
+                refuse(
+                    f"Ngày chuyển đến phải sau ngày vào Đảng ({_date_vn(member.admitted_on)})."
+                )
             if first.valid_to is not None and occurred_on >= first.valid_to:
                 refuse(f"Ngày chuyển đến phải trước ngày {_date_vn(first.valid_to)}.")
             if any(day < occurred_on for day in others):
@@ -882,35 +977,48 @@ def member_event_update(
             if not OrganizationPlacement.objects.filter(
                 valid_on(occurred_on), organization_id=event.organization_id
             ).exists():
-                refuse(f"“{event.organization.name}” chưa được thành lập hoặc không còn vào ngày {day_vn}.")
+                refuse(
+                    f"“{event.organization.name}” chưa được thành lập hoặc không còn vào ngày {day_vn}."
+                )
             first.valid_from = occurred_on
             first.save(update_fields=["valid_from"])
         elif event.kind in LEAVING_EVENTS:
             last = placements[-1]
             if last.valid_to != old_day or member.left_on != old_day:
-                refuse("Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp.")
+                refuse(
+                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp."
+                )
             if occurred_on <= last.valid_from:
-                refuse(f"Ngày phải sau ngày {_date_vn(last.valid_from)} (bắt đầu sinh hoạt tại chi bộ).")
+                refuse(
+                    f"Ngày phải sau ngày {_date_vn(last.valid_from)} (bắt đầu sinh hoạt tại chi bộ)."
+                )
             if any(day >= occurred_on for day in others):
-                refuse("Ngày ra khỏi danh sách phải sau các sự kiện khác của đảng viên.")
+                refuse(
+                    "Ngày ra khỏi danh sách phải sau các sự kiện khác của đảng viên."
+                )
             last.valid_to = occurred_on
             last.save(update_fields=["valid_to"])
             member.left_on = occurred_on
         else:  # Huy hiệu, chuyển sinh hoạt tạm thời: where the member sat that day
             if member.left_on and occurred_on >= member.left_on:
-                refuse(f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}.")
+                refuse(
+                    f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+                )
             where = next(
                 (
                     p
                     for p in placements
-                    if p.valid_from <= occurred_on and (p.valid_to is None or p.valid_to > occurred_on)
+                    if p.valid_from <= occurred_on
+                    and (p.valid_to is None or p.valid_to > occurred_on)
                 ),
                 None,
             )
             if where is None:
                 refuse("Đảng viên không sinh hoạt tại chi bộ nào vào ngày này.")
             event.organization_id = where.organization_id
-        member.save(update_fields=["admitted_on", "full_member_on", "left_on", "updated_at"])
+        member.save(
+            update_fields=["admitted_on", "full_member_on", "left_on", "updated_at"]
+        )
     old_note = event.note
     event.occurred_on, event.note = occurred_on, note
     event.save(update_fields=["occurred_on", "note", "organization"])
@@ -958,15 +1066,23 @@ def _move_transfer(
         return
     before, after = placements[index - 1], placements[index]
     if new_day <= before.valid_from:
-        refuse(f"Ngày chuyển phải sau ngày {_date_vn(before.valid_from)} (đến chi bộ trước).")
+        refuse(
+            f"Ngày chuyển phải sau ngày {_date_vn(before.valid_from)} (đến chi bộ trước)."
+        )
     if after.valid_to is not None and new_day >= after.valid_to:
         refuse(f"Ngày chuyển phải trước ngày {_date_vn(after.valid_to)} (chuyển tiếp).")
     low, high = sorted((old_day, new_day))
     if any(low <= day <= high for day in others):
-        refuse("Có sự kiện khác của đảng viên giữa ngày cũ và ngày mới; hãy sửa theo thứ tự thời gian.")
+        refuse(
+            "Có sự kiện khác của đảng viên giữa ngày cũ và ngày mới; hãy sửa theo thứ tự thời gian."
+        )
     target = after.organization
-    if not OrganizationPlacement.objects.filter(valid_on(new_day), organization=target).exists():
-        refuse(f"“{target.name}” chưa được thành lập hoặc không còn vào ngày {_date_vn(new_day)}.")
+    if not OrganizationPlacement.objects.filter(
+        valid_on(new_day), organization=target
+    ).exists():
+        refuse(
+            f"“{target.name}” chưa được thành lập hoặc không còn vào ngày {_date_vn(new_day)}."
+        )
     before.valid_to = after.valid_from = new_day
     MemberPlacement.objects.bulk_update([before, after], ["valid_from", "valid_to"])
     pair.occurred_on = new_day
@@ -978,7 +1094,11 @@ def _move_transfer(
 
 @transaction.atomic
 def organization_rating_set(
-    *, organization: Organization, year: int, grade: str, user: AbstractBaseUser | None = None
+    *,
+    organization: Organization,
+    year: int,
+    grade: str,
+    user: AbstractBaseUser | None = None,
 ) -> OrganizationRating:
     if grade not in Grade.values:
         raise ValidationError({"grade": "Xếp loại không hợp lệ."})
@@ -1040,4 +1160,8 @@ def member_rating_set(
 
 
 def default_kind_for(level: OrganizationLevel) -> str:
-    return OrganizationKind.CELL if level.holds_members and not level.is_grassroots else OrganizationKind.AGENCY
+    return (
+        OrganizationKind.CELL
+        if level.holds_members and not level.is_grassroots
+        else OrganizationKind.AGENCY
+    )

@@ -21,6 +21,10 @@ def send_on_commit(send: Callable[[], object], *, what: str) -> None:
         try:
             send()
         except (BrokerError, ConnectionError, OSError) as exc:
-            log.warning("Broker unavailable, %s left pending for the catch-up task: %s", what, exc)
+            log.warning(
+                "Broker unavailable, %s left pending for the catch-up task: %s",
+                what,
+                exc,
+            )
 
     transaction.on_commit(run)

@@ -102,7 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -203,7 +205,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Demo@2024")
 # this backend: the console by default; SMTP with
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and Django's EMAIL_HOST,
 # EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 # SMTP, when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -292,7 +296,9 @@ LOGGING = {
 }
 
 # Official documents (format.md). One block so that a new layout rule is a small change.
-PARTY_TERM_FIRST_START = env_str("PARTY_TERM_FIRST_START", "2020-07-01")  # a congress date
+PARTY_TERM_FIRST_START = env_str(
+    "PARTY_TERM_FIRST_START", "2020-07-01"
+)  # a congress date
 PARTY_TERM_YEARS = env_int("PARTY_TERM_YEARS", 5)
 DOCUMENT_DEFAULT_PLACE = env_str("DOCUMENT_DEFAULT_PLACE", "Quảng Bình")
 DOCUMENT_LAYOUT = {

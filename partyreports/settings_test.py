@@ -19,7 +19,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # database locks (and busy timeout), which shared cache replaces with
     # table locks that fail at once.
     # One file per test process, so parallel runs in one checkout never share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(DATA_DIR / f"test-db-{os.getpid()}.sqlite3")
+    }  # noqa: F405
 
 # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -35,11 +35,11 @@ TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
 BLOCK_HELP = {
     "chi_tieu": (
-        "Kết quả chỉ tiêu: [[chi_tieu nhom=\"Chỉ tiêu về công tác chuyên môn\"]] hoặc [[chi_tieu id=12]]; "
+        'Kết quả chỉ tiêu: [[chi_tieu nhom="Chỉ tiêu về công tác chuyên môn"]] hoặc [[chi_tieu id=12]]; '
         "ghi chú của cán bộ về chỉ tiêu ({ghi_chu} trong câu báo cáo) được đưa vào sau số liệu"
     ),
-    "ke_hoach": "Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom=\"…\" nam=2024]]",
-    "danh_gia": "Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom=\"Chỉ tiêu về công tác Đảng\"]]",
+    "ke_hoach": 'Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom="…" nam=2024]]',
+    "danh_gia": 'Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom="Chỉ tiêu về công tác Đảng"]]',
     "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
     "xep_loai": "Kết quả xếp loại chất lượng: [[xep_loai nam=2023]]",
     "phu_luc": "Bảng phụ lục chỉ tiêu: [[phu_luc]]",
@@ -68,7 +68,9 @@ def parse_block(body: str) -> Block:
     for word in words[1:]:
         key, sep, value = word.partition("=")
         if not sep:
-            raise BlockError(f"Khối dữ liệu viết sai: [[{body}]] (cần dạng khoa=giatri).")
+            raise BlockError(
+                f"Khối dữ liệu viết sai: [[{body}]] (cần dạng khoa=giatri)."
+            )
         params[key] = value
     return Block(name=words[0], params=params)
 
@@ -89,7 +91,9 @@ BASIS_PARAMS = {"da_duyet": RollupBasis.APPROVED, "da_gui": RollupBasis.SUBMITTE
 def _basis(params: dict[str, str]) -> str:
     raw = params.get("co_so", "da_duyet")
     if raw not in BASIS_PARAMS:
-        raise BlockError(f"“co_so={raw}” phải là da_duyet (báo cáo đã duyệt) hoặc da_gui (kể cả đã gửi).")
+        raise BlockError(
+            f"“co_so={raw}” phải là da_duyet (báo cáo đã duyệt) hoặc da_gui (kể cả đã gửi)."
+        )
     return BASIS_PARAMS[raw]
 
 
@@ -140,7 +144,9 @@ class BlockContext:
         if basis is None:
             return self.document.doc_type == DocumentType.MIDTERM
         if basis not in ("nam", "nhiem_ky"):
-            raise BlockError(f"“ke_hoach={basis}”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky.")
+            raise BlockError(
+                f"“ke_hoach={basis}”: ghi ke_hoach=nam hoặc ke_hoach=nhiem_ky."
+            )
         return basis == "nhiem_ky"
 
     def term(self) -> term_selectors.TermView:
@@ -159,7 +165,9 @@ class BlockContext:
             self._term = view
         return self._term
 
-    def sheet(self, year: int, quarter: int, basis: str = RollupBasis.APPROVED) -> target_selectors.SheetView:
+    def sheet(
+        self, year: int, quarter: int, basis: str = RollupBasis.APPROVED
+    ) -> target_selectors.SheetView:
         key = (year, quarter, basis)
         if key not in self._sheets:
             self._sheets[key] = target_selectors.sheet_view(
@@ -167,23 +175,37 @@ class BlockContext:
             )
         view = self._sheets[key]
         if view is None:
-            raise BlockError(f"{self.organization.name} chưa có kế hoạch chỉ tiêu năm {year}.")
+            raise BlockError(
+                f"{self.organization.name} chưa có kế hoạch chỉ tiêu năm {year}."
+            )
         return view
 
-    def rows_of_group(self, params: dict[str, str]) -> tuple[list[target_selectors.SheetRow], target_selectors.SheetView]:
+    def rows_of_group(
+        self, params: dict[str, str]
+    ) -> tuple[list[target_selectors.SheetRow], target_selectors.SheetView]:
         year = _int(params, "nam", self.default_year)
         quarter = _int(params, "quy", self.default_quarter)
         view = self.sheet(year, quarter, _basis(params))
         if "id" in params:
             target_id = _int(params, "id", None)
-            rows = [r for r in view.rows if r.target.id == target_id or r.target.parent_id == target_id]
+            rows = [
+                r
+                for r in view.rows
+                if r.target.id == target_id or r.target.parent_id == target_id
+            ]
             if not rows:
-                raise BlockError(f"Không có chỉ tiêu số {target_id} trong kế hoạch năm {year}.")
+                raise BlockError(
+                    f"Không có chỉ tiêu số {target_id} trong kế hoạch năm {year}."
+                )
             return rows, view
         group = params.get("nhom")
-        rows = [r for g in view.groups if group is None or g.name == group for r in g.rows]
+        rows = [
+            r for g in view.groups if group is None or g.name == group for r in g.rows
+        ]
         if not rows:
-            raise BlockError(f"Không có nhóm chỉ tiêu “{group}” trong kế hoạch năm {year}.")
+            raise BlockError(
+                f"Không có nhóm chỉ tiêu “{group}” trong kế hoạch năm {year}."
+            )
         return rows, view
 
 
@@ -199,9 +221,7 @@ _DEFAULT_PHRASES = {
     calc.Kind.PER_YEAR: "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu {ke_hoach}/năm), đạt {ty_le}",
     calc.Kind.YOY: "{nhan}: {thuc_hien}% so với cùng kỳ",
 }
-_QUARTER_COUNT_PHRASE = (
-    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} nghị quyết năm)"
-)
+_QUARTER_COUNT_PHRASE = "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} nghị quyết năm)"
 _SUB_PHRASES = {
     calc.Kind.RATE: "{nhan}: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
     calc.Kind.BASE_SHARE: "{nhan}: {thuc_hien}% (chỉ tiêu {ke_hoach}%)",
@@ -245,14 +265,23 @@ def row_values(row: target_selectors.SheetRow, *, year: int) -> dict[str, str]:
     plan = target.plan_value
     measure = ev.measure
     is_change = target.kind in (calc.Kind.PP_CHANGE,)
-    attainment = ev.attainment_text or ("100%" if ev.verdict.is_met and target.kind == calc.Kind.ALL_OR_NOTHING else "…")
+    attainment = ev.attainment_text or (
+        "100%" if ev.verdict.is_met and target.kind == calc.Kind.ALL_OR_NOTHING else "…"
+    )
     current = row.current.value if row.current else None
     to_date = row.to_date
     return {
         "nhan": target.label,
         "don_vi": target.unit,
-        "ke_hoach": _num(abs(plan) if (plan is not None and is_change) else plan, target_selectors._plan_places(plan) if target.places is None else target.places),
-        "thuc_hien": _num(abs(measure) if (measure is not None and is_change) else measure, places),
+        "ke_hoach": _num(
+            abs(plan) if (plan is not None and is_change) else plan,
+            target_selectors._plan_places(plan)
+            if target.places is None
+            else target.places,
+        ),
+        "thuc_hien": _num(
+            abs(measure) if (measure is not None and is_change) else measure, places
+        ),
         "ty_le": attainment,
         "quy_nay": _num(current, places),
         "luy_ke": _num(to_date.value if to_date.value is not None else measure, places),
@@ -288,7 +317,11 @@ def _phrase(row: target_selectors.SheetRow, *, quarterly: bool, sub: bool) -> st
         return target.report_phrase
     if sub:
         return _SUB_PHRASES.get(calc.Kind(target.kind), _SUB_PHRASE)
-    if quarterly and not calc.is_stock(target.kind) and target.kind in (calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED):
+    if (
+        quarterly
+        and not calc.is_stock(target.kind)
+        and target.kind in (calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED)
+    ):
         return _QUARTER_COUNT_PHRASE
     return _DEFAULT_PHRASES[calc.Kind(target.kind)]
 
@@ -317,9 +350,13 @@ def target_sentence(
     quarterly: bool = False,
     gaps: list[str] | None = None,
 ) -> str:
-    """"Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
+    """ "Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
+
     def clause(of: target_selectors.SheetRow, sub: bool) -> str:
-        phrase, values = _phrase(of, quarterly=quarterly, sub=sub), row_values(of, year=year)
+        phrase, values = (
+            _phrase(of, quarterly=quarterly, sub=sub),
+            row_values(of, year=year),
+        )
         return _with_note(phrase, _fill(phrase, values, gaps).rstrip(".;, "), values)
 
     text = clause(row, sub=False)
@@ -331,9 +368,13 @@ def target_sentence(
     return prose_percent(text.rstrip(".;, ") + ".")
 
 
-def _with_children(rows: list[target_selectors.SheetRow]) -> list[tuple[target_selectors.SheetRow, list[target_selectors.SheetRow]]]:
+def _with_children(
+    rows: list[target_selectors.SheetRow],
+) -> list[tuple[target_selectors.SheetRow, list[target_selectors.SheetRow]]]:
     tops = [r for r in rows if not r.is_sub]
-    return [(top, [r for r in rows if r.target.parent_id == top.target.id]) for top in tops]
+    return [
+        (top, [r for r in rows if r.target.parent_id == top.target.id]) for top in tops
+    ]
 
 
 def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
@@ -344,7 +385,10 @@ def render_chi_tieu(ctx: BlockContext, params: dict[str, str]) -> str:
     rows, view = ctx.rows_of_group(params)
     quarterly = ctx.document.doc_type == DocumentType.QUARTERLY
     return "\n".join(
-        "- " + target_sentence(top, children, year=view.year, quarterly=quarterly, gaps=ctx.gaps)
+        "- "
+        + target_sentence(
+            top, children, year=view.year, quarterly=quarterly, gaps=ctx.gaps
+        )
         for top, children in _with_children(rows)
     )
 
@@ -360,13 +404,15 @@ def render_ke_hoach(ctx: BlockContext, params: dict[str, str]) -> str:
     for top, children in _with_children(rows):
         wording = top.target.wording.rstrip(".; ")
         if children:
-            wording += "; " + ", ".join(c.target.wording.rstrip(".; ") for c in children)
+            wording += "; " + ", ".join(
+                c.target.wording.rstrip(".; ") for c in children
+            )
         lines.append(f"- {wording}.")
     return "\n".join(lines)
 
 
 def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
-    """"06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^…] và 02 chỉ tiêu chưa đạt[^…]":
+    """ "06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^…] và 02 chỉ tiêu chưa đạt[^…]":
     a footnote on each count naming its targets, as seed 000 has them."""
     if ctx.uses_term(params):
         from reports import blocks_term
@@ -388,7 +434,8 @@ def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
         not_met_note = prose_percent(
             f"[^{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
             + "; ".join(
-                f"{_shortfall(r, view.year)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})" for r in not_met
+                f"{_shortfall(r, view.year)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})"
+                for r in not_met
             )
             + ".]"
         )
@@ -425,7 +472,9 @@ def render_dang_vien(ctx: BlockContext, params: dict[str, str]) -> str:
         try:
             day = dt.date.fromisoformat(params["ngay"])
         except ValueError as exc:
-            raise BlockError(f"Ngày “{params['ngay']}” không hợp lệ (yyyy-mm-dd).") from exc
+            raise BlockError(
+                f"Ngày “{params['ngay']}” không hợp lệ (yyyy-mm-dd)."
+            ) from exc
     # Members are counted as the document's date knows them, never later.
     day = ctx.capped(day)
     counts = org_selectors.subtree_counts_on(root=ctx.organization, day=day)
@@ -445,7 +494,9 @@ def ratings_sentence(ratings: org_selectors.RatingCounts) -> str:
     no one left out."""
     labels = dict(Grade.choices)
     cells = [
-        f"{pad2(n)} chi bộ “{labels[grade]}”" for grade in Grade.values if (n := ratings.organizations.get(grade, 0))
+        f"{pad2(n)} chi bộ “{labels[grade]}”"
+        for grade in Grade.values
+        if (n := ratings.organizations.get(grade, 0))
     ]
     if cells:
         cells[0] = cells[0].replace(" chi bộ “", " chi bộ được đánh giá “", 1)
@@ -454,12 +505,24 @@ def ratings_sentence(ratings: org_selectors.RatingCounts) -> str:
         if not (n := ratings.members.get(grade, 0)):
             continue
         share = ratings.member_share(grade)
-        share_text = f" (chiếm {prose_percent(format_percent(share, 2))})" if share is not None else ""
+        share_text = (
+            f" (chiếm {prose_percent(format_percent(share, 2))})"
+            if share is not None
+            else ""
+        )
         members.append(f"{pad2(n)} đảng viên{share_text} {labels[grade]}")
     return "; ".join(part for part in (", ".join(cells), "; ".join(members)) if part)
 
 
-APPENDIX_HEADER = ["STT", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Thực hiện", "Tỷ lệ", "Đánh giá"]
+APPENDIX_HEADER = [
+    "STT",
+    "Chỉ tiêu",
+    "Đơn vị",
+    "Kế hoạch",
+    "Thực hiện",
+    "Tỷ lệ",
+    "Đánh giá",
+]
 
 
 def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
@@ -475,7 +538,9 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
             number += 1
         label = ("- " if row.is_sub else "") + row.target.label
         if row.evaluation.verdict is calc.Verdict.NO_DATA:
-            ctx.notices.append(f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục")
+            ctx.notices.append(
+                f"chỉ tiêu “{row.target.label}” chưa có số liệu trong bảng phụ lục"
+            )
         plan, done = table_figures(row.target, row.evaluation)
         cells = [
             "" if row.is_sub else str(number),
@@ -490,7 +555,11 @@ def render_phu_luc(ctx: BlockContext, params: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-_PREFIXES = {calc.Comparator.GT: "trên ", calc.Comparator.LT: "dưới ", calc.Comparator.LTE: "không quá "}
+_PREFIXES = {
+    calc.Comparator.GT: "trên ",
+    calc.Comparator.LT: "dưới ",
+    calc.Comparator.LTE: "không quá ",
+}
 
 
 def table_figures(target: Target, evaluation: calc.Evaluation) -> tuple[str, str]:
@@ -514,7 +583,11 @@ def table_figures(target: Target, evaluation: calc.Evaluation) -> tuple[str, str
     elif spec.cmp is calc.Comparator.RANGE:
         plan = f"{figure(spec.plan)} – {figure(spec.plan_high)}"
     else:
-        plan = _PREFIXES.get(spec.cmp, "") + figure(spec.plan) if spec.plan is not None else ""
+        plan = (
+            _PREFIXES.get(spec.cmp, "") + figure(spec.plan)
+            if spec.plan is not None
+            else ""
+        )
     return plan or "–", evaluation.measure_text or "–"
 
 

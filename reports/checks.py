@@ -54,7 +54,9 @@ PROMPT_RE = re.compile(r"\(Văn phòng (?:soạn|điền|ghi)[^()]*\)|ngày\s*(?
 class Review:
     """A draft checked for issuance."""
 
-    blocks: list[str] = field(default_factory=list)  # data blocks that cannot be written out
+    blocks: list[str] = field(
+        default_factory=list
+    )  # data blocks that cannot be written out
     unfinished: list[Flag] = field(default_factory=list)  # drafting not finished
     notices: list[Flag] = field(default_factory=list)  # appendix rows without data
     flags: list[Flag] = field(default_factory=list)  # typed numbers that disagree
@@ -78,7 +80,9 @@ def unfinished(document: Document, layout: Layout) -> list[Flag]:
         for item in node.content:
             if isinstance(item, Paragraph):
                 texts.append(item.text)
-                texts.extend(part.text for part in item.parts if not isinstance(part, str))
+                texts.extend(
+                    part.text for part in item.parts if not isinstance(part, str)
+                )
             elif isinstance(item, Table):
                 texts.extend(cell for row in [item.header, *item.rows] for cell in row)
         for text in texts:
@@ -87,9 +91,12 @@ def unfinished(document: Document, layout: Layout) -> list[Flag]:
     found.extend(layout.gaps)
     recipients = "\n".join(layout.recipients)
     if prefill.PLACEHOLDER_RECIPIENT.casefold() in recipients.casefold():
-        found.append(Flag(
-            "Nơi nhận", f"còn nơi nhận mẫu “{prefill.PLACEHOLDER_RECIPIENT}”: ghi tên cấp ủy cấp trên."
-        ))
+        found.append(
+            Flag(
+                "Nơi nhận",
+                f"còn nơi nhận mẫu “{prefill.PLACEHOLDER_RECIPIENT}”: ghi tên cấp ủy cấp trên.",
+            )
+        )
     if not recipients.strip():
         found.append(Flag("Nơi nhận", "chưa có nơi nhận."))
     if not layout.signer_name.strip():
@@ -142,7 +149,12 @@ VALUE_RE = re.compile(
 )
 CLAUSE_RE = re.compile(r";|\.\s+")
 FOOTNOTE_RE = re.compile(r"\[\^[^\[\]]*\]")
-PAIR_KINDS = (calc.Kind.COUNT, calc.Kind.DONE_OF_PLANNED, calc.Kind.PP_CHANGE, calc.Kind.RATE)
+PAIR_KINDS = (
+    calc.Kind.COUNT,
+    calc.Kind.DONE_OF_PLANNED,
+    calc.Kind.PP_CHANGE,
+    calc.Kind.RATE,
+)
 # How far before "đạt x%" its figure may stand ("cho 20.460 lao động, đạt …").
 VALUE_REACH = 45
 
@@ -157,11 +169,15 @@ class _TypedNumbers:
         self.view: target_selectors.SheetView | None = None
         if not self.ctx.uses_term({}):
             try:
-                self.view = self.ctx.sheet(self.ctx.default_year, self.ctx.default_quarter)
+                self.view = self.ctx.sheet(
+                    self.ctx.default_year, self.ctx.default_quarter
+                )
             except blocks.BlockError:
                 self.view = None
         self.rows = self.view.rows if self.view else []
-        self.day = self.ctx.capped(self.ctx.period_end(self.ctx.default_year, self.ctx.default_quarter))
+        self.day = self.ctx.capped(
+            self.ctx.period_end(self.ctx.default_year, self.ctx.default_quarter)
+        )
         self._members: org_selectors.MemberCounts | None = None
 
     # --- whom a figure is about ---------------------------------------------
@@ -169,11 +185,17 @@ class _TypedNumbers:
     def _by_plan(self, plan: Decimal) -> target_selectors.SheetRow | None:
         for row in self.rows:
             value = row.target.plan_value
-            if value is not None and row.target.kind in PAIR_KINDS and abs(value) == plan:
+            if (
+                value is not None
+                and row.target.kind in PAIR_KINDS
+                and abs(value) == plan
+            ):
                 return row
         return None
 
-    def _named_near(self, clause: str, start: int, end: int) -> target_selectors.SheetRow | None:
+    def _named_near(
+        self, clause: str, start: int, end: int
+    ) -> target_selectors.SheetRow | None:
         """The target a figure at clause[start:end] is about: the label named last
         before it, else the first after it ("Có 20.360/18.500 lao động được giải
         quyết việc làm")."""
@@ -199,7 +221,11 @@ class _TypedNumbers:
 
     @staticmethod
     def _shown(value: Decimal | None, typed: str) -> str:
-        return format_number(value, _places(typed)) if value is not None else "chưa có số liệu"
+        return (
+            format_number(value, _places(typed))
+            if value is not None
+            else "chưa có số liệu"
+        )
 
     # --- the patterns ---------------------------------------------------------
 
@@ -220,14 +246,19 @@ class _TypedNumbers:
         found = []
         for match in MEMBERS_RE.finditer(clause):
             if self._members is None:
-                self._members = org_selectors.subtree_counts_on(root=self.ctx.organization, day=self.day)
+                self._members = org_selectors.subtree_counts_on(
+                    root=self.ctx.organization, day=self.day
+                )
             counts = self._members
             typed = {
-                "cells": counts.cells, "total": counts.total, "full": counts.full,
+                "cells": counts.cells,
+                "total": counts.total,
+                "full": counts.full,
                 "probationary": counts.probationary,
             }
             if any(
-                match.group(name) and _decimal(match.group(name)) != value for name, value in typed.items()
+                match.group(name) and _decimal(match.group(name)) != value
+                for name, value in typed.items()
             ):
                 found.append(
                     f"“{match.group(0)}”: ngày {format_date(self.day)} có "
@@ -239,15 +270,23 @@ class _TypedNumbers:
         if self.view is None:
             return []
         found = []
-        candidates = [(g.name, g.verdicts) for g in self.view.groups] + [("tất cả chỉ tiêu", self.view.verdicts)]
+        candidates = [(g.name, g.verdicts) for g in self.view.groups] + [
+            ("tất cả chỉ tiêu", self.view.verdicts)
+        ]
         for match in VERDICTS_RE.finditer(clause):
-            met, not_met = _decimal(match.group("met")), _decimal(match.group("not_met"))
+            met, not_met = (
+                _decimal(match.group("met")),
+                _decimal(match.group("not_met")),
+            )
             if any((v.met, v.not_met) == (met, not_met) for _, v in candidates):
                 continue
             total = (met or 0) + (not_met or 0)
-            close = [(n, v) for n, v in candidates if v.met + v.not_met == total] or candidates[-1:]
+            close = [
+                (n, v) for n, v in candidates if v.met + v.not_met == total
+            ] or candidates[-1:]
             said = "; ".join(
-                f"{name}: {pad2(v.met)} chỉ tiêu đạt và {pad2(v.not_met)} chỉ tiêu chưa đạt" for name, v in close
+                f"{name}: {pad2(v.met)} chỉ tiêu đạt và {pad2(v.not_met)} chỉ tiêu chưa đạt"
+                for name, v in close
             )
             found.append(
                 f"“{match.group('met')} chỉ tiêu đạt … {match.group('not_met')} chỉ tiêu chưa đạt”: "
@@ -255,7 +294,9 @@ class _TypedNumbers:
             )
         return found
 
-    def _pair(self, match: re.Match[str], clause: str, taken: list[tuple[int, int]]) -> list[str]:
+    def _pair(
+        self, match: re.Match[str], clause: str, taken: list[tuple[int, int]]
+    ) -> list[str]:
         typed_actual, typed_plan = match.group("actual"), match.group("plan")
         actual, plan = _decimal(typed_actual), _decimal(typed_plan)
         if actual is None or plan is None:
@@ -265,7 +306,11 @@ class _TypedNumbers:
         if row is None:
             # No target has this plan: the plan itself may be wrong ("20.360/18.000").
             named = self._named_near(clause, match.start(), match.end())
-            if named is None or named.target.kind not in PAIR_KINDS or named.target.plan_value is None:
+            if (
+                named is None
+                or named.target.kind not in PAIR_KINDS
+                or named.target.plan_value is None
+            ):
                 return []
             taken.append((match.start(), match.end() + len(match.group("rest"))))
             data_plan = abs(named.target.plan_value)
@@ -283,21 +328,28 @@ class _TypedNumbers:
             ]
         return self._attainment(match.group("rest"), row, pair)
 
-    def _attainment(self, rest: str, row: target_selectors.SheetRow, what: str) -> list[str]:
+    def _attainment(
+        self, rest: str, row: target_selectors.SheetRow, what: str
+    ) -> list[str]:
         pct = ATTAINMENT_RE.search(rest)
         if pct is None or row.evaluation.attainment is None:
             return []
         typed = pct.group("pct")
         if _same(typed, row.evaluation.attainment):
             return []
-        return [f"“đạt {typed}%” cho {what}: đúng là {self._shown(row.evaluation.attainment, typed)}%."]
+        return [
+            f"“đạt {typed}%” cho {what}: đúng là {self._shown(row.evaluation.attainment, typed)}%."
+        ]
 
-    def _single(self, match: re.Match[str], clause: str, taken: list[tuple[int, int]]) -> list[str]:
-        """"cho 20.460 lao động, đạt 110,6%", "69,9% (đạt 101,7%)": the figure
+    def _single(
+        self, match: re.Match[str], clause: str, taken: list[tuple[int, int]]
+    ) -> list[str]:
+        """ "cho 20.460 lao động, đạt 110,6%", "69,9% (đạt 101,7%)": the figure
         nearest before "đạt x%", about the target named before it."""
         reach = max(0, match.start() - VALUE_REACH)
         values = [
-            v for v in VALUE_RE.finditer(clause, reach, match.start())
+            v
+            for v in VALUE_RE.finditer(clause, reach, match.start())
             if not any(start <= v.start() < end for start, end in taken)
         ]
         if not values:
@@ -313,13 +365,15 @@ class _TypedNumbers:
         measure = self._measure(row)
         what = f"{typed}{'%' if is_percent else ''}"
         if not _same(typed, measure):
-            wrong = [f"“{what}”: số liệu của chỉ tiêu “{row.target.label}” là {self._shown(measure, typed)}"
-                     f"{'%' if is_percent else ''}"]
+            wrong = [
+                f"“{what}”: số liệu của chỉ tiêu “{row.target.label}” là {self._shown(measure, typed)}"
+                f"{'%' if is_percent else ''}"
+            ]
             attainment = row.evaluation.attainment
             if attainment is not None:
                 wrong[0] += f", đạt {self._shown(attainment, match.group('pct'))}%"
             return [wrong[0] + "."]
-        return self._attainment(clause[match.start():], row, what)
+        return self._attainment(clause[match.start() :], row, what)
 
 
 def typed_number_flags(document: Document) -> list[Flag]:

@@ -73,41 +73,78 @@ class Urgency(models.TextChoices):
 class Document(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="documents", verbose_name="cơ quan ban hành"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name="cơ quan ban hành",
     )
-    doc_type = models.CharField("loại văn bản", max_length=20, choices=DocumentType.choices)
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    doc_type = models.CharField(
+        "loại văn bản", max_length=20, choices=DocumentType.choices
+    )
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
     year = models.PositiveSmallIntegerField("năm")
     quarter = models.PositiveSmallIntegerField("quý", null=True, blank=True)
-    term_start_year = models.PositiveSmallIntegerField("nhiệm kỳ từ năm", null=True, blank=True)
-    term_end_year = models.PositiveSmallIntegerField("nhiệm kỳ đến năm", null=True, blank=True)
+    term_start_year = models.PositiveSmallIntegerField(
+        "nhiệm kỳ từ năm", null=True, blank=True
+    )
+    term_end_year = models.PositiveSmallIntegerField(
+        "nhiệm kỳ đến năm", null=True, blank=True
+    )
     # Header (format.md): the direct superior body and the issuing body, in capitals.
     superior_name = models.CharField("cơ quan cấp trên trực tiếp", max_length=255)
     issuer_name = models.CharField("cơ quan ban hành (đầu văn bản)", max_length=255)
     number = models.PositiveIntegerField("số", null=True, blank=True)
-    symbol = models.CharField("ký hiệu", max_length=40, help_text="Ví dụ BC/ĐU: loại văn bản/cơ quan.")
+    symbol = models.CharField(
+        "ký hiệu", max_length=40, help_text="Ví dụ BC/ĐU: loại văn bản/cơ quan."
+    )
     term_label = models.CharField("nhiệm kỳ đánh số", max_length=20, blank=True)
     place = models.CharField("địa danh", max_length=80)
     dated = models.DateField("ngày văn bản")
     title = models.CharField("tên loại", max_length=40)
     abstract = models.CharField("trích yếu", max_length=500)
-    authority = models.CharField("thẩm quyền ký", max_length=40, choices=Authority.choices, default=Authority.EXECUTIVE)
-    signer_position = models.CharField("chức vụ", max_length=20, choices=SignerPosition.choices, default=SignerPosition.SECRETARY)
+    authority = models.CharField(
+        "thẩm quyền ký",
+        max_length=40,
+        choices=Authority.choices,
+        default=Authority.EXECUTIVE,
+    )
+    signer_position = models.CharField(
+        "chức vụ",
+        max_length=20,
+        choices=SignerPosition.choices,
+        default=SignerPosition.SECRETARY,
+    )
     signer_name = models.CharField("người ký", max_length=120, blank=True)
     recipients = models.TextField("nơi nhận", help_text="Mỗi dòng một nơi nhận.")
-    secrecy = models.CharField("độ mật", max_length=12, choices=Secrecy.choices, blank=True, default="")
-    urgency = models.CharField("độ khẩn", max_length=12, choices=Urgency.choices, blank=True, default="")
+    secrecy = models.CharField(
+        "độ mật", max_length=12, choices=Secrecy.choices, blank=True, default=""
+    )
+    urgency = models.CharField(
+        "độ khẩn", max_length=12, choices=Urgency.choices, blank=True, default=""
+    )
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
         verbose_name="đính chính cho văn bản",
     )
     version = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     pdf = models.FileField(upload_to="documents/issued/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -137,7 +174,7 @@ class Document(models.Model):
 
     @property
     def number_and_symbol(self) -> str:
-        """"Số 170-BC/ĐUK" (no colon after "Số"); a draft shows "Số    -BC/ĐUK"."""
+        """ "Số 170-BC/ĐUK" (no colon after "Số"); a draft shows "Số    -BC/ĐUK"."""
         number = f"{self.number:02d}" if self.number is not None else "\u2003\u2003"
         return f"Số {number}-{self.symbol}"
 
@@ -154,9 +191,15 @@ class SectionKind(models.TextChoices):
 class Section(models.Model):
     """A numbered section (I., 1., 1.1.) with its text; appendices are sections too."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sections")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
-    kind = models.CharField(max_length=10, choices=SectionKind.choices, default=SectionKind.BODY)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="sections"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    kind = models.CharField(
+        max_length=10, choices=SectionKind.choices, default=SectionKind.BODY
+    )
     order = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField("tiêu đề", max_length=500, blank=True)
     numbered = models.BooleanField("đánh số", default=True)
@@ -179,7 +222,9 @@ class Section(models.Model):
 class NumberCounter(models.Model):
     """The last number given to a type of document of a committee in a term."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+"
+    )
     symbol = models.CharField(max_length=40)
     term_label = models.CharField(max_length=20)
     last_number = models.PositiveIntegerField(default=0)
@@ -188,7 +233,10 @@ class NumberCounter(models.Model):
         verbose_name = "sổ đăng ký số văn bản"
         verbose_name_plural = "sổ đăng ký số văn bản"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "symbol", "term_label"], name="number_counter_unique")
+            models.UniqueConstraint(
+                fields=["organization", "symbol", "term_label"],
+                name="number_counter_unique",
+            )
         ]
 
 
@@ -203,17 +251,25 @@ class Rendering(models.Model):
     """One PDF or Word rendering of a document, made by a Celery task."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="renderings")
-    fmt = models.CharField(max_length=4, choices=[("pdf", "PDF"), ("docx", "Word")], default="pdf")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="renderings"
+    )
+    fmt = models.CharField(
+        max_length=4, choices=[("pdf", "PDF"), ("docx", "Word")], default="pdf"
+    )
     # An issuance: the task assigns the number, freezes the text and stores the PDF.
     for_issue = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING)
+    status = models.CharField(
+        max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING
+    )
     document_version = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="documents/renderings/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The claim of the run under way (reports.services.rendering_run): who

@@ -28,7 +28,9 @@ class Draft:
     is_part: bool = False
 
 
-def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[int, int] | None) -> str:
+def abstract_for(
+    doc_type: str, *, year: int, quarter: int | None, term: tuple[int, int] | None
+) -> str:
     if doc_type == DocumentType.RESOLUTION:
         return f"Về phương hướng, nhiệm vụ năm {year}"
     if doc_type == DocumentType.QUARTERLY:
@@ -45,7 +47,11 @@ def abstract_for(doc_type: str, *, year: int, quarter: int | None, term: tuple[i
 
 
 def sections_for(
-    doc_type: str, *, organization_name: str, year: int, quarter: int | None,
+    doc_type: str,
+    *,
+    organization_name: str,
+    year: int,
+    quarter: int | None,
     basis: str = "approved",
     term: tuple[int, int] | None = None,
     next_year_plan: bool = False,
@@ -57,7 +63,9 @@ def sections_for(
     if doc_type == DocumentType.RESOLUTION:
         return _resolution(organization_name, year)
     if doc_type == DocumentType.QUARTERLY:
-        return _quarterly(organization_name, year, quarter or 1, submitted=basis == "submitted")
+        return _quarterly(
+            organization_name, year, quarter or 1, submitted=basis == "submitted"
+        )
     if doc_type == DocumentType.ANNUAL:
         return _annual(organization_name, year, next_year_plan)
     return _midterm(organization_name, term or (year - 2, year + 2))
@@ -106,7 +114,9 @@ def _resolution(name: str, year: int) -> list[Draft]:
     ]
 
 
-def _quarterly(name: str, year: int, quarter: int, *, submitted: bool = False) -> list[Draft]:
+def _quarterly(
+    name: str, year: int, quarter: int, *, submitted: bool = False
+) -> list[Draft]:
     q = QUARTER_ROMAN[quarter]
     nxt = QUARTER_ROMAN[quarter % 4 + 1]
     basis = " co_so=da_gui" if submitted else ""
@@ -120,13 +130,17 @@ def _quarterly(name: str, year: int, quarter: int, *, submitted: bool = False) -
                     f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý {q}/{year}{counted}:\n[[chi_tieu{basis}]]",
                 ),
                 Draft("Công tác chính trị, tư tưởng", WRITE),
-                Draft("Thực hiện Nghị quyết Trung ương 4 gắn với Chỉ thị 05-CT/TW", WRITE),
+                Draft(
+                    "Thực hiện Nghị quyết Trung ương 4 gắn với Chỉ thị 05-CT/TW", WRITE
+                ),
                 Draft(
                     "Công tác xây dựng tổ chức cơ sở đảng và đảng viên",
                     f"Đảng bộ [[dang_vien]]. {WRITE}",
                 ),
                 Draft("Công tác tổ chức cán bộ và bảo vệ chính trị nội bộ", WRITE),
-                Draft("Công tác kiểm tra, giám sát và thi hành kỷ luật trong Đảng", WRITE),
+                Draft(
+                    "Công tác kiểm tra, giám sát và thi hành kỷ luật trong Đảng", WRITE
+                ),
                 Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),
             ],
         ),
@@ -141,7 +155,11 @@ def _quarterly(name: str, year: int, quarter: int, *, submitted: bool = False) -
             f"năm {year} của {name}./.",
             numbered=False,
         ),
-        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", f"[[phu_luc{basis}]]", kind=SectionKind.APPENDIX),
+        Draft(
+            "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+            f"[[phu_luc{basis}]]",
+            kind=SectionKind.APPENDIX,
+        ),
     ]
 
 
@@ -161,7 +179,7 @@ def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
                     children=[
                         Draft(
                             "Kết quả đạt được",
-                            f"{WRITE}\n* Về chỉ tiêu\n[[chi_tieu nhom=\"{PRO}\"]]\n* Về nhiệm vụ\n{WRITE}",
+                            f'{WRITE}\n* Về chỉ tiêu\n[[chi_tieu nhom="{PRO}"]]\n* Về nhiệm vụ\n{WRITE}',
                         ),
                         Draft("Khó khăn, hạn chế", WRITE),
                     ],
@@ -184,7 +202,11 @@ def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
         ),
         Draft("ĐÁNH GIÁ CHUNG", WRITE),
         Draft(f"PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {year + 1}", outlook),
-        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM " + str(year), "[[phu_luc]]", kind=SectionKind.APPENDIX),
+        Draft(
+            "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NĂM " + str(year),
+            "[[phu_luc]]",
+            kind=SectionKind.APPENDIX,
+        ),
     ]
 
 
@@ -207,7 +229,10 @@ def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
                 Draft(
                     "KẾT QUẢ THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI",
                     children=[
-                        Draft("Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội", "[[chi_tieu]]"),
+                        Draft(
+                            "Kết quả thực hiện các chỉ tiêu Nghị quyết Đại hội",
+                            "[[chi_tieu]]",
+                        ),
                         Draft("Lãnh đạo thực hiện nhiệm vụ chính trị", WRITE),
                         Draft("Công tác xây dựng Đảng, đoàn thể", WRITE),
                     ],
@@ -244,5 +269,9 @@ def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
                 Draft("NHIỆM VỤ VÀ GIẢI PHÁP CHỦ YẾU", WRITE),
             ],
         ),
-        Draft("KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI", "[[phu_luc]]", kind=SectionKind.APPENDIX),
+        Draft(
+            "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU NGHỊ QUYẾT ĐẠI HỘI",
+            "[[phu_luc]]",
+            kind=SectionKind.APPENDIX,
+        ),
     ]

@@ -18,7 +18,9 @@ def document_get_for_user(
     """The document if its organisation is in the user's scope (else 404);
     403 to write without an office or admin role there."""
     try:
-        document = Document.objects.select_related("organization__parent").get(public_id=public_id)
+        document = Document.objects.select_related("organization__parent").get(
+            public_id=public_id
+        )
     except (Document.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Không tìm thấy văn bản.") from exc
     scope = user_scope(user)
@@ -29,9 +31,13 @@ def document_get_for_user(
     return document
 
 
-def rendering_get_for_user(*, user: AbstractBaseUser | AnonymousUser, public_id: object) -> Rendering:
+def rendering_get_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object
+) -> Rendering:
     try:
-        rendering = Rendering.objects.select_related("document__organization").get(public_id=public_id)
+        rendering = Rendering.objects.select_related("document__organization").get(
+            public_id=public_id
+        )
     except (Rendering.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Không tìm thấy bản in.") from exc
     if not user_scope(user).can_read(rendering.document.organization):
@@ -40,4 +46,6 @@ def rendering_get_for_user(*, user: AbstractBaseUser | AnonymousUser, public_id:
 
 
 def documents_of(*, organization: Organization) -> QuerySet[Document]:
-    return organization.documents.select_related("organization").order_by("-dated", "-id")
+    return organization.documents.select_related("organization").order_by(
+        "-dated", "-id"
+    )

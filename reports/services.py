@@ -73,7 +73,7 @@ def committee_name(name: str) -> str:
     folded = name.casefold()
     for prefix, committee, _ in _COMMITTEES:
         if folded.startswith(prefix):
-            return committee + name[len(prefix):]
+            return committee + name[len(prefix) :]
     return name
 
 
@@ -91,7 +91,11 @@ def issuer_code_for(organization: Organization) -> str:
     if is_cell(organization):
         return "CB"
     folded = organization.name.casefold()
-    return next(code for prefix, _, code in _COMMITTEES if folded.startswith(prefix) or prefix == "đảng bộ ")
+    return next(
+        code
+        for prefix, _, code in _COMMITTEES
+        if folded.startswith(prefix) or prefix == "đảng bộ "
+    )
 
 
 def authority_for(organization: Organization) -> str:
@@ -190,16 +194,22 @@ def document_create(
         place=place_for(organization),
         dated=dated,
         title=TYPE_TITLE[doc_type],
-        abstract=prefill.abstract_for(doc_type, year=year, quarter=quarter, term=plan_term),
+        abstract=prefill.abstract_for(
+            doc_type, year=year, quarter=quarter, term=plan_term
+        ),
         recipients=recipients_for(organization, doc_type),
         created_by=user,
         corrects=corrects,
     )
     drafts = prefill.sections_for(
-        doc_type, organization_name=organization.name, year=year, quarter=quarter,
+        doc_type,
+        organization_name=organization.name,
+        year=year,
+        quarter=quarter,
         basis=basis,
         term=plan_term,
-        next_year_plan=doc_type == "annual" and Plan.objects.filter(
+        next_year_plan=doc_type == "annual"
+        and Plan.objects.filter(
             organization=organization, start_year=year + 1, end_year=year + 1
         ).exists(),
     )
@@ -231,36 +241,55 @@ def document_correct(*, document: Document, user: AbstractBaseUser | None) -> Do
     """A correction is a new draft: the issued text copied as it was issued (data
     blocks already written out), pointing back to the document it corrects."""
     if document.is_draft:
-        raise ValidationError("Chỉ văn bản đã ban hành mới cần đính chính; dự thảo thì sửa trực tiếp.")
+        raise ValidationError(
+            "Chỉ văn bản đã ban hành mới cần đính chính; dự thảo thì sửa trực tiếp."
+        )
     copy = document_create(
-        organization=document.organization, doc_type=document.doc_type, year=document.year,
-        quarter=document.quarter, user=user, corrects=document,
+        organization=document.organization,
+        doc_type=document.doc_type,
+        year=document.year,
+        quarter=document.quarter,
+        user=user,
+        corrects=document,
     )
     copy.sections.all().delete()
     for name in HEADER_FIELDS:
         if name != "dated":
             setattr(copy, name, getattr(document, name))
-    copy.abstract = f"{document.abstract} (đính chính {document.number_and_symbol})"[:500]
+    copy.abstract = f"{document.abstract} (đính chính {document.number_and_symbol})"[
+        :500
+    ]
     copy.save()
     ids: dict[int, Section] = {}
     for section in document.sections.order_by("parent_id", "order", "id"):
         ids[section.id] = Section.objects.create(
-            document=copy, parent=ids.get(section.parent_id), kind=section.kind, order=section.order,
-            heading=section.heading, numbered=section.numbered, is_part=section.is_part,
+            document=copy,
+            parent=ids.get(section.parent_id),
+            kind=section.kind,
+            order=section.order,
+            heading=section.heading,
+            numbered=section.numbered,
+            is_part=section.is_part,
             body=section.frozen_body,
         )
     return copy
 
 
-def _term_plan_years(organization: Organization, day: dt.date) -> tuple[int, int] | None:
+def _term_plan_years(
+    organization: Organization, day: dt.date
+) -> tuple[int, int] | None:
     """The years of the organisation's congress term plan holding `day`."""
     from targets.term import term_plans
 
-    plan = next((p for p in term_plans(organization=organization) if p.covers(day.year)), None)
+    plan = next(
+        (p for p in term_plans(organization=organization) if p.covers(day.year)), None
+    )
     return (plan.start_year, plan.end_year) if plan else None
 
 
-def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Section | None) -> None:
+def _create_sections(
+    document: Document, drafts: list[prefill.Draft], parent: Section | None
+) -> None:
     for order, draft in enumerate(drafts, start=1):
         section = Section.objects.create(
             document=document,
@@ -277,26 +306,41 @@ def _create_sections(document: Document, drafts: list[prefill.Draft], parent: Se
 
 def _claim(document: Document, version: int) -> None:
     """Bump the version if nobody saved since `version` and it is still a draft."""
-    claimed = Document.objects.filter(pk=document.pk, version=version, status=DocumentStatus.DRAFT).update(
-        version=F("version") + 1, updated_at=timezone.now()
-    )
+    claimed = Document.objects.filter(
+        pk=document.pk, version=version, status=DocumentStatus.DRAFT
+    ).update(version=F("version") + 1, updated_at=timezone.now())
     if not claimed:
         document.refresh_from_db()
         if not document.is_draft:
-            raise ValidationError("Văn bản đã ban hành, không thể sửa. Muốn đính chính, hãy tạo văn bản mới.")
+            raise ValidationError(
+                "Văn bản đã ban hành, không thể sửa. Muốn đính chính, hãy tạo văn bản mới."
+            )
         raise DocumentConflict()
     document.refresh_from_db()
 
 
 HEADER_FIELDS = (
-    "superior_name", "issuer_name", "place", "dated", "abstract", "authority", "signer_position",
-    "signer_name", "recipients", "secrecy", "urgency",
+    "superior_name",
+    "issuer_name",
+    "place",
+    "dated",
+    "abstract",
+    "authority",
+    "signer_position",
+    "signer_name",
+    "recipients",
+    "secrecy",
+    "urgency",
 )
 
 
 @transaction.atomic
 def document_update(
-    *, document: Document, version: int, user: AbstractBaseUser | None = None, **fields: object
+    *,
+    document: Document,
+    version: int,
+    user: AbstractBaseUser | None = None,
+    **fields: object,
 ) -> Document:
     _claim(document, version)
     before = {name: getattr(document, name) for name in fields if name in HEADER_FIELDS}
@@ -306,19 +350,34 @@ def document_update(
         setattr(document, name, value)
     # The number runs through the term holding the document's date.
     document.term_start_year, document.term_end_year = term_for(document.dated)
-    document.save(update_fields=[*fields, "term_start_year", "term_end_year", "updated_at"])
-    _audit_edit(document, before=before, after={name: getattr(document, name) for name in before}, user=user)
+    document.save(
+        update_fields=[*fields, "term_start_year", "term_end_year", "updated_at"]
+    )
+    _audit_edit(
+        document,
+        before=before,
+        after={name: getattr(document, name) for name in before},
+        user=user,
+    )
     return document
 
 
 def _audit_edit(
-    document: Document, *, before: dict[str, object], after: dict[str, object],
-    user: AbstractBaseUser | None, section: Section | None = None,
+    document: Document,
+    *,
+    before: dict[str, object],
+    after: dict[str, object],
+    user: AbstractBaseUser | None,
+    section: Section | None = None,
 ) -> None:
     changes = audit_diff(before, after)
     if not changes:
         return
-    where = f" mục “{section.heading[:80]}”" if section is not None and section.heading else ""
+    where = (
+        f" mục “{section.heading[:80]}”"
+        if section is not None and section.heading
+        else ""
+    )
     audit_record(
         action="document.edit",
         organization=document.organization,
@@ -331,7 +390,12 @@ def _audit_edit(
 
 @transaction.atomic
 def section_save(
-    *, document: Document, section: Section, version: int, heading: str, body: str,
+    *,
+    document: Document,
+    section: Section,
+    version: int,
+    heading: str,
+    body: str,
     user: AbstractBaseUser | None = None,
 ) -> Section:
     if section.document_id != document.pk:
@@ -354,8 +418,11 @@ MAX_SECTION_DEPTH = 4
 def _siblings(section: Section) -> list[Section]:
     """The section's siblings of the same kind (body or appendix), in order."""
     return list(
-        Section.objects.filter(document_id=section.document_id, parent_id=section.parent_id, kind=section.kind)
-        .order_by("order", "id")
+        Section.objects.filter(
+            document_id=section.document_id,
+            parent_id=section.parent_id,
+            kind=section.kind,
+        ).order_by("order", "id")
     )
 
 
@@ -379,7 +446,12 @@ def _name(section: Section) -> str:
 
 @transaction.atomic
 def section_add(
-    *, document: Document, after: Section, as_child: bool, heading: str, version: int,
+    *,
+    document: Document,
+    after: Section,
+    as_child: bool,
+    heading: str,
+    version: int,
     user: AbstractBaseUser | None = None,
 ) -> Section:
     """A new section right after `after`: at its level, or as its first
@@ -391,9 +463,14 @@ def section_add(
         raise ValidationError("Nhập tiêu đề cho mục mới.")
     _claim(document, version)
     if as_child and _depth_of(after) >= MAX_SECTION_DEPTH:
-        raise ValidationError(f"Không thể thêm mục con: văn bản chỉ chia tối đa {MAX_SECTION_DEPTH} cấp.")
+        raise ValidationError(
+            f"Không thể thêm mục con: văn bản chỉ chia tối đa {MAX_SECTION_DEPTH} cấp."
+        )
     section = Section(
-        document=document, kind=after.kind, heading=heading[:500], body=prefill.WRITE,
+        document=document,
+        kind=after.kind,
+        heading=heading[:500],
+        body=prefill.WRITE,
         parent_id=after.pk if as_child else after.parent_id,
     )
     if as_child:
@@ -408,7 +485,10 @@ def section_add(
     _renumber(siblings)
     where = f"mục con của {_name(after)}" if as_child else f"sau mục {_name(after)}"
     audit_record(
-        action="document.edit", organization=document.organization, user=user, obj=document,
+        action="document.edit",
+        organization=document.organization,
+        user=user,
+        obj=document,
         summary=f"Thêm mục “{section.heading[:80]}” ({where}) vào dự thảo “{document.abstract}”.",
         changes={"heading": (None, section.heading)},
     )
@@ -417,15 +497,27 @@ def section_add(
 
 @transaction.atomic
 def section_delete(
-    *, document: Document, section: Section, version: int, user: AbstractBaseUser | None = None
+    *,
+    document: Document,
+    section: Section,
+    version: int,
+    user: AbstractBaseUser | None = None,
 ) -> None:
     """Delete a section with its sub-sections; the numbers after it follow."""
     if section.document_id != document.pk:
         raise ValidationError("Mục không thuộc văn bản này.")
     _claim(document, version)
-    body_sections = Section.objects.filter(document=document, kind=section.kind, parent__isnull=True)
-    if section.parent_id is None and section.kind == "body" and body_sections.count() == 1:
-        raise ValidationError("Không thể xóa: văn bản phải còn ít nhất một mục nội dung.")
+    body_sections = Section.objects.filter(
+        document=document, kind=section.kind, parent__isnull=True
+    )
+    if (
+        section.parent_id is None
+        and section.kind == "body"
+        and body_sections.count() == 1
+    ):
+        raise ValidationError(
+            "Không thể xóa: văn bản phải còn ít nhất một mục nội dung."
+        )
     below = Section.objects.filter(document=document, parent=section).count()
     before, name = {"heading": section.heading, "body": section.body}, _name(section)
     siblings = [s for s in _siblings(section) if s.pk != section.pk]
@@ -433,7 +525,10 @@ def section_delete(
     _renumber(siblings)
     extra = " cùng các mục con" if below else ""
     audit_record(
-        action="document.edit", organization=document.organization, user=user, obj=document,
+        action="document.edit",
+        organization=document.organization,
+        user=user,
+        obj=document,
         summary=f"Xóa mục {name}{extra} khỏi dự thảo “{document.abstract}”.",
         changes=audit_diff(before, {"heading": None, "body": None}),
     )
@@ -441,7 +536,12 @@ def section_delete(
 
 @transaction.atomic
 def section_move(
-    *, document: Document, section: Section, up: bool, version: int, user: AbstractBaseUser | None = None
+    *,
+    document: Document,
+    section: Section,
+    up: bool,
+    version: int,
+    user: AbstractBaseUser | None = None,
 ) -> Section:
     """Swap a section (with its sub-sections) with the one before or after it
     at the same level."""
@@ -452,11 +552,18 @@ def section_move(
     index = next(i for i, s in enumerate(siblings) if s.pk == section.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(siblings):
-        raise ValidationError("Mục đã ở đầu, không chuyển lên được." if up else "Mục đã ở cuối, không chuyển xuống được.")
+        raise ValidationError(
+            "Mục đã ở đầu, không chuyển lên được."
+            if up
+            else "Mục đã ở cuối, không chuyển xuống được."
+        )
     siblings[index], siblings[other] = siblings[other], siblings[index]
     _renumber(siblings)
     audit_record(
-        action="document.edit", organization=document.organization, user=user, obj=document,
+        action="document.edit",
+        organization=document.organization,
+        user=user,
+        obj=document,
         summary=(
             f"Chuyển mục {_name(section)} {'lên trên' if up else 'xuống dưới'} mục "
             f"{_name(siblings[index])} trong dự thảo “{document.abstract}”."
@@ -482,14 +589,18 @@ def _next_number(document: Document, term_label: str) -> int:
     once queue on it and never read the same value.
     """
     counter, _ = NumberCounter.objects.get_or_create(
-        organization=document.organization, symbol=document.symbol, term_label=term_label
+        organization=document.organization,
+        symbol=document.symbol,
+        term_label=term_label,
     )
     NumberCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
     counter.refresh_from_db()
     return counter.last_number
 
 
-def _prepare_issue(document: Document, number: int, user: AbstractBaseUser | None) -> tuple[list[Section], object]:
+def _prepare_issue(
+    document: Document, number: int, user: AbstractBaseUser | None
+) -> tuple[list[Section], object]:
     """The document as it will be issued (in memory): frozen text, number, PDF."""
     from reports import pdf  # WeasyPrint is heavy; import where it is used.
 
@@ -504,11 +615,15 @@ def _prepare_issue(document: Document, number: int, user: AbstractBaseUser | Non
     document.issued_by = user
     result = pdf.render_pdf(build_layout(document, sections=sections))
     if result.problems:
-        raise ValidationError(["Bản PDF chưa đạt, chưa ban hành: " + p for p in result.problems])
+        raise ValidationError(
+            ["Bản PDF chưa đạt, chưa ban hành: " + p for p in result.problems]
+        )
     return sections, result
 
 
-def _check_for_issue(document: Document, *, confirm_flags: bool, confirmed_version: int | None) -> None:
+def _check_for_issue(
+    document: Document, *, confirm_flags: bool, confirmed_version: int | None
+) -> None:
     """Refuse an unfinished draft; refuse what needs confirming unless the
     office confirmed it, on this very version of the text."""
     found = document_review(document)
@@ -516,19 +631,29 @@ def _check_for_issue(document: Document, *, confirm_flags: bool, confirmed_versi
         raise ValidationError(["Chưa thể ban hành: " + p for p in found.problems])
     if not found.to_confirm:
         return
-    if confirm_flags and confirmed_version is not None and confirmed_version != document.version:
+    if (
+        confirm_flags
+        and confirmed_version is not None
+        and confirmed_version != document.version
+    ):
         raise ValidationError(
             "Văn bản đã được sửa sau khi số liệu được xác nhận; chưa ban hành. "
             "Kiểm tra lại các số liệu được đánh dấu rồi xác nhận lần nữa."
         )
     if not confirm_flags:
         raise ValidationError(
-            ["Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}" for f in found.to_confirm]
+            [
+                "Cần xác nhận trước khi ban hành: " + f"{f.section}: {f.message}"
+                for f in found.to_confirm
+            ]
         )
 
 
 def document_issue(
-    *, document: Document, user: AbstractBaseUser | None, confirm_flags: bool = False,
+    *,
+    document: Document,
+    user: AbstractBaseUser | None,
+    confirm_flags: bool = False,
     confirmed_version: int | None = None,
 ) -> Document:
     """Draft → issued: number, frozen text and the stored PDF, all or nothing.
@@ -542,12 +667,19 @@ def document_issue(
     document = Document.objects.get(pk=document.pk)
     if not document.is_draft:
         return document  # already issued (a retried task): nothing to do
-    _check_for_issue(document, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
+    _check_for_issue(
+        document, confirm_flags=confirm_flags, confirmed_version=confirmed_version
+    )
     term_label = f"{document.term_start_year}-{document.term_end_year}"
     predicted = (
         NumberCounter.objects.filter(
-            organization=document.organization, symbol=document.symbol, term_label=term_label
-        ).values_list("last_number", flat=True).first() or 0
+            organization=document.organization,
+            symbol=document.symbol,
+            term_label=term_label,
+        )
+        .values_list("last_number", flat=True)
+        .first()
+        or 0
     ) + 1
     version = document.version
     sections, result = _prepare_issue(document, predicted, user)
@@ -557,7 +689,9 @@ def document_issue(
             return locked
         if locked.version != version:
             # Edited while the PDF was made: the checks again, on what is issued.
-            _check_for_issue(locked, confirm_flags=confirm_flags, confirmed_version=confirmed_version)
+            _check_for_issue(
+                locked, confirm_flags=confirm_flags, confirmed_version=confirmed_version
+            )
         number = _next_number(locked, term_label)
         if number != predicted or locked.version != version:
             sections, result = _prepare_issue(locked, number, user)
@@ -600,7 +734,11 @@ def _store(file: FieldFile, name: str, content: bytes) -> None:
 
 @transaction.atomic
 def rendering_request(
-    *, document: Document, fmt: str, user: AbstractBaseUser | None, for_issue: bool = False
+    *,
+    document: Document,
+    fmt: str,
+    user: AbstractBaseUser | None,
+    for_issue: bool = False,
 ) -> Rendering:
     """Queue a rendering; the task runs once the transaction commits (or, if the
     broker is down then, when reports.renderings_catch_up finds it pending)."""
@@ -608,9 +746,16 @@ def rendering_request(
     from reports import tasks
 
     rendering = Rendering.objects.create(
-        document=document, fmt=fmt, for_issue=for_issue, requested_by=user, document_version=document.version
+        document=document,
+        fmt=fmt,
+        for_issue=for_issue,
+        requested_by=user,
+        document_version=document.version,
     )
-    send_on_commit(lambda: tasks.render_document.delay(rendering.pk), what=f"rendering {rendering.pk}")
+    send_on_commit(
+        lambda: tasks.render_document.delay(rendering.pk),
+        what=f"rendering {rendering.pk}",
+    )
     return rendering
 
 
@@ -630,7 +775,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _claim_is_dead(claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+def _claim_is_dead(
+    claimed_by: str, claimed_at: dt.datetime | None, now: dt.datetime
+) -> bool:
     """Whether the run holding a claim is gone: no claim recorded, older than
     the task can live, or a process of this host that no longer exists (a
     worker killed mid-rendering, whose task the broker hands out again)."""
@@ -646,14 +793,25 @@ def _claim_rendering(rendering_id: int) -> str | None:
     run has it. The claim is a conditional update on the attempt counter, so
     of two deliveries at once only one renders."""
     now = timezone.now()
-    row = Rendering.objects.filter(pk=rendering_id).values("status", "attempt", "claimed_by", "claimed_at").first()
+    row = (
+        Rendering.objects.filter(pk=rendering_id)
+        .values("status", "attempt", "claimed_by", "claimed_at")
+        .first()
+    )
     if row is None or row["status"] in (RenderStatus.DONE, RenderStatus.FAILED):
         return None
-    if row["status"] == RenderStatus.RUNNING and not _claim_is_dead(row["claimed_by"], row["claimed_at"], now):
+    if row["status"] == RenderStatus.RUNNING and not _claim_is_dead(
+        row["claimed_by"], row["claimed_at"], now
+    ):
         return None
     token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-    claimed = Rendering.objects.filter(pk=rendering_id, status=row["status"], attempt=row["attempt"]).update(
-        status=RenderStatus.RUNNING, attempt=F("attempt") + 1, claimed_by=token, claimed_at=now
+    claimed = Rendering.objects.filter(
+        pk=rendering_id, status=row["status"], attempt=row["attempt"]
+    ).update(
+        status=RenderStatus.RUNNING,
+        attempt=F("attempt") + 1,
+        claimed_by=token,
+        claimed_at=now,
     )
     return token if claimed else None
 
@@ -670,12 +828,16 @@ def rendering_run(*, rendering_id: int) -> None:
     token = _claim_rendering(rendering_id)
     if token is None:
         return
-    rendering = Rendering.objects.select_related("document__organization", "requested_by").get(pk=rendering_id)
+    rendering = Rendering.objects.select_related(
+        "document__organization", "requested_by"
+    ).get(pk=rendering_id)
     try:
         if rendering.for_issue:
             # What the office confirmed is the text of the version it saw.
             document = document_issue(
-                document=rendering.document, user=rendering.requested_by, confirm_flags=True,
+                document=rendering.document,
+                user=rendering.requested_by,
+                confirm_flags=True,
                 confirmed_version=rendering.document_version,
             )
             rendering.sha256, pages = document.pdf_sha256, None
@@ -696,11 +858,19 @@ def rendering_run(*, rendering_id: int) -> None:
     except ValidationError as exc:
         rendering.status, rendering.error = RenderStatus.FAILED, " ".join(exc.messages)
     except Exception:
-        logger.exception("Rendering %s of document %s failed", rendering.pk, rendering.document.public_id)
+        logger.exception(
+            "Rendering %s of document %s failed",
+            rendering.pk,
+            rendering.document.public_id,
+        )
         rendering.status = RenderStatus.FAILED
         rendering.error = "Lỗi hệ thống khi tạo bản in, đã ghi nhận sự cố. Hãy tạo lại; nếu vẫn lỗi, báo quản trị."
     # Only the run that holds the claim writes its outcome.
     Rendering.objects.filter(pk=rendering.pk, claimed_by=token).update(
-        status=rendering.status, error=rendering.error, sha256=rendering.sha256, file=rendering.file.name or "",
-        pages=rendering.pages, finished_at=timezone.now(),
+        status=rendering.status,
+        error=rendering.error,
+        sha256=rendering.sha256,
+        file=rendering.file.name or "",
+        pages=rendering.pages,
+        finished_at=timezone.now(),
     )

@@ -26,7 +26,7 @@ ORDINALS = ["nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chí
 
 
 def part_number(index: int) -> str:
-    """"Phần thứ nhất", "Phần thứ hai" (seed 004)."""
+    """ "Phần thứ nhất", "Phần thứ hai" (seed 004)."""
     word = ORDINALS[index - 1] if index <= len(ORDINALS) else str(index)
     return f"Phần thứ {word}"
 
@@ -189,12 +189,12 @@ def parse_body(text: str, notes: _Footnotes) -> list[Paragraph | Table]:
         kind = "p"
         for prefix, name in (("- ", "dash"), ("+ ", "plus"), ("* ", "star")):
             if line.startswith(prefix):
-                kind, line = name, line[len(prefix):]
+                kind, line = name, line[len(prefix) :]
                 break
         parts: list[str | FootnoteRef] = []
         position = 0
         for match in FOOTNOTE_RE.finditer(line):
-            parts.append(line[position:match.start()])
+            parts.append(line[position : match.start()])
             parts.append(notes.add(match.group("text")))
             position = match.end()
         parts.append(line[position:])
@@ -203,7 +203,9 @@ def parse_body(text: str, notes: _Footnotes) -> list[Paragraph | Table]:
     return content
 
 
-def build_layout(document: Document, *, sections: list[Section] | None = None) -> Layout:
+def build_layout(
+    document: Document, *, sections: list[Section] | None = None
+) -> Layout:
     """The document ready to print: frozen text once issued, else data blocks
     written out from today's data (problems listed, not raised)."""
     if sections is None:
@@ -228,7 +230,9 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
         notices.extend(Flag(label, message) for message in ctx.notices[seen_notices:])
         return expanded
 
-    def build(parent_id: int | None, level: int, numbers: list[int], kind: str) -> list[SectionNode]:
+    def build(
+        parent_id: int | None, level: int, numbers: list[int], kind: str
+    ) -> list[SectionNode]:
         nodes = []
         index = parts = 0
         for section in by_parent.get(parent_id, []):
@@ -239,20 +243,31 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
                 parts += 1
                 number = part_number(parts)
                 node = SectionNode(
-                    number=number, heading=nfc(section.heading), level=0, kind=kind,
+                    number=number,
+                    heading=nfc(section.heading),
+                    level=0,
+                    kind=kind,
                     content=parse_body(body_of(section, number), notes),
-                    section_id=section.id, is_part=True, label=number,
+                    section_id=section.id,
+                    is_part=True,
+                    label=number,
                 )
                 node.children = build(section.id, 1, [], kind)
                 nodes.append(node)
                 continue
             if section.numbered:
                 index += 1
-            number = section_number(level, index, numbers, kind) if section.numbered else ""
+            number = (
+                section_number(level, index, numbers, kind) if section.numbered else ""
+            )
             label = section_label(number, section.heading)
             if not number and not section.heading.strip():
                 # An untitled paragraph: the preamble, or the closing words.
-                label = f"đoạn sau mục {nodes[-1].number}" if nodes and nodes[-1].number else "đoạn mở đầu"
+                label = (
+                    f"đoạn sau mục {nodes[-1].number}"
+                    if nodes and nodes[-1].number
+                    else "đoạn mở đầu"
+                )
             node = SectionNode(
                 number=number,
                 heading=nfc(section.heading),
@@ -273,7 +288,9 @@ def build_layout(document: Document, *, sections: list[Section] | None = None) -
         is_draft=document.is_draft,
         superior_name=_one_line(document.superior_name),
         issuer_name=_one_line(document.issuer_name),
-        superior_lines=metrics.header_lines(_header(document.superior_name), bold=False),
+        superior_lines=metrics.header_lines(
+            _header(document.superior_name), bold=False
+        ),
         issuer_lines=metrics.header_lines(_header(document.issuer_name), bold=True),
         number_and_symbol=document.number_and_symbol,
         place_and_date=f"{nfc(document.place)}, {format_document_date(document.dated)}",

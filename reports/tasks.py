@@ -18,7 +18,12 @@ def render_document(rendering_id: int) -> None:
     services.rendering_run(rendering_id=rendering_id)
 
 
-@shared_task(name="reports.renderings_catch_up", acks_late=True, time_limit=120, soft_time_limit=110)
+@shared_task(
+    name="reports.renderings_catch_up",
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=110,
+)
 def renderings_catch_up(stale_minutes: int = 5) -> int:
     """Send again the renderings still waiting after a few minutes (the broker was
     down when they were requested) and those whose run died (claimed longer
@@ -29,7 +34,10 @@ def renderings_catch_up(stale_minutes: int = 5) -> int:
     from reports.models import Rendering, RenderStatus
 
     now = timezone.now()
-    waiting = Q(status=RenderStatus.PENDING, created_at__lt=now - dt.timedelta(minutes=stale_minutes))
+    waiting = Q(
+        status=RenderStatus.PENDING,
+        created_at__lt=now - dt.timedelta(minutes=stale_minutes),
+    )
     dead = Q(status=RenderStatus.RUNNING) & (
         Q(claimed_at__lt=now - services.STALE_CLAIM)
         | Q(claimed_at__isnull=True, created_at__lt=now - services.STALE_CLAIM)

@@ -34,15 +34,24 @@ CONTENT_TYPES = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_list(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
-    can_write = org_selectors.user_scope(request.user).can_write_organization(organization)
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
+    can_write = org_selectors.user_scope(request.user).can_write_organization(
+        organization
+    )
     form = DocumentCreateForm(request.POST or None)
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied("Chỉ văn phòng cấp ủy được soạn văn bản.")
         if form.is_valid():
-            document = services.document_create(organization=organization, user=request.user, **form.cleaned_data)
-            messages.success(request, "Đã tạo dự thảo với số liệu từ dữ liệu. Soạn nội dung rồi ban hành.")
+            document = services.document_create(
+                organization=organization, user=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                "Đã tạo dự thảo với số liệu từ dữ liệu. Soạn nội dung rồi ban hành.",
+            )
             return redirect("reports:edit", public_id=document.public_id)
     return render(
         request,
@@ -56,22 +65,35 @@ def document_list(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _editor(request: HttpRequest, document, *, header_form=None, status: int = 200) -> HttpResponse:  # noqa: ANN001
+def _editor(
+    request: HttpRequest, document, *, header_form=None, status: int = 200
+) -> HttpResponse:  # noqa: ANN001
     sections = list(document.sections.order_by("order", "id"))
     layout = build_layout(document, sections=sections)
     numbers = {node.section_id: node.number for node in layout.walk()}
-    review = services.checks.review(document, layout) if document.is_draft else services.checks.Review()
-    can_write = org_selectors.user_scope(request.user).can_write_organization(document.organization)
+    review = (
+        services.checks.review(document, layout)
+        if document.is_draft
+        else services.checks.Review()
+    )
+    can_write = org_selectors.user_scope(request.user).can_write_organization(
+        document.organization
+    )
     header_form = header_form or DocumentHeaderForm.for_document(document)
     # The editor's own URL only answers GET: the form posts to the header view.
-    header_form.helper.form_action = reverse("reports:header", kwargs={"public_id": document.public_id})
+    header_form.helper.form_action = reverse(
+        "reports:header", kwargs={"public_id": document.public_id}
+    )
     return render(
         request,
         "reports/document_edit.html",
         {
             "document": document,
             "organization": document.organization,
-            "sections": [(s, numbers.get(s.id, ""), _depth(s, sections)) for s in _tree_order(sections)],
+            "sections": [
+                (s, numbers.get(s.id, ""), _depth(s, sections))
+                for s in _tree_order(sections)
+            ],
             "header_form": header_form,
             "problems": review.problems,
             "flags": review.flags,
@@ -117,16 +139,23 @@ def document_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def document_header(request: HttpRequest, public_id: str) -> HttpResponse:
-    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    document = selectors.document_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     form = DocumentHeaderForm(request.POST)
     if not form.is_valid():
         return _editor(request, document, header_form=form, status=422)
     data = dict(form.cleaned_data)
     version = data.pop("version")
     try:
-        services.document_update(document=document, version=version, user=request.user, **data)
+        services.document_update(
+            document=document, version=version, user=request.user, **data
+        )
     except services.DocumentConflict:
-        messages.error(request, "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
+        messages.error(
+            request,
+            "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.",
+        )
         return _editor(request, document, header_form=form, status=409)
     except ValidationError as error:
         attach_errors(form, error)
@@ -138,7 +167,9 @@ def document_header(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
-    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    document = selectors.document_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     section = document.sections.filter(id=section_id).first()
     if section is None:
         raise Http404("Không tìm thấy mục.")
@@ -161,7 +192,10 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
             user=request.user,
         )
     except services.DocumentConflict:
-        messages.error(request, "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn trong ô; tải lại trang để đối chiếu.")
+        messages.error(
+            request,
+            "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn trong ô; tải lại trang để đối chiếu.",
+        )
         return _editor(request, document, status=409)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -170,23 +204,32 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     return redirect(f"{request.path.rsplit('/muc/', 1)[0]}/#muc-{section.id}")
 
 
-def _structure_change(request: HttpRequest, public_id: str, section_id: int, change, done: str) -> HttpResponse:  # noqa: ANN001
+def _structure_change(
+    request: HttpRequest, public_id: str, section_id: int, change, done: str
+) -> HttpResponse:  # noqa: ANN001
     """Run a change of the document's structure; back to the editor."""
-    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    document = selectors.document_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     section = document.sections.filter(id=section_id).first()
     if section is None:
         raise Http404("Không tìm thấy mục.")
     try:
         result = change(document, section, version_of(request.POST))
     except services.DocumentConflict:
-        messages.error(request, "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.")
+        messages.error(
+            request,
+            "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.",
+        )
         return _editor(request, document, status=409)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _editor(request, document, status=422)
     messages.success(request, done)
     anchor = f"#muc-{result.pk}" if result is not None else ""
-    return redirect(reverse("reports:edit", kwargs={"public_id": document.public_id}) + anchor)
+    return redirect(
+        reverse("reports:edit", kwargs={"public_id": document.public_id}) + anchor
+    )
 
 
 @login_required
@@ -199,22 +242,34 @@ def section_add(request: HttpRequest, public_id: str, section_id: int) -> HttpRe
         if level not in ("ngang", "con"):
             raise ValidationError("Chọn vị trí của mục mới: ngang cấp hoặc mục con.")
         if "\x00" in heading:  # PostgreSQL refuses it in text
-            raise ValidationError("Tiêu đề có ký tự không hợp lệ (ký tự NUL); hãy gõ lại.")
+            raise ValidationError(
+                "Tiêu đề có ký tự không hợp lệ (ký tự NUL); hãy gõ lại."
+            )
         return services.section_add(
-            document=document, after=section, as_child=level == "con", heading=heading,
-            version=version, user=request.user,
+            document=document,
+            after=section,
+            as_child=level == "con",
+            heading=heading,
+            version=version,
+            user=request.user,
         )
 
-    return _structure_change(request, public_id, section_id, add, f"Đã thêm mục “{heading.strip()}”.")
+    return _structure_change(
+        request, public_id, section_id, add, f"Đã thêm mục “{heading.strip()}”."
+    )
 
 
 @login_required
 @require_POST
-def section_delete(request: HttpRequest, public_id: str, section_id: int) -> HttpResponse:
+def section_delete(
+    request: HttpRequest, public_id: str, section_id: int
+) -> HttpResponse:
     def delete(document, section, version):  # noqa: ANN001, ANN202
         if request.POST.get("xac_nhan_xoa") != "1":
             raise ValidationError("Chưa xóa: đánh dấu ô xác nhận trước khi xóa mục.")
-        services.section_delete(document=document, section=section, version=version, user=request.user)
+        services.section_delete(
+            document=document, section=section, version=version, user=request.user
+        )
 
     return _structure_change(request, public_id, section_id, delete, "Đã xóa mục.")
 
@@ -228,7 +283,11 @@ def section_move(request: HttpRequest, public_id: str, section_id: int) -> HttpR
         if direction not in ("len", "xuong"):
             raise ValidationError("Chọn chuyển mục lên hay xuống.")
         return services.section_move(
-            document=document, section=section, up=direction == "len", version=version, user=request.user,
+            document=document,
+            section=section,
+            up=direction == "len",
+            version=version,
+            user=request.user,
         )
 
     return _structure_change(request, public_id, section_id, move, "Đã chuyển mục.")
@@ -252,9 +311,13 @@ def rendering_create(request: HttpRequest, public_id: str) -> HttpResponse:
     fmt = request.POST.get("fmt", "pdf")
     if fmt not in ("pdf", "docx"):
         raise Http404("Định dạng không hỗ trợ.")
-    rendering = services.rendering_request(document=document, fmt=fmt, user=request.user)
+    rendering = services.rendering_request(
+        document=document, fmt=fmt, user=request.user
+    )
     if request.htmx:
-        return render(request, "reports/_partials/rendering.html", {"rendering": rendering})
+        return render(
+            request, "reports/_partials/rendering.html", {"rendering": rendering}
+        )
     return redirect("reports:edit", public_id=document.public_id)
 
 
@@ -276,7 +339,9 @@ def _checked(file, sha256: str, what: str) -> bytes | HttpResponse:  # noqa: ANN
         return HttpResponse("Không đọc được tệp đã lưu; đã ghi nhận sự cố.", status=409)
     if hashlib.sha256(content).hexdigest() != sha256:
         log.error("%s does not match its SHA-256 (file %s)", what, file.name)
-        return HttpResponse("Tệp đã lưu không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409)
+        return HttpResponse(
+            "Tệp đã lưu không khớp mã kiểm tra; đã ghi nhận sự cố.", status=409
+        )
     return content
 
 
@@ -288,7 +353,9 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("Bản in chưa sẵn sàng.")
     document = rendering.document
     suffix = "du-thao" if document.is_draft else f"{document.number:02d}"
-    content = _checked(rendering.file, rendering.sha256, f"Rendering {rendering.public_id}")
+    content = _checked(
+        rendering.file, rendering.sha256, f"Rendering {rendering.public_id}"
+    )
     if isinstance(content, HttpResponse):
         return content
     response = HttpResponse(content, content_type=CONTENT_TYPES[rendering.fmt])
@@ -300,7 +367,9 @@ def rendering_download(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
-    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    document = selectors.document_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     if not document.is_draft:
         messages.info(request, "Văn bản đã ban hành.")
         return redirect("reports:edit", public_id=document.public_id)
@@ -323,21 +392,29 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
             "rồi xác nhận lần nữa.",
         )
         return redirect("reports:edit", public_id=document.public_id)
-    services.rendering_request(document=document, fmt="pdf", user=request.user, for_issue=True)
-    messages.success(request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức.")
+    services.rendering_request(
+        document=document, fmt="pdf", user=request.user, for_issue=True
+    )
+    messages.success(
+        request, "Đang ban hành: hệ thống cấp số và tạo bản PDF chính thức."
+    )
     return redirect("reports:edit", public_id=document.public_id)
 
 
 @login_required
 @require_POST
 def document_correct(request: HttpRequest, public_id: str) -> HttpResponse:
-    document = selectors.document_get_for_user(user=request.user, public_id=public_id, write=True)
+    document = selectors.document_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     try:
         copy = services.document_correct(document=document, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:edit", public_id=document.public_id)
-    messages.success(request, f"Đã tạo dự thảo đính chính cho {document.number_and_symbol}.")
+    messages.success(
+        request, f"Đã tạo dự thảo đính chính cho {document.number_and_symbol}."
+    )
     return redirect("reports:edit", public_id=copy.public_id)
 
 
@@ -348,7 +425,9 @@ def document_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     document = selectors.document_get_for_user(user=request.user, public_id=public_id)
     if document.is_draft or not document.pdf:
         raise Http404("Văn bản chưa ban hành.")
-    content = _checked(document.pdf, document.pdf_sha256, f"Issued PDF {document.public_id}")
+    content = _checked(
+        document.pdf, document.pdf_sha256, f"Issued PDF {document.public_id}"
+    )
     if isinstance(content, HttpResponse):
         return content
     response = HttpResponse(content, content_type="application/pdf")

@@ -385,15 +385,26 @@ def deadlines_save(
             current.save(update_fields=["due_on", "updated_by", "updated_at"])
         if old_due_on != due_on:
             _audit_deadline(
-                organization=organization, year=year, quarter=quarter, user=user,
-                old=old_due_on, new=due_on, obj=existing.get(quarter),
+                organization=organization,
+                year=year,
+                quarter=quarter,
+                user=user,
+                old=old_due_on,
+                new=due_on,
+                obj=existing.get(quarter),
             )
     return existing
 
 
 def _audit_deadline(
-    *, organization: Organization, year: int, quarter: int, old: dt.date | None,
-    new: dt.date | None, user: AbstractBaseUser | None, obj: ReportingDeadline | None,
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    old: dt.date | None,
+    new: dt.date | None,
+    user: AbstractBaseUser | None,
+    obj: ReportingDeadline | None,
 ) -> None:
     period = f"quý {quarter}/{year}"
     if new is None:
@@ -402,6 +413,10 @@ def _audit_deadline(
         action = "deadline.set"
         summary = f"Hạn nộp báo cáo {period}: {format_date(new)}."
     audit_record(
-        action=action, organization=organization, user=user, obj=obj, summary=summary,
+        action=action,
+        organization=organization,
+        user=user,
+        obj=obj,
+        summary=summary,
         changes={"due_on": (old, new)},
     )

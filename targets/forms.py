@@ -70,7 +70,9 @@ class ParsedSheet:
     @property
     def typed(self) -> dict[int, calc.Figures]:
         return {
-            tid: calc.Figures(value=e.value, numerator=e.numerator, denominator=e.denominator)
+            tid: calc.Figures(
+                value=e.value, numerator=e.numerator, denominator=e.denominator
+            )
             for tid, e in self.entries.items()
         }
 
@@ -104,12 +106,17 @@ def parse_sheet(data: QueryDict, view: SheetView) -> ParsedSheet:
             parsed.errors[names["note"]] = NULL_IN_NOTE
         problems = entry_problems(target, entry, typed=data.get(names["value"], ""))
         if problems:
-            parsed.errors.setdefault(names["numerator"] if entry.numerator is not None else names["value"], " ".join(problems))
+            parsed.errors.setdefault(
+                names["numerator"] if entry.numerator is not None else names["value"],
+                " ".join(problems),
+            )
         parsed.entries[target.id] = entry
         # Only what is being changed asks for confirmation: a figure confirmed
         # once is not questioned again at every save.
         if figures_change(row.result, entry):
-            warning = entry_warning(entry, last_quarter=row.last_quarter, last_year=row.last_year)
+            warning = entry_warning(
+                entry, last_quarter=row.last_quarter, last_year=row.last_year
+            )
             if warning is not None:
                 parsed.warnings[target.id] = warning.message
     return parsed
@@ -135,45 +142,88 @@ class VietnameseDecimalField(forms.CharField):
 
 
 class PlanForm(CrispyForm):
-    title = forms.CharField(label="Tên kế hoạch", max_length=255, initial="Chỉ tiêu theo Nghị quyết năm")
+    title = forms.CharField(
+        label="Tên kế hoạch", max_length=255, initial="Chỉ tiêu theo Nghị quyết năm"
+    )
     start_year = forms.IntegerField(label="Từ năm", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="Đến năm", min_value=2000, max_value=2100)
-    resolution = forms.CharField(label="Nghị quyết thông qua", max_length=255, required=False)
+    resolution = forms.CharField(
+        label="Nghị quyết thông qua", max_length=255, required=False
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
-        if data.get("start_year") and data.get("end_year") and data["end_year"] < data["start_year"]:
+        if (
+            data.get("start_year")
+            and data.get("end_year")
+            and data["end_year"] < data["start_year"]
+        ):
             self.add_error("end_year", "Năm kết thúc phải sau năm bắt đầu.")
         return data
 
 
 class TargetForm(CrispyForm):
-    group = forms.CharField(label="Nhóm chỉ tiêu", max_length=255, initial="Chỉ tiêu về công tác chuyên môn")
+    group = forms.CharField(
+        label="Nhóm chỉ tiêu", max_length=255, initial="Chỉ tiêu về công tác chuyên môn"
+    )
     order = forms.IntegerField(label="Thứ tự", min_value=0, required=False)
-    parent = forms.ModelChoiceField(label="Thuộc chỉ tiêu (trong đó)", queryset=Target.objects.none(), required=False)
-    wording = forms.CharField(label="Nội dung như nghị quyết", widget=forms.Textarea(attrs={"rows": 2}))
+    parent = forms.ModelChoiceField(
+        label="Thuộc chỉ tiêu (trong đó)",
+        queryset=Target.objects.none(),
+        required=False,
+    )
+    wording = forms.CharField(
+        label="Nội dung như nghị quyết", widget=forms.Textarea(attrs={"rows": 2})
+    )
     label = forms.CharField(label="Tên ngắn", max_length=160)
     unit = forms.CharField(label="Đơn vị", max_length=40, required=False)
-    kind = forms.ChoiceField(label="Loại chỉ tiêu", choices=[(k.value, k.label) for k in calc.Kind])
-    comparator = forms.ChoiceField(label="Điều kiện đạt", choices=[(c.value, c.label) for c in calc.Comparator])
+    kind = forms.ChoiceField(
+        label="Loại chỉ tiêu", choices=[(k.value, k.label) for k in calc.Kind]
+    )
+    comparator = forms.ChoiceField(
+        label="Điều kiện đạt", choices=[(c.value, c.label) for c in calc.Comparator]
+    )
     plan_value = VietnameseDecimalField(label="Kế hoạch", required=False)
-    plan_high = VietnameseDecimalField(label="Cận trên (chỉ tiêu trong khoảng)", required=False)
-    places = forms.IntegerField(label="Số chữ số thập phân khi hiển thị", min_value=0, max_value=4, required=False)
+    plan_high = VietnameseDecimalField(
+        label="Cận trên (chỉ tiêu trong khoảng)", required=False
+    )
+    places = forms.IntegerField(
+        label="Số chữ số thập phân khi hiển thị",
+        min_value=0,
+        max_value=4,
+        required=False,
+    )
     source = forms.ChoiceField(label="Nguồn số liệu", choices=Source.choices)
     report_phrase = forms.CharField(
-        label="Câu báo cáo (tùy chọn)", max_length=500, required=False,
+        label="Câu báo cáo (tùy chọn)",
+        max_length=500,
+        required=False,
         help_text="Chỗ điền: {thuc_hien} {ke_hoach} {ty_le} {quy_nay} {luy_ke} {don_vi} {nam_truoc}. "
         "Ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
     )
 
-    def __init__(self, *args: object, plan: Plan, target: Target | None = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, plan: Plan, target: Target | None = None, **kwargs: object
+    ) -> None:
         if target is not None:
-            kwargs.setdefault("initial", {
-                "group": target.group.name, "order": target.order, "parent": target.parent,
-                "wording": target.wording, "label": target.label, "unit": target.unit, "kind": target.kind,
-                "comparator": target.comparator, "plan_value": target.plan_value, "plan_high": target.plan_high,
-                "places": target.places, "source": target.source, "report_phrase": target.report_phrase,
-            })
+            kwargs.setdefault(
+                "initial",
+                {
+                    "group": target.group.name,
+                    "order": target.order,
+                    "parent": target.parent,
+                    "wording": target.wording,
+                    "label": target.label,
+                    "unit": target.unit,
+                    "kind": target.kind,
+                    "comparator": target.comparator,
+                    "plan_value": target.plan_value,
+                    "plan_high": target.plan_high,
+                    "places": target.places,
+                    "source": target.source,
+                    "report_phrase": target.report_phrase,
+                },
+            )
         super().__init__(*args, **kwargs)
         parents = plan.targets.filter(parent__isnull=True)
         if target is not None:

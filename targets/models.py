@@ -21,17 +21,26 @@ class Plan(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="plans", verbose_name="tổ chức"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name="tổ chức",
     )
     title = models.CharField("tên kế hoạch", max_length=255)
     start_year = models.PositiveSmallIntegerField("từ năm")
     end_year = models.PositiveSmallIntegerField("đến năm")
     resolution = models.CharField(
-        "nghị quyết thông qua", max_length=255, blank=True,
+        "nghị quyết thông qua",
+        max_length=255,
+        blank=True,
         help_text="Ví dụ: Nghị quyết số 05-NQ/ĐU ngày 23/02/2024.",
     )
     source_plan = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derived_plans",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derived_plans",
         verbose_name="giao từ kế hoạch cấp trên",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -41,12 +50,22 @@ class Plan(models.Model):
         verbose_name = "kế hoạch chỉ tiêu"
         verbose_name_plural = "kế hoạch chỉ tiêu"
         constraints = [
-            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_years_ordered"),
-            models.UniqueConstraint(fields=["organization", "start_year", "end_year"], name="plan_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="plan_years_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "start_year", "end_year"],
+                name="plan_one_per_period",
+            ),
         ]
 
     def __str__(self) -> str:
-        period = self.start_year if self.start_year == self.end_year else f"{self.start_year}-{self.end_year}"
+        period = (
+            self.start_year
+            if self.start_year == self.end_year
+            else f"{self.start_year}-{self.end_year}"
+        )
         return f"{self.title} ({period})"
 
     @property
@@ -75,7 +94,10 @@ class Source(models.TextChoices):
     """Where a target's figures come from: typed, or read from the registry."""
 
     MANUAL = "manual", "Nhập tay"
-    ADMISSIONS_SHARE = "admissions_share", "Kết nạp so với đảng viên đầu năm (từ sổ đảng viên)"
+    ADMISSIONS_SHARE = (
+        "admissions_share",
+        "Kết nạp so với đảng viên đầu năm (từ sổ đảng viên)",
+    )
     MEMBER_TOTAL = "member_total", "Tổng số đảng viên (từ sổ đảng viên)"
     MEMBERS_GOOD = "members_good", "Đảng viên HTTNV trở lên (từ xếp loại)"
     MEMBERS_EXCELLENT = "members_excellent", "Đảng viên HTXSNV (từ xếp loại)"
@@ -85,23 +107,45 @@ class Source(models.TextChoices):
 
 class Target(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
-    group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="targets", verbose_name="nhóm")
+    group = models.ForeignKey(
+        TargetGroup,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        verbose_name="nhóm",
+    )
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name="thuộc chỉ tiêu (trong đó)",
     )
     wording = models.TextField("nội dung như nghị quyết")
     label = models.CharField("tên ngắn", max_length=160)
     unit = models.CharField("đơn vị", max_length=40, blank=True)
-    kind = models.CharField("loại", max_length=20, choices=[(k.value, k.label) for k in Kind])
-    comparator = models.CharField(
-        "điều kiện", max_length=10, choices=[(c.value, c.label) for c in Comparator], default=Comparator.GTE
+    kind = models.CharField(
+        "loại", max_length=20, choices=[(k.value, k.label) for k in Kind]
     )
-    plan_value = models.DecimalField("kế hoạch", max_digits=18, decimal_places=4, null=True, blank=True)
-    plan_high = models.DecimalField("cận trên", max_digits=18, decimal_places=4, null=True, blank=True)
-    places = models.PositiveSmallIntegerField("số chữ số thập phân", null=True, blank=True)
-    source = models.CharField("nguồn số liệu", max_length=20, choices=Source.choices, default=Source.MANUAL)
+    comparator = models.CharField(
+        "điều kiện",
+        max_length=10,
+        choices=[(c.value, c.label) for c in Comparator],
+        default=Comparator.GTE,
+    )
+    plan_value = models.DecimalField(
+        "kế hoạch", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    plan_high = models.DecimalField(
+        "cận trên", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    places = models.PositiveSmallIntegerField(
+        "số chữ số thập phân", null=True, blank=True
+    )
+    source = models.CharField(
+        "nguồn số liệu", max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
     report_phrase = models.CharField(
         "câu báo cáo",
         max_length=500,
@@ -112,14 +156,22 @@ class Target(models.Model):
         ),
     )
     derived_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="assigned",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned",
         verbose_name="chỉ tiêu cấp trên giao",
     )
     # The committee's original target a copy descends from, however many times
     # it was handed down (bloc → đảng bộ cơ sở → chi bộ): results roll up under
     # it. None for a committee's own target.
     origin = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="descendants",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="descendants",
         verbose_name="chỉ tiêu gốc",
     )
 
@@ -156,18 +208,26 @@ class Sheet(models.Model):
     """One organisation's quarter: the unit of entry, submission and approval."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="sheets")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sheets"
+    )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="sheets")
     year = models.PositiveSmallIntegerField("năm")
     quarter = models.PositiveSmallIntegerField("quý")
-    status = models.CharField(max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
+    )
     # Bumped on every save of values: a save based on an older version is refused.
     version = models.PositiveIntegerField(default=0)
     return_reason = models.TextField("lý do trả lại", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -175,8 +235,12 @@ class Sheet(models.Model):
         verbose_name = "báo cáo kết quả quý"
         verbose_name_plural = "báo cáo kết quả quý"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year", "quarter"], name="sheet_one_per_quarter"),
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="sheet_quarter_1_4"),
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter"], name="sheet_one_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="sheet_quarter_1_4"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,11 +252,15 @@ class Sheet(models.Model):
 
 
 class SheetTransition(models.Model):
-    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="transitions")
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="transitions"
+    )
     from_status = models.CharField(max_length=10, choices=SheetStatus.choices)
     to_status = models.CharField(max_length=10, choices=SheetStatus.choices)
     reason = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,20 +274,31 @@ class Result(models.Model):
 
     sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="results")
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="results")
-    value = models.DecimalField("giá trị", max_digits=18, decimal_places=4, null=True, blank=True)
-    numerator = models.DecimalField("tử số", max_digits=18, decimal_places=4, null=True, blank=True)
-    denominator = models.DecimalField("mẫu số", max_digits=18, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        "giá trị", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    numerator = models.DecimalField(
+        "tử số", max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        "mẫu số", max_digits=18, decimal_places=4, null=True, blank=True
+    )
     note = models.CharField("ghi chú", max_length=500, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     entered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "kết quả"
         verbose_name_plural = "kết quả"
         constraints = [
-            models.UniqueConstraint(fields=["sheet", "target"], name="result_once_per_sheet"),
+            models.UniqueConstraint(
+                fields=["sheet", "target"], name="result_once_per_sheet"
+            ),
             models.CheckConstraint(
-                condition=Q(numerator__isnull=True) | Q(denominator__isnull=True)
+                condition=Q(numerator__isnull=True)
+                | Q(denominator__isnull=True)
                 | Q(numerator__lte=models.F("denominator")),
                 name="result_numerator_within_denominator",
             ),
@@ -233,7 +312,9 @@ class ResultChange(models.Model):
     """Every change of a result, old → new (the target's history)."""
 
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="changes")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     old_value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
     new_value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
@@ -266,7 +347,9 @@ class Rollup(models.Model):
     denominators, never averages of percentages.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="rollups")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="rollups"
+    )
     year = models.PositiveSmallIntegerField()
     basis = models.CharField(max_length=10, choices=RollupBasis.choices)
     own = models.JSONField(default=dict)
@@ -285,21 +368,29 @@ class Rollup(models.Model):
         verbose_name = "số liệu tổng hợp"
         verbose_name_plural = "số liệu tổng hợp"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year", "basis"], name="rollup_unique")
+            models.UniqueConstraint(
+                fields=["organization", "year", "basis"], name="rollup_unique"
+            )
         ]
 
 
 class RollupState(models.Model):
     """When a committee's roll-up was last rebuilt and whether updates are queued."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+"
+    )
     year = models.PositiveSmallIntegerField()
     pending = models.IntegerField(default=0)
     last_full_at = models.DateTimeField(null=True, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="rollup_state_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="rollup_state_unique"
+            )
+        ]
 
 
 class ReportingDeadline(models.Model):
@@ -310,7 +401,9 @@ class ReportingDeadline(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="reporting_deadlines",
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="reporting_deadlines",
         verbose_name="cấp ủy đặt hạn",
     )
     year = models.PositiveSmallIntegerField("năm")

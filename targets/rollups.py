@@ -98,15 +98,22 @@ def _own_figures(
     # The bases each status counts in (an approved sheet: both), and each
     # target id's key spelled once rather than once per result.
     bases_of = {
-        status: [basis for basis, statuses in BASIS_STATUSES.items() if status in statuses]
+        status: [
+            basis for basis, statuses in BASIS_STATUSES.items() if status in statuses
+        ]
         for status in (SheetStatus.APPROVED, SheetStatus.SUBMITTED)
     }
     names: dict[int, str] = {}
     out: dict[tuple[int, str], tuple[Figures, dict]] = {}
     reported: dict[tuple[int, str], set[int]] = defaultdict(set)
     for org_id, key, quarter, status, value, num, den in results.values_list(
-        "sheet__organization_id", "target__origin_id", "sheet__quarter", "sheet__status",
-        "value", "numerator", "denominator",
+        "sheet__organization_id",
+        "target__origin_id",
+        "sheet__quarter",
+        "sheet__status",
+        "value",
+        "numerator",
+        "denominator",
     ):
         # Decimals, spelled out once when stored; one list shared by both bases.
         triplet = [value, num, den, 1]
@@ -147,7 +154,9 @@ def _accumulate(into: dict, other: dict) -> None:
             current[3] += quad[3]
 
 
-def _spelled(figures: dict, done: dict[int, tuple[list, list]] | None = None) -> Figures:
+def _spelled(
+    figures: dict, done: dict[int, tuple[list, list]] | None = None
+) -> Figures:
     """Decimal quads → the stored form (strings, one spelling per number).
 
     `done` keeps each quad's spelling by identity, with the quad itself so that
@@ -181,7 +190,12 @@ def rollup_rebuild(*, root: Organization, year: int) -> int:
     that sum, so a reporting leaf costs no additions at all.
     """
     _lock_tree(root)
-    organizations = {o.id: o.path for o in Organization.objects.filter(path__startswith=root.path).only("id", "path")}
+    organizations = {
+        o.id: o.path
+        for o in Organization.objects.filter(path__startswith=root.path).only(
+            "id", "path"
+        )
+    }
     path_to_id = {path: org_id for org_id, path in organizations.items()}
     own = _own_figures(organization_ids=None, year=year, path_prefix=root.path)
     below: dict[tuple[int, str], dict] = defaultdict(dict)
@@ -211,16 +225,25 @@ def rollup_rebuild(*, root: Organization, year: int) -> int:
             subtree = own_figures  # a reporting leaf: nothing to add
         reporting = dict(below_counts.get((org_id, basis), {}))
         _add_counts(reporting, own_counts)
-        rows.append(Rollup(
-            organization_id=org_id, year=year, basis=basis, own=_spelled(own_figures, spelled),
-            own_reporting=own_counts, subtree=_spelled(subtree, spelled), reporting=reporting,
-            path=organizations[org_id],
-        ))
+        rows.append(
+            Rollup(
+                organization_id=org_id,
+                year=year,
+                basis=basis,
+                own=_spelled(own_figures, spelled),
+                own_reporting=own_counts,
+                subtree=_spelled(subtree, spelled),
+                reporting=reporting,
+                path=organizations[org_id],
+            )
+        )
     Rollup.objects.filter(organization__path__startswith=root.path, year=year).delete()
     Rollup.objects.bulk_create(rows, batch_size=1000)
     now = timezone.now()
     RollupState.objects.update_or_create(
-        organization=root, year=year, defaults={"last_full_at": now, "last_update_at": now, "pending": 0}
+        organization=root,
+        year=year,
+        defaults={"last_full_at": now, "last_update_at": now, "pending": 0},
     )
     return len(rows)
 
@@ -244,7 +267,9 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
     chain = list(Organization.objects.filter(path__in=paths).only("id", "path"))
     existing = {
         (r.organization_id, r.basis): r
-        for r in Rollup.objects.select_for_update().filter(organization__in=chain, year=year)
+        for r in Rollup.objects.select_for_update().filter(
+            organization__in=chain, year=year
+        )
     }
     path_of = {o.id: o.path for o in chain}
     if any(r.path != path_of[r.organization_id] for r in existing.values()):
@@ -252,7 +277,9 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
         return True
     fresh = {
         key: (_spelled(figures), counts)
-        for key, (figures, counts) in _own_figures(organization_ids=[organization.id], year=year).items()
+        for key, (figures, counts) in _own_figures(
+            organization_ids=[organization.id], year=year
+        ).items()
     }
     changed: dict[int, Rollup] = {}
     for basis in BASIS_STATUSES:
@@ -266,7 +293,12 @@ def rollup_update(*, organization: Organization, year: int) -> bool:
             target = existing.get((ancestor.id, basis))
             if target is None:
                 target = Rollup(
-                    organization=ancestor, year=year, basis=basis, own={}, subtree={}, reporting={},
+                    organization=ancestor,
+                    year=year,
+                    basis=basis,
+                    own={},
+                    subtree={},
+                    reporting={},
                     path=ancestor.path,
                 )
                 existing[(ancestor.id, basis)] = target
@@ -305,20 +337,30 @@ def rollup_mark_pending(*, organization: Organization, year: int) -> None:
 def rollup_years(*, root: Organization) -> set[int]:
     """The years the tree has roll-ups for, or figures that should have them
     (a sheet sent or approved whose update was lost): three small queries."""
-    years = set(RollupState.objects.filter(organization=root).values_list("year", flat=True))
-    years |= set(Rollup.objects.filter(organization=root).values_list("year", flat=True).distinct())
+    years = set(
+        RollupState.objects.filter(organization=root).values_list("year", flat=True)
+    )
+    years |= set(
+        Rollup.objects.filter(organization=root)
+        .values_list("year", flat=True)
+        .distinct()
+    )
     years |= set(
         Result.objects.filter(
             sheet__organization__path__startswith=root.path,
             sheet__status__in=[SheetStatus.APPROVED, SheetStatus.SUBMITTED],
             target__origin__isnull=False,
-        ).values_list("sheet__year", flat=True).distinct()
+        )
+        .values_list("sheet__year", flat=True)
+        .distinct()
     )
     return years
 
 
 @transaction.atomic
-def rollup_schedule_rebuild(*, roots: Iterable[Organization], years: Iterable[int] | None = None) -> None:
+def rollup_schedule_rebuild(
+    *, roots: Iterable[Organization], years: Iterable[int] | None = None
+) -> None:
     """Queue a full rebuild of each tree once the transaction commits, for
     `years` or every year it has roll-ups; each shows as pending until done.
 
@@ -333,7 +375,9 @@ def rollup_schedule_rebuild(*, roots: Iterable[Organization], years: Iterable[in
             rollup_mark_pending(organization=root, year=year)
             root_id = root.id
             send_on_commit(
-                lambda root_id=root_id, year=year: tasks.rollup_rebuild.delay(root_id, year),
+                lambda root_id=root_id, year=year: tasks.rollup_rebuild.delay(
+                    root_id, year
+                ),
                 what=f"roll-up rebuild of {root_id}/{year}",
             )
 

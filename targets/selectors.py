@@ -44,7 +44,9 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
 def plan_for(*, organization: Organization, year: int) -> Plan | None:
     """The plan a quarter reports against: the year's own plan, else the term's."""
     plans = list(
-        Plan.objects.filter(organization=organization, start_year__lte=year, end_year__gte=year)
+        Plan.objects.filter(
+            organization=organization, start_year__lte=year, end_year__gte=year
+        )
     )
     plans.sort(key=lambda p: (p.end_year - p.start_year, -p.start_year))
     return plans[0] if plans else None
@@ -53,7 +55,9 @@ def plan_for(*, organization: Organization, year: int) -> Plan | None:
 def figures_of(result: Result | None) -> calc.Figures | None:
     if result is None:
         return None
-    return calc.Figures(value=result.value, numerator=result.numerator, denominator=result.denominator)
+    return calc.Figures(
+        value=result.value, numerator=result.numerator, denominator=result.denominator
+    )
 
 
 def spec_of(target: Target, *, base: Decimal | int | None = None) -> calc.TargetSpec:
@@ -73,7 +77,11 @@ def target_problems(target: Target) -> list[str]:
     wrongly (e.g. in the admin) must not break its plan's sheets."""
     try:
         return calc.spec_problems(
-            target.kind, target.comparator, target.plan_value, target.plan_high, source=target.source
+            target.kind,
+            target.comparator,
+            target.plan_value,
+            target.plan_high,
+            source=target.source,
         )
     except ValueError:  # a kind or comparator code that does not exist
         return ["Loại chỉ tiêu hoặc điều kiện đạt không hợp lệ."]
@@ -120,7 +128,9 @@ class SheetRow:
     def plan_text(self) -> str:
         """The plan as the sheet shows it: "trên 600/năm" for a per-year target."""
         text = plan_text(self.target)
-        return f"{text}/năm" if text and self.target.kind == calc.Kind.PER_YEAR else text
+        return (
+            f"{text}/năm" if text and self.target.kind == calc.Kind.PER_YEAR else text
+        )
 
 
 @dataclass
@@ -133,7 +143,9 @@ class GroupRows:
     def verdicts(self) -> calc.VerdictCounts:
         """Top-level targets of the group ("04/06 chỉ tiêu đạt"); sub-targets
         ("trong đó") are part of their parent and not counted on their own."""
-        return calc.count_verdicts(r.evaluation.verdict for r in self.rows if not r.is_sub)
+        return calc.count_verdicts(
+            r.evaluation.verdict for r in self.rows if not r.is_sub
+        )
 
 
 @dataclass
@@ -163,7 +175,12 @@ class SheetView:
         return to_date_label(self.quarter)
 
 
-_TO_DATE_LABELS = {1: "Lũy kế quý I", 2: "Lũy kế 6 tháng", 3: "Lũy kế 9 tháng", 4: "Cả năm"}
+_TO_DATE_LABELS = {
+    1: "Lũy kế quý I",
+    2: "Lũy kế 6 tháng",
+    3: "Lũy kế 9 tháng",
+    4: "Cả năm",
+}
 
 
 def to_date_label(quarter: int) -> str:
@@ -188,12 +205,16 @@ def _plan_places(value: Decimal | None) -> int:
 
 
 def plan_text(target: Target) -> str:
-    places = target.places if target.places is not None else _plan_places(target.plan_value)
+    places = (
+        target.places if target.places is not None else _plan_places(target.plan_value)
+    )
     percent = target.kind in ("rate", "base_share", "pp_change", "yoy")
+
     def fmt(v: Decimal | None) -> str:
         if v is None:
             return ""
         return format_percent(v, places) if percent else format_number(v, places)
+
     if target.kind == calc.Kind.ALL_OR_NOTHING:
         return "100%"
     if target.kind == calc.Kind.PP_CHANGE and target.plan_value is not None:
@@ -201,7 +222,9 @@ def plan_text(target: Target) -> str:
         return f"{word} {format_number(abs(target.plan_value), places)} điểm %"
     if target.comparator == calc.Comparator.RANGE:
         return f"{fmt(target.plan_value)} – {fmt(target.plan_high)}"
-    prefix = {"gt": "trên ", "lt": "dưới ", "lte": "không quá "}.get(target.comparator, "")
+    prefix = {"gt": "trên ", "lt": "dưới ", "lte": "không quá "}.get(
+        target.comparator, ""
+    )
     return prefix + fmt(target.plan_value)
 
 
@@ -227,18 +250,32 @@ class SheetData:
 
 
 def sheet_data(
-    *, organization: Organization, year: int, quarter: int, basis: str = RollupBasis.APPROVED
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    basis: str = RollupBasis.APPROVED,
 ) -> SheetData | None:
     """What a sheet reads; `basis`: whether the sums of targets given down count
     the subordinates' approved sheets only (the default) or submitted ones too."""
     plan = plan_for(organization=organization, year=year)
     if plan is None:
         return None
-    targets = list(plan.targets.select_related("group").order_by("group__order", "group_id", "order", "id"))
-    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related("updated_by").first()
+    targets = list(
+        plan.targets.select_related("group").order_by(
+            "group__order", "group_id", "order", "id"
+        )
+    )
+    sheet = (
+        Sheet.objects.filter(organization=organization, year=year, quarter=quarter)
+        .select_related("updated_by")
+        .first()
+    )
     this_year: dict[int, list[calc.Figures | None]] = {}
     current_results: dict[int, Result] = {}
-    for result in Result.objects.filter(sheet__organization=organization, sheet__year=year).select_related("sheet"):
+    for result in Result.objects.filter(
+        sheet__organization=organization, sheet__year=year
+    ).select_related("sheet"):
         q = result.sheet.quarter
         this_year.setdefault(result.target_id, [None] * 4)[q - 1] = figures_of(result)
         if q == quarter:
@@ -247,21 +284,36 @@ def sheet_data(
     last_year: dict[str, list[calc.Figures | None]] = {}
     for label, q, value, numerator, denominator in Result.objects.filter(
         sheet__organization=organization, sheet__year=year - 1
-    ).values_list("target__label", "sheet__quarter", "value", "numerator", "denominator"):
+    ).values_list(
+        "target__label", "sheet__quarter", "value", "numerator", "denominator"
+    ):
         last_year.setdefault(label, [None] * 4)[q - 1] = calc.Figures(
             value=value, numerator=numerator, denominator=denominator
         )
     rolled_up = set(
-        Target.objects.filter(derived_from__plan=plan).values_list("derived_from_id", flat=True).distinct()
+        Target.objects.filter(derived_from__plan=plan)
+        .values_list("derived_from_id", flat=True)
+        .distinct()
     )
     rollup = None
     if rolled_up:
-        rollup = Rollup.objects.filter(organization=organization, year=year, basis=basis).first()
+        rollup = Rollup.objects.filter(
+            organization=organization, year=year, basis=basis
+        ).first()
     return SheetData(
-        organization=organization, plan=plan, year=year, quarter=quarter, targets=targets, sheet=sheet,
-        this_year=this_year, last_year=last_year, current_results=current_results,
+        organization=organization,
+        plan=plan,
+        year=year,
+        quarter=quarter,
+        targets=targets,
+        sheet=sheet,
+        this_year=this_year,
+        last_year=last_year,
+        current_results=current_results,
         registry=RegistryFigures(organization=organization, year=year, quarter=quarter),
-        rolled_up=rolled_up, rollup=rollup, basis=basis,
+        rolled_up=rolled_up,
+        rollup=rollup,
+        basis=basis,
     )
 
 
@@ -275,11 +327,15 @@ def sheet_view(
 ) -> SheetView | None:
     """The sheet as stored, or with `typed` figures in place of this quarter's
     (the live preview while the cadre types)."""
-    data = sheet_data(organization=organization, year=year, quarter=quarter, basis=basis)
+    data = sheet_data(
+        organization=organization, year=year, quarter=quarter, basis=basis
+    )
     return None if data is None else build_sheet_view(data, typed=typed)
 
 
-def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None = None) -> SheetView:
+def build_sheet_view(
+    data: SheetData, *, typed: dict[int, calc.Figures] | None = None
+) -> SheetView:
     quarter = data.quarter
     groups: dict[int, GroupRows] = {}
     top_verdicts = []
@@ -294,7 +350,10 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
         if problems := target_problems(target):
             # Shown, not evaluated: the office corrects the target in the plan.
             row = _unusable_row(target, data, quarters, problems, is_rollup=is_rollup)
-            groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
+            groups.setdefault(
+                target.group_id,
+                GroupRows(name=target.group.name, group_id=target.group_id),
+            ).rows.append(row)
             if target.parent_id is None:
                 top_verdicts.append(row.evaluation.verdict)
             continue
@@ -305,13 +364,23 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             from targets import rollups
 
             quarters = rollups.figures_of(data.rollup, target)
-            current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
+            current, to_date = (
+                quarters[quarter - 1],
+                calc.year_to_date(target.kind, quarters, quarter),
+            )
             spec = spec_of(target)
-            reporting = (data.rollup.reporting.get(str(quarter), 0) if data.rollup else 0)
-            which = "đã duyệt" if data.basis == RollupBasis.APPROVED else "đã gửi hoặc đã duyệt"
+            reporting = data.rollup.reporting.get(str(quarter), 0) if data.rollup else 0
+            which = (
+                "đã duyệt"
+                if data.basis == RollupBasis.APPROVED
+                else "đã gửi hoặc đã duyệt"
+            )
             explanation = f"Tổng hợp từ báo cáo {which} của {reporting} tổ chức trực thuộc (quý {quarter})."
         else:
-            current, to_date = quarters[quarter - 1], calc.year_to_date(target.kind, quarters, quarter)
+            current, to_date = (
+                quarters[quarter - 1],
+                calc.year_to_date(target.kind, quarters, quarter),
+            )
             spec, explanation = spec_of(target), ""
             if target.kind == calc.Kind.YOY and last_year:
                 previous = calc.year_to_date(calc.Kind.COUNT, last_year, quarter).value
@@ -327,13 +396,17 @@ def build_sheet_view(data: SheetData, *, typed: dict[int, calc.Figures] | None =
             current=current,
             to_date=to_date,
             evaluation=evaluation,
-            last_quarter=quarters[quarter - 2] if quarter > 1 else (last_year[3] if last_year else None),
+            last_quarter=quarters[quarter - 2]
+            if quarter > 1
+            else (last_year[3] if last_year else None),
             last_year=last_year[quarter - 1] if last_year else None,
             explanation=explanation,
             is_sub=target.parent_id is not None,
             is_rollup=is_rollup,
         )
-        groups.setdefault(target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)).rows.append(row)
+        groups.setdefault(
+            target.group_id, GroupRows(name=target.group.name, group_id=target.group_id)
+        ).rows.append(row)
         if target.parent_id is None:
             top_verdicts.append(evaluation.verdict)
     return SheetView(
@@ -392,17 +465,26 @@ class RegistryFigures:
     def _members_at_new_year(self) -> int:
         return self._get(
             "base",
-            lambda: org_selectors.subtree_counts_on(root=self.organization, day=dt.date(self.year, 1, 1)).total,
+            lambda: (
+                org_selectors.subtree_counts_on(
+                    root=self.organization, day=dt.date(self.year, 1, 1)
+                ).total
+            ),
         )
 
     def _admissions(self, start: dt.date) -> int:
         return self._get(
             f"adm{start}",
-            lambda: org_selectors.event_counts(root=self.organization, start=start, end=self.end)[EventKind.ADMISSION],
+            lambda: org_selectors.event_counts(
+                root=self.organization, start=start, end=self.end
+            )[EventKind.ADMISSION],
         )
 
     def _ratings(self) -> org_selectors.RatingCounts:
-        return self._get("ratings", lambda: org_selectors.rating_counts(root=self.organization, year=self.year))
+        return self._get(
+            "ratings",
+            lambda: org_selectors.rating_counts(root=self.organization, year=self.year),
+        )
 
     # registry.Inputs, each read on first use.
     @property
@@ -416,7 +498,12 @@ class RegistryFigures:
     @property
     def members(self) -> int:
         return self._get(
-            "total", lambda: org_selectors.subtree_counts_on(root=self.organization, day=self.end).total
+            "total",
+            lambda: (
+                org_selectors.subtree_counts_on(
+                    root=self.organization, day=self.end
+                ).total
+            ),
         )
 
     @property
@@ -427,10 +514,14 @@ class RegistryFigures:
     def ratings(self) -> org_selectors.RatingCounts:
         return self._ratings()
 
-    def figures(self, target: Target) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
+    def figures(
+        self, target: Target
+    ) -> tuple[calc.Figures | None, calc.Figures, int | None, str]:
         """This quarter's figures (None when the quarter has none of its own),
         the year's to date, the base of a share, and how they were computed."""
-        to_date, base, explanation = registry.year_to_date(target, self, self.year, self.quarter)
+        to_date, base, explanation = registry.year_to_date(
+            target, self, self.year, self.quarter
+        )
         if target.source == Source.ADMISSIONS_SHARE:
             current = calc.Figures.of(self._admissions(self.start))
         elif to_date.value is None and to_date.numerator is None:
@@ -448,7 +539,9 @@ def organization_for_sheet(
 ) -> Organization:
     """The organisation whose sheet is asked for: 404 outside scope, 403 for a
     read-only role asked to write."""
-    organization = org_selectors.organization_get_for_user(user=user, public_id=public_id)
+    organization = org_selectors.organization_get_for_user(
+        user=user, public_id=public_id
+    )
     if write and not org_selectors.user_scope(user).can_write_members(organization):
         raise PermissionDenied("Bạn không có quyền nhập kết quả cho tổ chức này.")
     return organization
@@ -457,21 +550,29 @@ def organization_for_sheet(
 def organization_for_review(
     *, user: AbstractBaseUser | AnonymousUser, public_id: object
 ) -> Organization:
-    organization = org_selectors.organization_get_for_user(user=user, public_id=public_id)
+    organization = org_selectors.organization_get_for_user(
+        user=user, public_id=public_id
+    )
     if not org_selectors.user_scope(user).can_review(organization):
         raise PermissionDenied("Chỉ văn phòng cấp ủy cấp trên được duyệt báo cáo này.")
     return organization
 
 
 def sheet_for_review(
-    *, user: AbstractBaseUser | AnonymousUser, public_id: object, year: int, quarter: int
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    public_id: object,
+    year: int,
+    quarter: int,
 ) -> Sheet:
     """A subordinate's sheet the user's office decides on: 404 outside scope or
     when nothing was saved yet, 403 unless the office is above it."""
     organization = organization_for_review(user=user, public_id=public_id)
-    found = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).select_related(
-        "organization"
-    ).first()
+    found = (
+        Sheet.objects.filter(organization=organization, year=year, quarter=quarter)
+        .select_related("organization")
+        .first()
+    )
     if found is None:
         raise Http404("Chưa có báo cáo.")
     return found
@@ -479,7 +580,9 @@ def sheet_for_review(
 
 def sheets_of_year(*, organization: Organization, year: int) -> dict[int, Sheet]:
     """The organisation's own sheets of a year, by quarter."""
-    return {s.quarter: s for s in Sheet.objects.filter(organization=organization, year=year)}
+    return {
+        s.quarter: s for s in Sheet.objects.filter(organization=organization, year=year)
+    }
 
 
 def sheet_transitions(*, sheet: Sheet | None) -> list[SheetTransition]:
@@ -489,20 +592,28 @@ def sheet_transitions(*, sheet: Sheet | None) -> list[SheetTransition]:
     return list(sheet.transitions.select_related("by"))
 
 
-def plan_get_for_user(*, user: AbstractBaseUser | AnonymousUser, public_id: object, write: bool = False) -> Plan:
+def plan_get_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, public_id: object, write: bool = False
+) -> Plan:
     """A plan of an organisation in the user's scope: 404 otherwise (and for a
     malformed id), 403 when `write` and the user may only read."""
     try:
         plan = Plan.objects.select_related("organization").get(public_id=public_id)
     except (Plan.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("Không tìm thấy kế hoạch.") from exc
-    org_selectors.organization_get_for_user(user=user, public_id=plan.organization.public_id, write=write)
+    org_selectors.organization_get_for_user(
+        user=user, public_id=plan.organization.public_id, write=write
+    )
     return plan
 
 
 def plan_targets(*, plan: Plan) -> list[Target]:
     """A plan's targets in the resolution's order, with their group and parent."""
-    return list(plan.targets.select_related("group", "parent").order_by("group__order", "group_id", "order", "id"))
+    return list(
+        plan.targets.select_related("group", "parent").order_by(
+            "group__order", "group_id", "order", "id"
+        )
+    )
 
 
 def plan_target(*, plan: Plan, target_id: int) -> Target:
@@ -512,16 +623,22 @@ def plan_target(*, plan: Plan, target_id: int) -> Target:
         raise Http404("Không tìm thấy chỉ tiêu.") from exc
 
 
-def target_get_for_organization(*, organization: Organization, target_id: int) -> Target:
+def target_get_for_organization(
+    *, organization: Organization, target_id: int
+) -> Target:
     try:
-        return Target.objects.select_related("plan").get(id=target_id, plan__organization=organization)
+        return Target.objects.select_related("plan").get(
+            id=target_id, plan__organization=organization
+        )
     except Target.DoesNotExist as exc:
         raise Http404("Không tìm thấy chỉ tiêu.") from exc
 
 
 def target_history(*, organization: Organization, target: Target) -> list[ResultChange]:
     return list(
-        ResultChange.objects.filter(result__target=target, result__sheet__organization=organization)
+        ResultChange.objects.filter(
+            result__target=target, result__sheet__organization=organization
+        )
         .select_related("changed_by", "result__sheet")
         .order_by("-changed_at", "-id")
     )
@@ -531,7 +648,10 @@ def sheets_to_review(*, organization: Organization) -> list[Sheet]:
     """Submitted sheets of the organisation's direct and deeper subordinates."""
     return list(
         Sheet.objects.filter(
-            Q(organization__path__startswith=organization.path) & ~Q(organization=organization),
+            Q(organization__path__startswith=organization.path)
+            & ~Q(organization=organization),
             status=SheetStatus.SUBMITTED,
-        ).select_related("organization").order_by("submitted_at")
+        )
+        .select_related("organization")
+        .order_by("submitted_at")
     )

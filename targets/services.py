@@ -60,11 +60,18 @@ class SheetConflict(Exception):
 
 @transaction.atomic
 def plan_create(
-    *, organization: Organization, title: str, start_year: int, end_year: int | None = None, resolution: str = "",
+    *,
+    organization: Organization,
+    title: str,
+    start_year: int,
+    end_year: int | None = None,
+    resolution: str = "",
     user: AbstractBaseUser | None = None,
 ) -> Plan:
     end_year = end_year or start_year
-    if Plan.objects.filter(organization=organization, start_year=start_year, end_year=end_year).exists():
+    if Plan.objects.filter(
+        organization=organization, start_year=start_year, end_year=end_year
+    ).exists():
         raise ValidationError("Tổ chức đã có kế hoạch cho giai đoạn này.")
     plan = Plan.objects.create(
         organization=organization,
@@ -74,10 +81,17 @@ def plan_create(
         resolution=resolution,
     )
     audit_record(
-        action="plan.create", organization=organization, user=user, obj=plan,
+        action="plan.create",
+        organization=organization,
+        user=user,
+        obj=plan,
         summary=f"Tạo kế hoạch “{plan}” của “{organization.name}”.",
-        changes={"title": (None, title), "start_year": (None, start_year), "end_year": (None, end_year),
-                 "resolution": (None, resolution or None)},
+        changes={
+            "title": (None, title),
+            "start_year": (None, start_year),
+            "end_year": (None, end_year),
+            "resolution": (None, resolution or None),
+        },
     )
     return plan
 
@@ -85,15 +99,24 @@ def plan_create(
 def _target_fields(target: Target) -> dict[str, object]:
     """A target as the audit trail records it (labels, not codes)."""
     return {
-        "group": target.group.name, "wording": target.wording, "label": target.label, "unit": target.unit,
-        "target_kind": target.get_kind_display(), "comparator": target.get_comparator_display(),
-        "plan_value": target.plan_value, "plan_high": target.plan_high, "places": target.places,
-        "source": target.get_source_display(), "parent_target": target.parent.label if target.parent else None,
+        "group": target.group.name,
+        "wording": target.wording,
+        "label": target.label,
+        "unit": target.unit,
+        "target_kind": target.get_kind_display(),
+        "comparator": target.get_comparator_display(),
+        "plan_value": target.plan_value,
+        "plan_high": target.plan_high,
+        "places": target.places,
+        "source": target.get_source_display(),
+        "parent_target": target.parent.label if target.parent else None,
         "report_phrase": target.report_phrase,
     }
 
 
-def _audit_target(*, target: Target, before: Mapping[str, object], user: AbstractBaseUser | None) -> None:
+def _audit_target(
+    *, target: Target, before: Mapping[str, object], user: AbstractBaseUser | None
+) -> None:
     """target.create, target.update, or target.assign for a committee's target
     given to a subordinate; nothing when nothing changed."""
     changes = audit_diff(before, _target_fields(target))
@@ -108,11 +131,22 @@ def _audit_target(*, target: Target, before: Mapping[str, object], user: Abstrac
         )
         changes = {"plan_value": (before.get("plan_value"), target.plan_value)}
     elif before:
-        action, summary = "target.update", f"Sửa chỉ tiêu “{target.label}” ({target.plan})."
+        action, summary = (
+            "target.update",
+            f"Sửa chỉ tiêu “{target.label}” ({target.plan}).",
+        )
     else:
-        action, summary = "target.create", f"Thêm chỉ tiêu “{target.label}” ({target.plan})."
+        action, summary = (
+            "target.create",
+            f"Thêm chỉ tiêu “{target.label}” ({target.plan}).",
+        )
     audit_record(
-        action=action, organization=organization, user=user, obj=target, summary=summary, changes=changes
+        action=action,
+        organization=organization,
+        user=user,
+        obj=target,
+        summary=summary,
+        changes=changes,
     )
 
 
@@ -143,7 +177,9 @@ def target_create(
     comparator = comparator or calc.default_comparator(calc.Kind(kind))
     plan_value = Decimal(str(plan_value)) if plan_value is not None else None
     plan_high = Decimal(str(plan_high)) if plan_high is not None else None
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
+    problems = calc.spec_problems(
+        kind, comparator, plan_value, plan_high, source=source
+    )
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and parent.plan_id != plan.id:
@@ -163,7 +199,9 @@ def target_create(
         places=places,
         source=source,
         derived_from=derived_from,
-        origin_id=None if derived_from is None else (derived_from.origin_id or derived_from.id),
+        origin_id=None
+        if derived_from is None
+        else (derived_from.origin_id or derived_from.id),
         report_phrase=report_phrase,
     )
     _audit_target(target=target, before={}, user=user)
@@ -193,12 +231,26 @@ def target_save(
     """Create a target, or change one: the office keys the resolution in."""
     if target is None:
         return target_create(
-            plan=plan, group=group, wording=wording, label=label, kind=kind, comparator=comparator,
-            plan_value=plan_value, plan_high=plan_high, unit=unit, parent=parent, places=places,
-            source=source, order=order, report_phrase=report_phrase, user=user,
+            plan=plan,
+            group=group,
+            wording=wording,
+            label=label,
+            kind=kind,
+            comparator=comparator,
+            plan_value=plan_value,
+            plan_high=plan_high,
+            unit=unit,
+            parent=parent,
+            places=places,
+            source=source,
+            order=order,
+            report_phrase=report_phrase,
+            user=user,
         )
     before = _target_fields(target)
-    problems = calc.spec_problems(kind, comparator, plan_value, plan_high, source=source)
+    problems = calc.spec_problems(
+        kind, comparator, plan_value, plan_high, source=source
+    )
     if problems:
         raise ValidationError(" ".join(problems))
     if parent is not None and (parent.plan_id != plan.id or parent.pk == target.pk):
@@ -206,8 +258,18 @@ def target_save(
     target.group, _ = TargetGroup.objects.get_or_create(
         plan=plan, name=group, defaults={"order": plan.groups.count() + 1}
     )
-    target.wording, target.label, target.kind, target.comparator = wording, label, kind, comparator
-    target.plan_value, target.plan_high, target.unit, target.parent = plan_value, plan_high, unit, parent
+    target.wording, target.label, target.kind, target.comparator = (
+        wording,
+        label,
+        kind,
+        comparator,
+    )
+    target.plan_value, target.plan_high, target.unit, target.parent = (
+        plan_value,
+        plan_high,
+        unit,
+        parent,
+    )
     target.places, target.source, target.report_phrase = places, source, report_phrase
     if order is not None:
         target.order = order
@@ -218,7 +280,10 @@ def target_save(
 
 @transaction.atomic
 def target_assign(
-    *, target: Target, plan_values: Mapping[Organization, Decimal | int | None], title: str | None = None,
+    *,
+    target: Target,
+    plan_values: Mapping[Organization, Decimal | int | None],
+    title: str | None = None,
     user: AbstractBaseUser | None = None,
 ) -> list[Target]:
     """A committee's target given to each subordinate with its own plan value.
@@ -235,8 +300,13 @@ def target_assign(
     origin_id = target.origin_id or target.id
     handed_down_before = target.assigned.exists()
     for organization, value in plan_values.items():
-        if not organization.path.startswith(source_plan.organization.path) or organization == source_plan.organization:
-            raise ValidationError(f"“{organization.name}” không trực thuộc “{source_plan.organization.name}”.")
+        if (
+            not organization.path.startswith(source_plan.organization.path)
+            or organization == source_plan.organization
+        ):
+            raise ValidationError(
+                f"“{organization.name}” không trực thuộc “{source_plan.organization.name}”."
+            )
         plan, _ = Plan.objects.get_or_create(
             organization=organization,
             start_year=source_plan.start_year,
@@ -252,7 +322,11 @@ def target_assign(
             created.append(existing)
             continue
         # Two copies of one original in a plan would both be summed.
-        other = plan.targets.filter(origin_id=origin_id).select_related("derived_from__plan__organization").first()
+        other = (
+            plan.targets.filter(origin_id=origin_id)
+            .select_related("derived_from__plan__organization")
+            .first()
+        )
         if other is not None:
             giver = other.derived_from.plan.organization.name
             raise ValidationError(
@@ -288,13 +362,18 @@ def _enqueue_own_rollups(*, target: Target) -> None:
 
     organization = target.plan.organization
     years = sorted(
-        set(Result.objects.filter(target=target, sheet__organization=organization).values_list("sheet__year", flat=True))
+        set(
+            Result.objects.filter(
+                target=target, sheet__organization=organization
+            ).values_list("sheet__year", flat=True)
+        )
     )
     for year in years:
         rollups.rollup_mark_pending(organization=organization, year=year)
         org_id = organization.id
         send_on_commit(
-            lambda year=year: tasks.rollup_update.delay(org_id, year), what=f"roll-up of {org_id}/{year}"
+            lambda year=year: tasks.rollup_update.delay(org_id, year),
+            what=f"roll-up of {org_id}/{year}",
         )
 
 
@@ -309,7 +388,9 @@ def entry_problems(target: Target, entry: Entry, *, typed: str = "") -> list[str
     upload both check rows here, so they accept and refuse the same figures.
     """
     problems = []
-    numbers = [v for v in (entry.value, entry.numerator, entry.denominator) if v is not None]
+    numbers = [
+        v for v in (entry.value, entry.numerator, entry.denominator) if v is not None
+    ]
     if (
         entry.value is not None
         and entry.value.is_finite()
@@ -317,7 +398,9 @@ def entry_problems(target: Target, entry: Entry, *, typed: str = "") -> list[str
         and calc.takes_whole_numbers(target.kind, target.places)
     ):
         problems.append(whole_number_problem(entry.value, typed))
-    if target.kind not in (calc.Kind.PP_CHANGE, calc.Kind.YOY) and any(v < 0 for v in numbers):
+    if target.kind not in (calc.Kind.PP_CHANGE, calc.Kind.YOY) and any(
+        v < 0 for v in numbers
+    ):
         problems.append("Số liệu không được âm.")
     if entry.numerator is not None and entry.denominator is not None:
         if entry.numerator > entry.denominator:
@@ -352,7 +435,10 @@ def entry_warning(
     """The first figure of the row far from the previous quarter's, else from the
     same quarter last year's; None when nothing looks off. One check for the web
     form (its preview too) and the Excel upload."""
-    for previous, what in ((last_quarter, "quý trước"), (last_year, "cùng kỳ năm trước")):
+    for previous, what in (
+        (last_quarter, "quý trước"),
+        (last_year, "cùng kỳ năm trước"),
+    ):
         if previous is None:
             continue
         for name, label in _FIGURE_NAMES.items():
@@ -373,7 +459,11 @@ def entry_warning(
 
 def figures_change(result: Result | None, entry: Entry) -> bool:
     """Whether saving `entry` would change the stored result's figures (not its note)."""
-    old = (None, None, None, "") if result is None else (result.value, result.numerator, result.denominator, "")
+    old = (
+        (None, None, None, "")
+        if result is None
+        else (result.value, result.numerator, result.denominator, "")
+    )
     return not _same(old, (entry.value, entry.numerator, entry.denominator, ""))
 
 
@@ -388,7 +478,11 @@ def whole_number_problem(value: Decimal, typed: str = "") -> str:
     # three); a number cell has lost its trailing zeros ("20.360" → 20,36).
     grouped = re.search(r"[.,]\d{3}$", shown) if typed.strip() else True
     # Only a number below a thousand can be a misread "20.360" (→ 20,36).
-    if grouped and thousands == thousands.to_integral_value() and 1 <= abs(value) < 1000:
+    if (
+        grouped
+        and thousands == thousands.to_integral_value()
+        and 1 <= abs(value) < 1000
+    ):
         whole = int(thousands)
         return f"{message} — nếu ý bạn là {format_number(whole)}, hãy gõ {whole}."
     return f"{message}: hãy gõ số nguyên."
@@ -413,13 +507,27 @@ def sheet_save(
     plan = plan_for(organization=organization, year=year)
     if plan is None:
         raise ValidationError(f"Chưa có kế hoạch chỉ tiêu năm {year}.")
-    sheet = _claim_sheet(organization=organization, plan=plan, year=year, quarter=quarter, version=version, user=user)
+    sheet = _claim_sheet(
+        organization=organization,
+        plan=plan,
+        year=year,
+        quarter=quarter,
+        version=version,
+        user=user,
+    )
     # Registry-computed targets and targets given down (summed from subordinates) are never typed.
-    given_down = Target.objects.filter(derived_from__plan=plan).values("derived_from_id")
-    targets = {t.id: t for t in plan.targets.filter(source=Source.MANUAL).exclude(id__in=given_down)}
+    given_down = Target.objects.filter(derived_from__plan=plan).values(
+        "derived_from_id"
+    )
+    targets = {
+        t.id: t
+        for t in plan.targets.filter(source=Source.MANUAL).exclude(id__in=given_down)
+    }
     unknown = set(entries) - set(targets)
     if unknown:
-        raise ValidationError("Có chỉ tiêu không thuộc kế hoạch hoặc được tính tự động.")
+        raise ValidationError(
+            "Có chỉ tiêu không thuộc kế hoạch hoặc được tính tự động."
+        )
     for target_id, entry in entries.items():
         problems = entry_problems(targets[target_id], entry)
         if problems:
@@ -428,7 +536,11 @@ def sheet_save(
     now = timezone.now()
     for target_id, entry in entries.items():
         result = existing.get(target_id)
-        old = (None, None, None, "") if result is None else (result.value, result.numerator, result.denominator, result.note)
+        old = (
+            (None, None, None, "")
+            if result is None
+            else (result.value, result.numerator, result.denominator, result.note)
+        )
         new = (entry.value, entry.numerator, entry.denominator, entry.note)
         if _same(old, new):
             continue
@@ -440,15 +552,25 @@ def sheet_save(
         ResultChange.objects.create(
             result=result,
             changed_by=user,
-            old_value=old[0], new_value=new[0],
-            old_numerator=old[1], new_numerator=new[1],
-            old_denominator=old[2], new_denominator=new[2],
-            old_note=old[3], new_note=new[3],
+            old_value=old[0],
+            new_value=new[0],
+            old_numerator=old[1],
+            new_numerator=new[1],
+            old_denominator=old[2],
+            new_denominator=new[2],
+            old_note=old[3],
+            new_note=new[3],
             via=via,
         )
         _audit_result_change(
-            organization=organization, sheet=sheet, result=result, target=targets[target_id],
-            old=old, new=new, user=user, via=via,
+            organization=organization,
+            sheet=sheet,
+            result=result,
+            target=targets[target_id],
+            old=old,
+            new=new,
+            user=user,
+            via=via,
         )
     return sheet
 
@@ -457,8 +579,15 @@ _RESULT_FIELDS = ("value", "numerator", "denominator", "note")
 
 
 def _audit_result_change(
-    *, organization: Organization, sheet: Sheet, result: Result, target: Target,
-    old: tuple, new: tuple, user: AbstractBaseUser | None, via: str,
+    *,
+    organization: Organization,
+    sheet: Sheet,
+    result: Result,
+    target: Target,
+    old: tuple,
+    new: tuple,
+    user: AbstractBaseUser | None,
+    via: str,
 ) -> None:
     changes = {
         name: (before, after)
@@ -492,7 +621,9 @@ def _figure_text(entry: tuple) -> str:
     value, numerator, denominator = entry[:3]
 
     def figure(number: Decimal | None) -> str:
-        return display_value(decimal_text(number) if number is not None else None, number=True)
+        return display_value(
+            decimal_text(number) if number is not None else None, number=True
+        )
 
     if numerator is not None or denominator is not None:
         return f"{figure(numerator)}/{figure(denominator)}"
@@ -501,32 +632,54 @@ def _figure_text(entry: tuple) -> str:
 
 def _same(old: tuple, new: tuple) -> bool:
     return all(
-        (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
+        (a is None and b is None)
+        or (a is not None and b is not None and Decimal(a) == Decimal(b))
         for a, b in zip(old[:3], new[:3], strict=True)
     ) and (old[3] or "") == (new[3] or "")
 
 
 def _claim_sheet(
-    *, organization: Organization, plan: Plan, year: int, quarter: int, version: int, user: AbstractBaseUser | None
+    *,
+    organization: Organization,
+    plan: Plan,
+    year: int,
+    quarter: int,
+    version: int,
+    user: AbstractBaseUser | None,
 ) -> Sheet:
     """Bump the sheet's version if it is still `version` (a conditional update),
     creating it on the first save. Anything else is a conflict."""
-    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
+    sheet = Sheet.objects.filter(
+        organization=organization, year=year, quarter=quarter
+    ).first()
     if sheet is None:
         if version != 0:
             raise SheetConflict(None)
         try:
             with transaction.atomic():
                 return Sheet.objects.create(
-                    organization=organization, plan=plan, year=year, quarter=quarter, version=1, updated_by=user
+                    organization=organization,
+                    plan=plan,
+                    year=year,
+                    quarter=quarter,
+                    version=1,
+                    updated_by=user,
                 )
         except IntegrityError as exc:
-            raise SheetConflict(Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()) from exc
+            raise SheetConflict(
+                Sheet.objects.filter(
+                    organization=organization, year=year, quarter=quarter
+                ).first()
+            ) from exc
     if sheet.is_locked:
-        raise ValidationError(f"Báo cáo đang ở trạng thái “{sheet.get_status_display()}”, không thể sửa.")
-    claimed = Sheet.objects.filter(pk=sheet.pk, version=version).exclude(
-        status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED]
-    ).update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+        raise ValidationError(
+            f"Báo cáo đang ở trạng thái “{sheet.get_status_display()}”, không thể sửa."
+        )
+    claimed = (
+        Sheet.objects.filter(pk=sheet.pk, version=version)
+        .exclude(status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED])
+        .update(version=F("version") + 1, updated_by=user, updated_at=timezone.now())
+    )
     if not claimed:
         sheet.refresh_from_db()
         raise SheetConflict(sheet)
@@ -538,7 +691,12 @@ def _claim_sheet(
 
 
 def _transition(
-    *, sheet: Sheet, allowed_from: set[str], to: str, user: AbstractBaseUser | None, reason: str = ""
+    *,
+    sheet: Sheet,
+    allowed_from: set[str],
+    to: str,
+    user: AbstractBaseUser | None,
+    reason: str = "",
 ) -> Sheet:
     if "\x00" in reason:  # PostgreSQL refuses it in text
         raise ValidationError(
@@ -549,12 +707,16 @@ def _transition(
         raise ValidationError(
             f"Không thể chuyển báo cáo từ “{locked.get_status_display()}” sang “{SheetStatus(to).label}”."
         )
-    SheetTransition.objects.create(sheet=locked, from_status=locked.status, to_status=to, reason=reason, by=user)
+    SheetTransition.objects.create(
+        sheet=locked, from_status=locked.status, to_status=to, reason=reason, by=user
+    )
     _audit_transition(sheet=locked, to=to, reason=reason, user=user)
     Sheet.objects.filter(pk=locked.pk).update(
         status=to,
         return_reason=reason if to == SheetStatus.RETURNED else locked.return_reason,
-        submitted_at=timezone.now() if to == SheetStatus.SUBMITTED else locked.submitted_at,
+        submitted_at=timezone.now()
+        if to == SheetStatus.SUBMITTED
+        else locked.submitted_at,
         version=F("version") + 1,
         updated_by=user,
         updated_at=timezone.now(),
@@ -564,7 +726,9 @@ def _transition(
     return locked
 
 
-def _audit_transition(*, sheet: Sheet, to: str, reason: str, user: AbstractBaseUser | None) -> None:
+def _audit_transition(
+    *, sheet: Sheet, to: str, reason: str, user: AbstractBaseUser | None
+) -> None:
     if to == SheetStatus.SUBMITTED:
         action, verb = "sheet.submit", "Gửi"
     elif to == SheetStatus.APPROVED:
@@ -598,27 +762,56 @@ def _enqueue_rollup(sheet: Sheet) -> None:
 
     rollups.rollup_mark_pending(organization=sheet.organization, year=sheet.year)
     org_id, year = sheet.organization_id, sheet.year
-    send_on_commit(lambda: tasks.rollup_update.delay(org_id, year), what=f"roll-up of {org_id}/{year}")
+    send_on_commit(
+        lambda: tasks.rollup_update.delay(org_id, year),
+        what=f"roll-up of {org_id}/{year}",
+    )
 
 
 @transaction.atomic
-def sheet_submit(*, organization: Organization, year: int, quarter: int, user: AbstractBaseUser | None) -> Sheet:
-    sheet = Sheet.objects.filter(organization=organization, year=year, quarter=quarter).first()
+def sheet_submit(
+    *,
+    organization: Organization,
+    year: int,
+    quarter: int,
+    user: AbstractBaseUser | None,
+) -> Sheet:
+    sheet = Sheet.objects.filter(
+        organization=organization, year=year, quarter=quarter
+    ).first()
     if sheet is None:
         raise ValidationError("Chưa có số liệu để gửi: hãy lưu báo cáo trước.")
-    return _transition(sheet=sheet, allowed_from={SheetStatus.DRAFT, SheetStatus.RETURNED}, to=SheetStatus.SUBMITTED, user=user)
+    return _transition(
+        sheet=sheet,
+        allowed_from={SheetStatus.DRAFT, SheetStatus.RETURNED},
+        to=SheetStatus.SUBMITTED,
+        user=user,
+    )
 
 
 @transaction.atomic
 def sheet_approve(*, sheet: Sheet, user: AbstractBaseUser | None) -> Sheet:
-    return _transition(sheet=sheet, allowed_from={SheetStatus.SUBMITTED}, to=SheetStatus.APPROVED, user=user)
+    return _transition(
+        sheet=sheet,
+        allowed_from={SheetStatus.SUBMITTED},
+        to=SheetStatus.APPROVED,
+        user=user,
+    )
 
 
 @transaction.atomic
 def sheet_return(*, sheet: Sheet, reason: str, user: AbstractBaseUser | None) -> Sheet:
     if not reason.strip():
-        raise ValidationError({"reason": "Ghi rõ lý do trả lại để cán bộ biết cần sửa gì."})
-    return _transition(sheet=sheet, allowed_from={SheetStatus.SUBMITTED}, to=SheetStatus.RETURNED, user=user, reason=reason.strip())
+        raise ValidationError(
+            {"reason": "Ghi rõ lý do trả lại để cán bộ biết cần sửa gì."}
+        )
+    return _transition(
+        sheet=sheet,
+        allowed_from={SheetStatus.SUBMITTED},
+        to=SheetStatus.RETURNED,
+        user=user,
+        reason=reason.strip(),
+    )
 
 
 @transaction.atomic
@@ -626,4 +819,10 @@ def sheet_reopen(*, sheet: Sheet, reason: str, user: AbstractBaseUser | None) ->
     """Unlock an approved sheet for corrections: the parent office's act, recorded."""
     if not reason.strip():
         raise ValidationError({"reason": "Ghi rõ lý do mở lại báo cáo."})
-    return _transition(sheet=sheet, allowed_from={SheetStatus.APPROVED}, to=SheetStatus.RETURNED, user=user, reason=reason.strip())
+    return _transition(
+        sheet=sheet,
+        allowed_from={SheetStatus.APPROVED},
+        to=SheetStatus.RETURNED,
+        user=user,
+        reason=reason.strip(),
+    )

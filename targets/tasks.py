@@ -56,7 +56,9 @@ def rollup_rebuild_all() -> int:
     """Nightly: every tree's roll-ups, for every year it has them (or has sent
     sheets that should be in them), rebuilt from scratch."""
     rows = 0
-    for root in Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True):
+    for root in Organization.objects.filter(
+        parent__isnull=True, dissolved_on__isnull=True
+    ):
         for year in sorted(rollups.rollup_years(root=root)):
             rows += rollups.rollup_rebuild(root=root, year=year)
     return rows
@@ -81,15 +83,22 @@ def send_late_reminders(today: str | None = None) -> int:
     return reminders.late_reminders_send(today=day)
 
 
-@shared_task(name="targets.rollup_catch_up", acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(
+    name="targets.rollup_catch_up",
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1700,
+)
 def rollup_catch_up(stale_minutes: int = 5) -> int:
     """Rebuild the trees whose updates were queued but never ran (e.g. the broker
     was down when a sheet was approved): pending for longer than a few minutes."""
     cutoff = timezone.now() - dt.timedelta(minutes=stale_minutes)
     rebuilt = 0
-    stale = RollupState.objects.filter(pending__gt=0).filter(
-        Q(last_update_at__isnull=True) | Q(last_update_at__lt=cutoff)
-    ).select_related("organization")
+    stale = (
+        RollupState.objects.filter(pending__gt=0)
+        .filter(Q(last_update_at__isnull=True) | Q(last_update_at__lt=cutoff))
+        .select_related("organization")
+    )
     for state in stale:
         rollups.rollup_rebuild(root=state.organization, year=state.year)
         rebuilt += 1

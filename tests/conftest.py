@@ -100,8 +100,20 @@ def world(db) -> World:  # noqa: ANN001
     member_b = make_member(cell_b, full_name="Trần Văn Bê")
     target, plan, document, issued, rendering = scoped_objects(grassroots_a)
     return World(
-        bloc_a, grassroots_a, cell_a1, cell_a2, bloc_b, grassroots_b, cell_b, member_a, member_b, target.id,
-        plan.public_id, document, issued, rendering,
+        bloc_a,
+        grassroots_a,
+        cell_a1,
+        cell_a2,
+        bloc_b,
+        grassroots_b,
+        cell_b,
+        member_a,
+        member_b,
+        target.id,
+        plan.public_id,
+        document,
+        issued,
+        rendering,
     )
 
 
@@ -109,22 +121,42 @@ def scoped_objects(organization: Organization):  # noqa: ANN201
     """The objects the URL walk reaches through one organisation: a plan with
     one target, a submitted Q4/2023 sheet, a draft and an issued document and a
     stored rendering."""
-    plan = target_services.plan_create(organization=organization, title="Kế hoạch 2023", start_year=2023)
+    plan = target_services.plan_create(
+        organization=organization, title="Kế hoạch 2023", start_year=2023
+    )
     target = target_services.target_create(
-        plan=plan, group="Chỉ tiêu chung", wording="Chỉ tiêu thử", label="Chỉ tiêu thử", kind="count", plan_value=10
+        plan=plan,
+        group="Chỉ tiêu chung",
+        wording="Chỉ tiêu thử",
+        label="Chỉ tiêu thử",
+        kind="count",
+        plan_value=10,
     )
     # A submitted Q4 sheet, so review actions have an object to act on.
     target_services.sheet_save(
-        organization=organization, year=2023, quarter=4, version=0,
-        entries={target.id: target_services.Entry(value=Decimal(5))}, user=None,
+        organization=organization,
+        year=2023,
+        quarter=4,
+        version=0,
+        entries={target.id: target_services.Entry(value=Decimal(5))},
+        user=None,
     )
-    target_services.sheet_submit(organization=organization, year=2023, quarter=4, user=None)
+    target_services.sheet_submit(
+        organization=organization, year=2023, quarter=4, user=None
+    )
     document = report_services.document_create(
-        organization=organization, doc_type="quarterly", year=2023, quarter=3, dated=dt.date(2023, 10, 6)
+        organization=organization,
+        doc_type="quarterly",
+        year=2023,
+        quarter=3,
+        dated=dt.date(2023, 10, 6),
     )
     issued = _issued_document(organization)
     rendering = Rendering.objects.create(
-        document=document, fmt="pdf", status=RenderStatus.DONE, sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest()
+        document=document,
+        fmt="pdf",
+        status=RenderStatus.DONE,
+        sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest(),
     )
     rendering.file.save("world.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     return target, plan, document, issued, rendering
@@ -135,7 +167,10 @@ def _issued_document(organization: Organization):  # noqa: ANN202
     itself go through the service)."""
     content = b"%PDF-1.7 issued"
     document = report_services.document_create(
-        organization=organization, doc_type="annual", year=2022, dated=dt.date(2023, 1, 10)
+        organization=organization,
+        doc_type="annual",
+        year=2022,
+        dated=dt.date(2023, 1, 10),
     )
     document.status, document.term_label = "issued", "2020-2025"
     document.number = report_services._next_number(document, document.term_label)
@@ -197,28 +232,61 @@ class PlanWorld:
 def plan_world(world) -> PlanWorld:  # noqa: ANN001
     plan = Plan.objects.get(organization=world.grassroots_a, start_year=2023)
     jobs = target_services.target_create(
-        plan=plan, group=PRO, wording="Giải quyết việc làm cho 18.500 lao động", label="Giải quyết việc làm",
-        kind="count", plan_value=18500, unit="người",
+        plan=plan,
+        group=PRO,
+        wording="Giải quyết việc làm cho 18.500 lao động",
+        label="Giải quyết việc làm",
+        kind="count",
+        plan_value=18500,
+        unit="người",
     )
     overseas = target_services.target_create(
-        plan=plan, group=PRO, wording="trong đó đi làm việc ở nước ngoài 3.700 người", label="Đi làm việc ở nước ngoài",
-        kind="count", plan_value=3700, unit="người", parent=jobs,
+        plan=plan,
+        group=PRO,
+        wording="trong đó đi làm việc ở nước ngoài 3.700 người",
+        label="Đi làm việc ở nước ngoài",
+        kind="count",
+        plan_value=3700,
+        unit="người",
+        parent=jobs,
     )
     trained = target_services.target_create(
-        plan=plan, group=PRO, wording="Tỷ lệ lao động qua đào tạo đạt 68,7%", label="Tỷ lệ lao động qua đào tạo",
-        kind="rate", plan_value="68.7", unit="%", places=1,
+        plan=plan,
+        group=PRO,
+        wording="Tỷ lệ lao động qua đào tạo đạt 68,7%",
+        label="Tỷ lệ lao động qua đào tạo",
+        kind="rate",
+        plan_value="68.7",
+        unit="%",
+        places=1,
     )
     poor = target_services.target_create(
-        plan=plan, group=PRO, wording="Giảm tỷ lệ hộ nghèo 0,8%", label="Giảm tỷ lệ hộ nghèo",
-        kind="pp_change", plan_value="-0.8", unit="%",
+        plan=plan,
+        group=PRO,
+        wording="Giảm tỷ lệ hộ nghèo 0,8%",
+        label="Giảm tỷ lệ hộ nghèo",
+        kind="pp_change",
+        plan_value="-0.8",
+        unit="%",
     )
     admissions = target_services.target_create(
-        plan=plan, group=PARTY, wording="Kết nạp đảng viên đạt 4% so với tổng số đảng viên đầu năm",
-        label="Kết nạp đảng viên", kind="base_share", plan_value=4, unit="%", source=Source.ADMISSIONS_SHARE,
+        plan=plan,
+        group=PARTY,
+        wording="Kết nạp đảng viên đạt 4% so với tổng số đảng viên đầu năm",
+        label="Kết nạp đảng viên",
+        kind="base_share",
+        plan_value=4,
+        unit="%",
+        source=Source.ADMISSIONS_SHARE,
     )
     inspections = target_services.target_create(
-        plan=plan, group=PARTY, wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch", label="Kiểm tra, giám sát",
-        kind="done_of_planned", plan_value=7, unit="cuộc",
+        plan=plan,
+        group=PARTY,
+        wording="Kiểm tra, giám sát 07 cuộc theo kế hoạch",
+        label="Kiểm tra, giám sát",
+        kind="done_of_planned",
+        plan_value=7,
+        unit="cuộc",
     )
     return PlanWorld(plan, jobs, overseas, trained, poor, admissions, inspections)
 

@@ -36,8 +36,10 @@ def make_org(
     kind: str | None = None,
 ) -> Organization:
     if level_code is None:
-        level_code = "upper" if parent is None else (
-            "grassroots_committee" if parent.level.code == "upper" else "cell"
+        level_code = (
+            "upper"
+            if parent is None
+            else ("grassroots_committee" if parent.level.code == "upper" else "cell")
         )
     lvl = level(level_code)
     return services.organization_create(
@@ -72,8 +74,16 @@ def make_member(
     )
 
 
-def make_user(username: str, *, role: str | None = None, organization: Organization | None = None, **extra: object):  # noqa: ANN201
-    user = get_user_model().objects.create_user(username=username, password="pw-Test-123", **extra)
+def make_user(
+    username: str,
+    *,
+    role: str | None = None,
+    organization: Organization | None = None,
+    **extra: object,
+):  # noqa: ANN201
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-Test-123", **extra
+    )
     if role and organization:
         RoleAssignment.objects.create(user=user, organization=organization, role=role)
     return user

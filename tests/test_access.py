@@ -69,7 +69,9 @@ VIEWS: dict[str, ViewSpec] = {
     "organizations:move": ViewSpec(_cell, get="org", post="org"),
     "organizations:dissolve": ViewSpec(_cell, get="org", post="org"),
     "organizations:handover": ViewSpec(_org, get="org", post="org"),
-    "organizations:ratings": ViewSpec(lambda w: {**_org(w), "year": 2023}, get="member", post="member"),
+    "organizations:ratings": ViewSpec(
+        lambda w: {**_org(w), "year": 2023}, get="member", post="member"
+    ),
     "organizations:member_list": ViewSpec(_org),
     "organizations:member_create": ViewSpec(_org, get="member", post="member"),
     "organizations:import": ViewSpec(_org, get="org", post="org"),
@@ -79,54 +81,92 @@ VIEWS: dict[str, ViewSpec] = {
     "organizations:member_edit": ViewSpec(_member, get="member", post="member"),
     "organizations:member_event": ViewSpec(_member, get="member", post="member"),
     "organizations:member_event_edit": ViewSpec(
-        lambda w: {**_member(w), "event_id": w.member_a.events.order_by("id").first().public_id},
-        get="member", post="member",
+        lambda w: {
+            **_member(w),
+            "event_id": w.member_a.events.order_by("id").first().public_id,
+        },
+        get="member",
+        post="member",
     ),
     "targets:index": ViewSpec(_org),
     "targets:plans": ViewSpec(_org),
     "targets:plan_create": ViewSpec(_org, get="org", post="org"),
     "targets:plan": ViewSpec(lambda w: {"public_id": w.plan_public_id}),
-    "targets:target_create": ViewSpec(lambda w: {"public_id": w.plan_public_id}, get="org", post="org"),
+    "targets:target_create": ViewSpec(
+        lambda w: {"public_id": w.plan_public_id}, get="org", post="org"
+    ),
     "targets:target_assign": ViewSpec(
-        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id}, get="org", post="org"
+        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id},
+        get="org",
+        post="org",
     ),
     "targets:target_edit": ViewSpec(
-        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id}, get="org", post="org"
+        lambda w: {"public_id": w.plan_public_id, "target_id": w.plan_target_id},
+        get="org",
+        post="org",
     ),
     "targets:sheet": ViewSpec(_quarter, get="read", post="member"),
     "targets:preview": ViewSpec(_quarter, get=None, post="member"),
     "targets:submit": ViewSpec(_quarter, get=None, post="member"),
     "targets:decide": ViewSpec(
-        lambda w: {**_quarter(w), "quarter": 4, "decision": "duyet"}, get=None, post="review"
+        lambda w: {**_quarter(w), "quarter": 4, "decision": "duyet"},
+        get=None,
+        post="review",
     ),
     "targets:download": ViewSpec(_quarter),
     "targets:upload": ViewSpec(_quarter, get=None, post="member"),
     "reports:list": ViewSpec(_org, get="read", post="org"),
     "reports:edit": ViewSpec(lambda w: {"public_id": w.document.public_id}),
-    "reports:header": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),
+    "reports:header": ViewSpec(
+        lambda w: {"public_id": w.document.public_id}, get=None, post="org"
+    ),
     "reports:section": ViewSpec(
-        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
-        get=None, post="org",
+        lambda w: {
+            "public_id": w.document.public_id,
+            "section_id": w.document.sections.first().id,
+        },
+        get=None,
+        post="org",
     ),
     "reports:section_add": ViewSpec(
-        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
-        get=None, post="org",
+        lambda w: {
+            "public_id": w.document.public_id,
+            "section_id": w.document.sections.first().id,
+        },
+        get=None,
+        post="org",
     ),
     "reports:section_delete": ViewSpec(
-        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
-        get=None, post="org",
+        lambda w: {
+            "public_id": w.document.public_id,
+            "section_id": w.document.sections.first().id,
+        },
+        get=None,
+        post="org",
     ),
     "reports:section_move": ViewSpec(
-        lambda w: {"public_id": w.document.public_id, "section_id": w.document.sections.first().id},
-        get=None, post="org",
+        lambda w: {
+            "public_id": w.document.public_id,
+            "section_id": w.document.sections.first().id,
+        },
+        get=None,
+        post="org",
     ),
     "reports:preview": ViewSpec(lambda w: {"public_id": w.document.public_id}),
-    "reports:render": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="read"),
-    "reports:issue": ViewSpec(lambda w: {"public_id": w.document.public_id}, get=None, post="org"),
-    "reports:correct": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}, get=None, post="org"),
+    "reports:render": ViewSpec(
+        lambda w: {"public_id": w.document.public_id}, get=None, post="read"
+    ),
+    "reports:issue": ViewSpec(
+        lambda w: {"public_id": w.document.public_id}, get=None, post="org"
+    ),
+    "reports:correct": ViewSpec(
+        lambda w: {"public_id": w.issued_document.public_id}, get=None, post="org"
+    ),
     "reports:pdf": ViewSpec(lambda w: {"public_id": w.issued_document.public_id}),
     "reports:rendering": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
-    "reports:rendering_download": ViewSpec(lambda w: {"public_id": w.rendering.public_id}),
+    "reports:rendering_download": ViewSpec(
+        lambda w: {"public_id": w.rendering.public_id}
+    ),
     "targets:dashboard": ViewSpec(_org, get="dash"),
     "targets:dashboard_export": ViewSpec(_org, get="dash"),
     "targets:rollup_rebuild": ViewSpec(_org, get=None, post="top"),

@@ -175,8 +175,12 @@ def _committee(units: int) -> tuple[Organization, list[Organization], Target, li
         organization=bloc, title="Chỉ tiêu khối", start_year=YEAR
     )
     target = target_services.target_create(
-        plan=plan, group="Chỉ tiêu về công tác Đảng", wording="Kết nạp 20 đảng viên",
-        label="Kết nạp đảng viên", kind="count", plan_value=20,
+        plan=plan,
+        group="Chỉ tiêu về công tác Đảng",
+        wording="Kết nạp 20 đảng viên",
+        label="Kết nạp đảng viên",
+        kind="count",
+        plan_value=20,
     )
     copies = target_services.target_assign(
         target=target, plan_values={child: 10 for child in children}
@@ -186,8 +190,12 @@ def _committee(units: int) -> tuple[Organization, list[Organization], Target, li
 
 def _save(unit: Organization, copy: Target, value: int) -> None:
     target_services.sheet_save(
-        organization=unit, year=YEAR, quarter=1, version=0,
-        entries={copy.id: target_services.Entry(value=Decimal(value))}, user=None,
+        organization=unit,
+        year=YEAR,
+        quarter=1,
+        version=0,
+        entries={copy.id: target_services.Entry(value=Decimal(value))},
+        user=None,
     )
 
 
@@ -212,8 +220,11 @@ def _lengthen(document: Document) -> None:
         for n in range(1, 41)
     )
     report_services.section_save(
-        document=document, section=section, version=document.version,
-        heading=section.heading, body=f"{section.body}\n{paragraphs}",
+        document=document,
+        section=section,
+        version=document.version,
+        heading=section.heading,
+        body=f"{section.body}\n{paragraphs}",
     )
 
 
@@ -463,9 +474,7 @@ def test_two_roll_up_updates_of_one_tree_at_once_both_count():
 
 @pytest.mark.worker
 @needs_stack
-def test_a_submission_while_redis_is_down_is_saved_and_rolled_up_later(
-    client, caplog
-):
+def test_a_submission_while_redis_is_down_is_saved_and_rolled_up_later(client, caplog):
     bloc, (unit,), target, (copy,) = _committee(1)
     _save(unit, copy, 9)
     cadre = make_user("cadre_redis_down", role=Role.CADRE, organization=unit)
@@ -530,8 +539,16 @@ def _server(log_path: Path) -> Iterator[str]:
         "CONN_MAX_AGE": "60",
     }
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "--access-logfile", "-", "partyreports.wsgi:application",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--access-logfile",
+        "-",
+        "partyreports.wsgi:application",
     ]
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -602,7 +619,9 @@ def test_the_first_request_after_a_database_restart_succeeds(client, tmp_path):
 # --- the real run cannot pass with these tests skipped -------------------------
 
 
-def _pytest(*args: str, real_worker: bool, data_dir: Path) -> subprocess.CompletedProcess:
+def _pytest(
+    *args: str, real_worker: bool, data_dir: Path
+) -> subprocess.CompletedProcess:
     """Run pytest on SQLite in a scratch folder, as the embedded run does, with
     or without the real run's flag (and never the real stack's variables)."""
     env = {
@@ -610,8 +629,11 @@ def _pytest(*args: str, real_worker: bool, data_dir: Path) -> subprocess.Complet
         for name, value in os.environ.items()
         if name
         not in {
-            "DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-            "PARTYREPORTS_REAL_WORKER", "PARTYREPORTS_TEST_STACK",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CELERY_RESULT_BACKEND",
+            "PARTYREPORTS_REAL_WORKER",
+            "PARTYREPORTS_TEST_STACK",
         }
     }
     env["DATA_DIR"] = str(data_dir)
@@ -633,7 +655,9 @@ def _pytest(*args: str, real_worker: bool, data_dir: Path) -> subprocess.Complet
 def test_a_worker_test_skipped_in_the_real_run_fails_the_run(tmp_path):
     """`make test` must not pass with the failure tests skipped: in the real run
     a skipped `worker` test (here: the stack's variables are missing) fails."""
-    one = [f"{__file__}::test_it_renders_a_pdf_once_when_the_worker_is_killed_mid_rendering"]
+    one = [
+        f"{__file__}::test_it_renders_a_pdf_once_when_the_worker_is_killed_mid_rendering"
+    ]
 
     embedded = _pytest(*one, real_worker=False, data_dir=tmp_path / "embedded")
     real = _pytest(*one, real_worker=True, data_dir=tmp_path / "real")

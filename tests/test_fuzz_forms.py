@@ -711,7 +711,9 @@ def _handover(world: World) -> dict[str, st.SearchStrategy[str]]:
     # another đảng bộ cơ sở of the bloc.
     from tests.factories import make_org
 
-    receiver = make_org("Đảng bộ Sở Nhận Bàn Giao", parent=world.bloc_a, short_name="ĐU")
+    receiver = make_org(
+        "Đảng bộ Sở Nhận Bàn Giao", parent=world.bloc_a, short_name="ĐU"
+    )
     return {
         f"to_{world.cell_a1.pk}": st.sampled_from(["", str(receiver.pk)]),
         f"to_{world.cell_a2.pk}": st.just(str(receiver.pk)),

@@ -14,9 +14,9 @@ def test_defaults_are_vietnamese():
 
 
 def test_numbers_render_the_vietnamese_way_in_templates():
-    rendered = Template("{{ a }} {{ b }} {% load vn %}{{ c|vn_percent:2 }} {{ a|vn_number }}").render(
-        Context({"a": 20360, "b": Decimal("4.05"), "c": Decimal("17.5325")})
-    )
+    rendered = Template(
+        "{{ a }} {{ b }} {% load vn %}{{ c|vn_percent:2 }} {{ a|vn_number }}"
+    ).render(Context({"a": 20360, "b": Decimal("4.05"), "c": Decimal("17.5325")}))
     assert rendered == "20.360 4,05 17,53% 20.360"
 
 
@@ -26,5 +26,7 @@ def test_pages_never_localize_raw_ids_and_years():
 
     html = render_to_string("targets/_partials/preview.html", {"view": None})
     assert "2.023" not in html
-    page = Template('{% extends "base.html" %}{% block content %}[{{ n }}]{% endblock %}').render(Context({"n": 2023}))
+    page = Template(
+        '{% extends "base.html" %}{% block content %}[{{ n }}]{% endblock %}'
+    ).render(Context({"n": 2023}))
     assert "[2023]" in page

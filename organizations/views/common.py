@@ -45,7 +45,9 @@ def attach_errors(form: Form, error: ValidationError) -> None:
 Save = Callable[[dict[str, Any]], tuple[str, HttpResponse]]
 
 
-def form_page(request: HttpRequest, form: Form, save: Save, **context: object) -> HttpResponse:
+def form_page(
+    request: HttpRequest, form: Form, save: Save, **context: object
+) -> HttpResponse:
     """The flow every simple form page shares: GET (or an invalid POST) shows
     `organizations/form.html`; a valid POST runs `save`, then redirects with its
     message, or shows the service's errors on the form."""

@@ -27,8 +27,12 @@ PAGE_SIZE = 50
 
 @login_required
 def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = selectors.organization_get_for_user(user=request.user, public_id=public_id)
-    members = selectors.members_of_subtree(root=organization).select_related("organization")
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
+    members = selectors.members_of_subtree(root=organization).select_related(
+        "organization"
+    )
     cells = list(selectors.cells_under(root=organization).only("public_id", "name"))
     query = request.GET.get("q", "").strip()
     if query:
@@ -50,7 +54,9 @@ def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
     cell = request.GET.get("chi_bo", "")
     if cell and any(str(c.public_id) == cell for c in cells):
         members = members.filter(organization__public_id=cell)
-    page = Paginator(members.order_by("sort_key", "id"), PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Paginator(members.order_by("sort_key", "id"), PAGE_SIZE).get_page(
+        request.GET.get("trang")
+    )
     filters = request.GET.copy()
     filters.pop("trang", None)
     return render(
@@ -68,7 +74,9 @@ def member_list(request: HttpRequest, public_id: str) -> HttpResponse:
             "sexes": Sex.choices,
             "filter_query": filters.urlencode(),
             "today": today,
-            "can_write_members": selectors.user_scope(request.user).can_write_members(organization),
+            "can_write_members": selectors.user_scope(request.user).can_write_members(
+                organization
+            ),
         },
     )
 
@@ -83,7 +91,9 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "member": member,
             "events": selectors.member_history(member=member),
-            "placements": member.placements.select_related("organization").order_by("valid_from"),
+            "placements": member.placements.select_related("organization").order_by(
+                "valid_from"
+            ),
             "ratings": member.ratings.select_related("organization").order_by("-year"),
             "can_write": scope.can_write_members(member.organization),
         },
@@ -93,23 +103,31 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = selectors.organization_get_for_member_write(user=request.user, public_id=public_id)
+    organization = selectors.organization_get_for_member_write(
+        user=request.user, public_id=public_id
+    )
     cells = selectors.cells_under(root=organization)
     initial = {"organization": organization} if organization.level.holds_members else {}
 
     def save(data: dict) -> tuple[str, HttpResponse]:
         member = services.member_create(user=request.user, **data)
         message = f"Đã thêm đảng viên {member.full_name}."
-        return message, redirect("organizations:member_detail", public_id=member.public_id)
+        return message, redirect(
+            "organizations:member_detail", public_id=member.public_id
+        )
 
     form = MemberCreateForm(request.POST or None, cells=cells, initial=initial)
-    return form_page(request, form, save, organization=organization, title="Thêm đảng viên")
+    return form_page(
+        request, form, save, organization=organization, title="Thêm đảng viên"
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+    member = selectors.member_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     initial = {
         "full_name": member.full_name,
         "sex": member.sex,
@@ -120,18 +138,26 @@ def member_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
     def save(data: dict) -> tuple[str, HttpResponse]:
         services.member_update(member=member, user=request.user, **data)
-        return "Đã lưu hồ sơ đảng viên.", redirect("organizations:member_detail", public_id=member.public_id)
+        return "Đã lưu hồ sơ đảng viên.", redirect(
+            "organizations:member_detail", public_id=member.public_id
+        )
 
     return form_page(
-        request, MemberForm(request.POST or None, initial=initial), save,
-        member=member, organization=member.organization, title=f"Sửa hồ sơ {member.full_name}",
+        request,
+        MemberForm(request.POST or None, initial=initial),
+        save,
+        member=member,
+        organization=member.organization,
+        title=f"Sửa hồ sơ {member.full_name}",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
-    member: Member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+    member: Member = selectors.member_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     scope = selectors.user_scope(request.user)
     cells = (
         selectors.organizations_for_user(request.user)
@@ -142,20 +168,32 @@ def member_event_create(request: HttpRequest, public_id: str) -> HttpResponse:
     def save(data: dict) -> tuple[str, HttpResponse]:
         target = data["target_organization"]
         if target is not None and not scope.can_write_members(target):
-            raise ValidationError({"target_organization": "Bạn không có quyền với chi bộ này."})
+            raise ValidationError(
+                {"target_organization": "Bạn không có quyền với chi bộ này."}
+            )
         services.member_record_event(member=member, user=request.user, **data)
-        return "Đã ghi nhận sự kiện.", redirect("organizations:member_detail", public_id=member.public_id)
+        return "Đã ghi nhận sự kiện.", redirect(
+            "organizations:member_detail", public_id=member.public_id
+        )
 
     return form_page(
-        request, MemberEventForm(request.POST or None, cells=cells), save,
-        member=member, organization=member.organization, title=f"Ghi nhận sự kiện – {member.full_name}",
+        request,
+        MemberEventForm(request.POST or None, cells=cells),
+        save,
+        member=member,
+        organization=member.organization,
+        title=f"Ghi nhận sự kiện – {member.full_name}",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_event_edit(request: HttpRequest, public_id: str, event_id: str) -> HttpResponse:
-    member = selectors.member_get_for_user(user=request.user, public_id=public_id, write=True)
+def member_event_edit(
+    request: HttpRequest, public_id: str, event_id: str
+) -> HttpResponse:
+    member = selectors.member_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     event = (
         member.events.select_related("organization").filter(public_id=event_id).first()
     )
@@ -166,7 +204,9 @@ def member_event_edit(request: HttpRequest, public_id: str, event_id: str) -> Ht
 
     def save(data: dict) -> tuple[str, HttpResponse]:
         services.member_event_update(event=event, user=request.user, **data)
-        return "Đã sửa sự kiện.", redirect("organizations:member_detail", public_id=member.public_id)
+        return "Đã sửa sự kiện.", redirect(
+            "organizations:member_detail", public_id=member.public_id
+        )
 
     form = MemberEventEditForm(
         request.POST or None,
@@ -174,6 +214,10 @@ def member_event_edit(request: HttpRequest, public_id: str, event_id: str) -> Ht
         initial={"occurred_on": event.occurred_on, "note": event.note},
     )
     return form_page(
-        request, form, save, member=member, organization=member.organization,
+        request,
+        form,
+        save,
+        member=member,
+        organization=member.organization,
         title=f"Sửa sự kiện {event.get_kind_display().lower()} – {member.full_name}",
     )

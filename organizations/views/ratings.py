@@ -22,18 +22,25 @@ GRADE_VALUES = set(Grade.values)
 @login_required
 @require_http_methods(["GET", "POST"])
 def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpResponse:
-    organization = selectors.organization_get_for_member_write(user=request.user, public_id=public_id)
+    organization = selectors.organization_get_for_member_write(
+        user=request.user, public_id=public_id
+    )
     if not 1930 <= year <= timezone.localdate().year + 1:
         messages.error(request, "Năm không hợp lệ.")
         return redirect("organizations:detail", public_id=organization.public_id)
-    organizations = [organization, *Organization.objects.filter(
-        parent=organization, dissolved_on__isnull=True
-    ).order_by("sort_key", "name")]
+    organizations = [
+        organization,
+        *Organization.objects.filter(
+            parent=organization, dissolved_on__isnull=True
+        ).order_by("sort_key", "name"),
+    ]
     year_end = dt.date(year, 12, 31)
     members = []
     if organization.level.holds_members:
         members = list(
-            selectors.members_of_subtree(root=organization, day=min(year_end, timezone.localdate()))
+            selectors.members_of_subtree(
+                root=organization, day=min(year_end, timezone.localdate())
+            )
             .filter(organization=organization)
             .order_by("sort_key")
         )
@@ -54,9 +61,13 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
         if not errors:
             with transaction.atomic():
                 for org, grade in org_updates:
-                    services.organization_rating_set(organization=org, year=year, grade=grade, user=request.user)
+                    services.organization_rating_set(
+                        organization=org, year=year, grade=grade, user=request.user
+                    )
                 for member, grade in member_updates:
-                    services.member_rating_set(member=member, year=year, grade=grade, user=request.user)
+                    services.member_rating_set(
+                        member=member, year=year, grade=grade, user=request.user
+                    )
             messages.success(
                 request,
                 f"Đã lưu xếp loại năm {year}: {len(org_updates)} tổ chức, {len(member_updates)} đảng viên.",
@@ -76,7 +87,9 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
     )
 
 
-def _read_grades(request: HttpRequest, prefix: str, objects: list, errors: list[str]) -> list:
+def _read_grades(
+    request: HttpRequest, prefix: str, objects: list, errors: list[str]
+) -> list:
     updates = []
     for obj in objects:
         value = request.POST.get(f"{prefix}-{obj.public_id}", "")

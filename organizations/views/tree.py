@@ -47,8 +47,9 @@ def tree(request: HttpRequest) -> HttpResponse:
     roots = scope.roots
     if scope.is_superuser:
         roots = list(
-            Organization.objects.filter(parent__isnull=True, dissolved_on__isnull=True)
-            .order_by("sort_key", "name")
+            Organization.objects.filter(
+                parent__isnull=True, dissolved_on__isnull=True
+            ).order_by("sort_key", "name")
         )
     all_levels = request.GET.get("tat_ca") == "1"
     trees = []
@@ -60,13 +61,17 @@ def tree(request: HttpRequest) -> HttpResponse:
         shown = rows if all_levels else [n for n in rows if n.depth <= node.depth + 1]
         trees.append({"root": node, "rows": shown, "truncated": len(shown) < len(rows)})
     return render(
-        request, "organizations/tree.html", {"trees": trees, "day": day, "all_levels": all_levels}
+        request,
+        "organizations/tree.html",
+        {"trees": trees, "day": day, "all_levels": all_levels},
     )
 
 
 @login_required
 def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    organization = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
     day = as_of_day(request)
     # Ratings are entered at a year's end: until mid-year, last year's.
     entry_year = day.year - 1 if day.month < 7 else day.year
@@ -88,7 +93,8 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "organization": organization,
         # A cadre of a Sở sees its committee's name, not a link it may not open.
-        "parent_readable": organization.parent is not None and scope.can_read(organization.parent),
+        "parent_readable": organization.parent is not None
+        and scope.can_read(organization.parent),
         "node": node,
         "counts": counts,
         "children": node.children if node else [],
@@ -131,14 +137,22 @@ def organization_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest, public_id: str) -> HttpResponse:
-    parent = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    parent = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
+
     def save(data: dict) -> tuple[str, HttpResponse]:
         child = services.organization_create(parent=parent, user=request.user, **data)
-        return f"Đã thêm “{child.name}”.", redirect("organizations:detail", public_id=child.public_id)
+        return f"Đã thêm “{child.name}”.", redirect(
+            "organizations:detail", public_id=child.public_id
+        )
 
     return form_page(
-        request, OrganizationForm(request.POST or None), save,
-        organization=parent, title=f"Thêm tổ chức trực thuộc {parent.name}",
+        request,
+        OrganizationForm(request.POST or None),
+        save,
+        organization=parent,
+        title=f"Thêm tổ chức trực thuộc {parent.name}",
     )
 
 
@@ -157,12 +171,19 @@ def organization_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     }
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        services.organization_update(organization=organization, user=request.user, **data)
-        return "Đã lưu thông tin tổ chức.", redirect("organizations:detail", public_id=organization.public_id)
+        services.organization_update(
+            organization=organization, user=request.user, **data
+        )
+        return "Đã lưu thông tin tổ chức.", redirect(
+            "organizations:detail", public_id=organization.public_id
+        )
 
     return form_page(
-        request, OrganizationEditForm(request.POST or None, initial=initial), save,
-        organization=organization, title=f"Sửa {organization.name}",
+        request,
+        OrganizationEditForm(request.POST or None, initial=initial),
+        save,
+        organization=organization,
+        title=f"Sửa {organization.name}",
     )
 
 
@@ -191,14 +212,25 @@ def organization_move(request: HttpRequest, public_id: str) -> HttpResponse:
         if not selectors.user_scope(request.user).can_write_organization(new_parent):
             raise PermissionDenied("Bạn không có quyền với tổ chức nhận.")
         moved = services.organization_move(
-            organization=organization, new_parent=new_parent, on_date=data["on_date"], user=request.user
+            organization=organization,
+            new_parent=new_parent,
+            on_date=data["on_date"],
+            user=request.user,
         )
         message = f"Đã chuyển {moved} tổ chức về “{new_parent.name}”."
-        return message, redirect("organizations:detail", public_id=organization.public_id)
+        return message, redirect(
+            "organizations:detail", public_id=organization.public_id
+        )
 
-    form = OrganizationMoveForm(request.POST or None, parents=_other_parents(request, organization))
+    form = OrganizationMoveForm(
+        request.POST or None, parents=_other_parents(request, organization)
+    )
     return form_page(
-        request, form, save, organization=organization, title=f"Chuyển {organization.name}"
+        request,
+        form,
+        save,
+        organization=organization,
+        title=f"Chuyển {organization.name}",
     )
 
 
@@ -221,27 +253,38 @@ def organization_dissolve(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        services.organization_dissolve(organization=organization, user=request.user, **data)
+        services.organization_dissolve(
+            organization=organization, user=request.user, **data
+        )
         message = f"Đã ghi nhận giải thể “{organization.name}”."
-        return message, redirect("organizations:detail", public_id=organization.public_id)
+        return message, redirect(
+            "organizations:detail", public_id=organization.public_id
+        )
 
     return form_page(
-        request, OrganizationDissolveForm(request.POST or None, targets=targets), save,
-        organization=organization, title=f"Giải thể / sáp nhập {organization.name}",
+        request,
+        OrganizationDissolveForm(request.POST or None, targets=targets),
+        save,
+        organization=organization,
+        title=f"Giải thể / sáp nhập {organization.name}",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
-    source = selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    source = selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
     scope = selectors.user_scope(request.user)
     children = list(
         Organization.objects.filter(parent=source, dissolved_on__isnull=True)
         .select_related("level")
         .order_by("sort_key", "name")
     )
-    receivers = Organization.objects.filter(dissolved_on__isnull=True, level__holds_members=False)
+    receivers = Organization.objects.filter(
+        dissolved_on__isnull=True, level__holds_members=False
+    )
     if not scope.is_superuser:
         receivers = receivers.filter(scope.path_filter())
     receivers_list = [
@@ -291,5 +334,9 @@ def handover_create(request: HttpRequest, public_id: str) -> HttpResponse:
 
     form = HandoverForm(request.POST or None, destinations=destinations)
     return form_page(
-        request, form, save, organization=source, title=f"Bàn giao tổ chức của {source.name}"
+        request,
+        form,
+        save,
+        organization=source,
+        title=f"Bàn giao tổ chức của {source.name}",
     )

@@ -113,7 +113,14 @@ def reporting_children(
             year,
             quarter,
             [
-                (t.id, t.kind, t.source, t.plan_value, t.plan_high, selectors.spec_of(t))
+                (
+                    t.id,
+                    t.kind,
+                    t.source,
+                    t.plan_value,
+                    t.plan_high,
+                    selectors.spec_of(t),
+                )
                 for t in counted
             ],
         )

@@ -19,22 +19,29 @@ from targets.models import Plan
 
 
 def _plan(request: HttpRequest, public_id: str, *, write: bool) -> Plan:
-    return selectors.plan_get_for_user(user=request.user, public_id=public_id, write=write)
+    return selectors.plan_get_for_user(
+        user=request.user, public_id=public_id, write=write
+    )
 
 
 # A subordinate's plan value: the same reading and limits as on the target form.
 PLAN_VALUE = VietnameseDecimalField(required=False)
 
+
 @login_required
 def plan_list(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
     return render(
         request,
         "targets/plan_list.html",
         {
             "organization": organization,
             "plans": list(organization.plans.order_by("-start_year")),
-            "can_write": org_selectors.user_scope(request.user).can_write_organization(organization),
+            "can_write": org_selectors.user_scope(request.user).can_write_organization(
+                organization
+            ),
         },
     )
 
@@ -42,16 +49,23 @@ def plan_list(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, public_id: str) -> HttpResponse:
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id, write=True)
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id, write=True
+    )
 
     def save(data: dict) -> tuple[str, HttpResponse]:
-        plan = services.plan_create(organization=organization, user=request.user, **data)
+        plan = services.plan_create(
+            organization=organization, user=request.user, **data
+        )
         message = "Đã tạo kế hoạch. Thêm các chỉ tiêu theo nghị quyết."
         return message, redirect("targets:plan", public_id=plan.public_id)
 
     return form_page(
-        request, PlanForm(request.POST or None), save,
-        organization=organization, title="Tạo kế hoạch chỉ tiêu",
+        request,
+        PlanForm(request.POST or None),
+        save,
+        organization=organization,
+        title="Tạo kế hoạch chỉ tiêu",
     )
 
 
@@ -68,16 +82,22 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "targets": targets,
             "plan_texts": {t.id: selectors.plan_text(t) for t in targets},
             "problems": {t.id: " ".join(selectors.target_problems(t)) for t in targets},
-            "can_write": org_selectors.user_scope(request.user).can_write_organization(plan.organization),
+            "can_write": org_selectors.user_scope(request.user).can_write_organization(
+                plan.organization
+            ),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def target_edit(request: HttpRequest, public_id: str, target_id: int | None = None) -> HttpResponse:
+def target_edit(
+    request: HttpRequest, public_id: str, target_id: int | None = None
+) -> HttpResponse:
     plan = _plan(request, public_id, write=True)
-    target = selectors.plan_target(plan=plan, target_id=target_id) if target_id else None
+    target = (
+        selectors.plan_target(plan=plan, target_id=target_id) if target_id else None
+    )
 
     def save(data: dict) -> tuple[str, HttpResponse]:
         services.target_save(plan=plan, target=target, user=request.user, **data)
@@ -97,7 +117,9 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
     if target is None:
         raise Http404("Không tìm thấy chỉ tiêu.")
     subordinates = list(
-        Organization.objects.filter(parent=plan.organization, dissolved_on__isnull=True).order_by("name")
+        Organization.objects.filter(
+            parent=plan.organization, dissolved_on__isnull=True
+        ).order_by("name")
     )
     current = dict(target.assigned.values_list("plan__organization_id", "plan_value"))
     errors: dict[int, str] = {}
@@ -114,8 +136,13 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
             except forms.ValidationError as exc:
                 errors[organization.id] = exc.messages[0]
         if not errors and plan_values:
-            services.target_assign(target=target, plan_values=plan_values, user=request.user)
-            messages.success(request, f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.")
+            services.target_assign(
+                target=target, plan_values=plan_values, user=request.user
+            )
+            messages.success(
+                request,
+                f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.",
+            )
             return redirect("targets:plan", public_id=plan.public_id)
         if not plan_values and not errors:
             messages.error(request, "Nhập kế hoạch cho ít nhất một tổ chức.")
@@ -126,5 +153,10 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
     return render(
         request,
         "targets/assign.html",
-        {"plan": plan, "target": target, "organization": plan.organization, "rows": rows},
+        {
+            "plan": plan,
+            "target": target,
+            "organization": plan.organization,
+            "rows": rows,
+        },
     )

@@ -31,7 +31,10 @@ def _check_period(year: int, quarter: int) -> None:
 
 
 def _sheet_url(organization: Organization, year: int, quarter: int) -> str:
-    return reverse("targets:sheet", kwargs={"public_id": organization.public_id, "year": year, "quarter": quarter})
+    return reverse(
+        "targets:sheet",
+        kwargs={"public_id": organization.public_id, "year": year, "quarter": quarter},
+    )
 
 
 def _values(view: selectors.SheetView, data: object | None) -> dict[str, str]:
@@ -50,10 +53,15 @@ def _values(view: selectors.SheetView, data: object | None) -> dict[str, str]:
     return values
 
 
-def _inputs(view: selectors.SheetView, values: dict[str, str]) -> dict[int, dict[str, str]]:
+def _inputs(
+    view: selectors.SheetView, values: dict[str, str]
+) -> dict[int, dict[str, str]]:
     """Each row's input values keyed by target id, for the template."""
     return {
-        row.target.id: {key: values.get(name, "") for key, name in field_names(row.target.id).items()}
+        row.target.id: {
+            key: values.get(name, "")
+            for key, name in field_names(row.target.id).items()
+        }
         for row in view.rows
     }
 
@@ -68,17 +76,24 @@ def _render(
 ) -> HttpResponse:
     scope = org_selectors.user_scope(request.user)
     organization = view.organization
-    editable = scope.can_write_members(organization) and view.status not in (SheetStatus.SUBMITTED, SheetStatus.APPROVED)
+    editable = scope.can_write_members(organization) and view.status not in (
+        SheetStatus.SUBMITTED,
+        SheetStatus.APPROVED,
+    )
     context = {
         "view": view,
         "organization": organization,
-        "inputs": _inputs(view, _values(view, request.POST if parsed is not None else None)),
+        "inputs": _inputs(
+            view, _values(view, request.POST if parsed is not None else None)
+        ),
         "errors": parsed.errors if parsed else {},
         "row_errors": parsed.by_target() if parsed else {},
         "warnings": parsed.warnings if parsed else {},
         "conflict": conflict,
         "editable": editable,
-        "can_submit": scope.can_write_members(organization) and view.sheet is not None and view.status in (SheetStatus.DRAFT, SheetStatus.RETURNED),
+        "can_submit": scope.can_write_members(organization)
+        and view.sheet is not None
+        and view.status in (SheetStatus.DRAFT, SheetStatus.RETURNED),
         "can_review": scope.can_review(organization),
         "transitions": selectors.sheet_transitions(sheet=view.sheet),
         "quarters": [1, 2, 3, 4],
@@ -87,29 +102,69 @@ def _render(
 
 
 @login_required
-def sheet(request: HttpRequest, public_id: str, year: int, quarter: int) -> HttpResponse:
+def sheet(
+    request: HttpRequest, public_id: str, year: int, quarter: int
+) -> HttpResponse:
     _check_period(year, quarter)
-    organization = selectors.organization_for_sheet(user=request.user, public_id=public_id, write=request.method == "POST")
+    organization = selectors.organization_for_sheet(
+        user=request.user, public_id=public_id, write=request.method == "POST"
+    )
     view = selectors.sheet_view(organization=organization, year=year, quarter=quarter)
     if view is None:
-        return render(request, "targets/no_plan.html", {"organization": organization, "year": year}, status=404)
+        return render(
+            request,
+            "targets/no_plan.html",
+            {"organization": organization, "year": year},
+            status=404,
+        )
     if request.method != "POST":
         return _render(request, view)
     parsed = parse_sheet(request.POST, view)
     if parsed.errors:
-        messages.error(request, "Chưa lưu: có ô nhập chưa đúng, xem thông báo bên cạnh ô.")
-        return _render(request, selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed), parsed=parsed, status=422)
+        messages.error(
+            request, "Chưa lưu: có ô nhập chưa đúng, xem thông báo bên cạnh ô."
+        )
+        return _render(
+            request,
+            selectors.sheet_view(
+                organization=organization,
+                year=year,
+                quarter=quarter,
+                typed=parsed.typed,
+            ),
+            parsed=parsed,
+            status=422,
+        )
     if parsed.warnings and request.POST.get("xac_nhan") != "1":
-        messages.warning(request, "Có số liệu khác nhiều so với kỳ trước. Kiểm tra lại, hoặc đánh dấu “Tôi xác nhận số liệu” rồi lưu.")
-        return _render(request, selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed), parsed=parsed, status=422)
+        messages.warning(
+            request,
+            "Có số liệu khác nhiều so với kỳ trước. Kiểm tra lại, hoặc đánh dấu “Tôi xác nhận số liệu” rồi lưu.",
+        )
+        return _render(
+            request,
+            selectors.sheet_view(
+                organization=organization,
+                year=year,
+                quarter=quarter,
+                typed=parsed.typed,
+            ),
+            parsed=parsed,
+            status=422,
+        )
     version = version_of(request.POST)
     try:
         services.sheet_save(
-            organization=organization, year=year, quarter=quarter, version=version,
-            entries=parsed.entries, user=request.user,
+            organization=organization,
+            year=year,
+            quarter=quarter,
+            version=version,
+            entries=parsed.entries,
+            user=request.user,
         )
     except services.SheetConflict as conflict:
-        saved = selectors.sheet_view(organization=organization, year=year, quarter=quarter)
+        saved = selectors.sheet_view(
+            organization=organization, year=year, quarter=quarter
+        )
         who = conflict.sheet.updated_by if conflict.sheet else None
         messages.error(
             request,
@@ -117,14 +172,28 @@ def sheet(request: HttpRequest, public_id: str, year: int, quarter: int) -> Http
             "sau khi bạn mở trang. Số liệu của họ hiện bên dưới; số bạn vừa nhập vẫn còn trong ô — "
             "đối chiếu rồi lưu lại.",
         )
-        view_typed = selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed)
+        view_typed = selectors.sheet_view(
+            organization=organization, year=year, quarter=quarter, typed=parsed.typed
+        )
         return _render(request, view_typed, parsed=parsed, conflict=saved, status=409)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return _render(request, selectors.sheet_view(organization=organization, year=year, quarter=quarter, typed=parsed.typed), parsed=parsed, status=422)
+        return _render(
+            request,
+            selectors.sheet_view(
+                organization=organization,
+                year=year,
+                quarter=quarter,
+                typed=parsed.typed,
+            ),
+            parsed=parsed,
+            status=422,
+        )
     if request.POST.get("action") == "submit":
-        services.sheet_submit(organization=organization, year=year, quarter=quarter, user=request.user)
+        services.sheet_submit(
+            organization=organization, year=year, quarter=quarter, user=request.user
+        )
         messages.success(request, f"Đã gửi báo cáo quý {quarter}/{year} lên cấp trên.")
     else:
         messages.success(request, "Đã lưu bản nháp.")
@@ -133,25 +202,39 @@ def sheet(request: HttpRequest, public_id: str, year: int, quarter: int) -> Http
 
 @login_required
 @require_POST
-def sheet_preview(request: HttpRequest, public_id: str, year: int, quarter: int) -> HttpResponse:
+def sheet_preview(
+    request: HttpRequest, public_id: str, year: int, quarter: int
+) -> HttpResponse:
     """HTMX: recompute every row from what is typed (nothing is saved)."""
     _check_period(year, quarter)
-    organization = selectors.organization_for_sheet(user=request.user, public_id=public_id, write=True)
+    organization = selectors.organization_for_sheet(
+        user=request.user, public_id=public_id, write=True
+    )
     data = selectors.sheet_data(organization=organization, year=year, quarter=quarter)
     if data is None:
         raise Http404("Chưa có kế hoạch chỉ tiêu.")
     parsed = parse_sheet(request.POST, selectors.build_sheet_view(data))
     view = selectors.build_sheet_view(data, typed=parsed.typed)
-    return render(request, "targets/_partials/preview.html", {"view": view, "row_errors": parsed.by_target(), "warnings": parsed.warnings})
+    return render(
+        request,
+        "targets/_partials/preview.html",
+        {"view": view, "row_errors": parsed.by_target(), "warnings": parsed.warnings},
+    )
 
 
 @login_required
 @require_POST
-def sheet_submit(request: HttpRequest, public_id: str, year: int, quarter: int) -> HttpResponse:
+def sheet_submit(
+    request: HttpRequest, public_id: str, year: int, quarter: int
+) -> HttpResponse:
     _check_period(year, quarter)
-    organization = selectors.organization_for_sheet(user=request.user, public_id=public_id, write=True)
+    organization = selectors.organization_for_sheet(
+        user=request.user, public_id=public_id, write=True
+    )
     try:
-        services.sheet_submit(organization=organization, year=year, quarter=quarter, user=request.user)
+        services.sheet_submit(
+            organization=organization, year=year, quarter=quarter, user=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -161,14 +244,31 @@ def sheet_submit(request: HttpRequest, public_id: str, year: int, quarter: int) 
 
 @login_required
 @require_POST
-def sheet_decide(request: HttpRequest, public_id: str, year: int, quarter: int, decision: str) -> HttpResponse:
+def sheet_decide(
+    request: HttpRequest, public_id: str, year: int, quarter: int, decision: str
+) -> HttpResponse:
     _check_period(year, quarter)
-    found = selectors.sheet_for_review(user=request.user, public_id=public_id, year=year, quarter=quarter)
+    found = selectors.sheet_for_review(
+        user=request.user, public_id=public_id, year=year, quarter=quarter
+    )
     reason = request.POST.get("reason", "")
     actions = {
-        "duyet": (lambda: services.sheet_approve(sheet=found, user=request.user), "Đã duyệt báo cáo."),
-        "tra-lai": (lambda: services.sheet_return(sheet=found, reason=reason, user=request.user), "Đã trả lại báo cáo."),
-        "mo-lai": (lambda: services.sheet_reopen(sheet=found, reason=reason, user=request.user), "Đã mở lại báo cáo để sửa."),
+        "duyet": (
+            lambda: services.sheet_approve(sheet=found, user=request.user),
+            "Đã duyệt báo cáo.",
+        ),
+        "tra-lai": (
+            lambda: services.sheet_return(
+                sheet=found, reason=reason, user=request.user
+            ),
+            "Đã trả lại báo cáo.",
+        ),
+        "mo-lai": (
+            lambda: services.sheet_reopen(
+                sheet=found, reason=reason, user=request.user
+            ),
+            "Đã mở lại báo cáo để sửa.",
+        ),
     }
     if decision not in actions:
         raise Http404
@@ -185,9 +285,13 @@ def sheet_decide(request: HttpRequest, public_id: str, year: int, quarter: int, 
 @login_required
 def sheet_index(request: HttpRequest, public_id: str) -> HttpResponse:
     """An organisation's quarters, and the sheets of its subordinates to review."""
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
     today = dt.date.today()
-    year = int(request.GET["nam"]) if request.GET.get("nam", "").isdigit() else today.year
+    year = (
+        int(request.GET["nam"]) if request.GET.get("nam", "").isdigit() else today.year
+    )
     own = selectors.sheets_of_year(organization=organization, year=year)
     scope = org_selectors.user_scope(request.user)
     return render(
@@ -197,18 +301,33 @@ def sheet_index(request: HttpRequest, public_id: str) -> HttpResponse:
             "organization": organization,
             "year": year,
             "quarters": [(q, own.get(q)) for q in range(1, 5)],
-            "to_review": selectors.sheets_to_review(organization=organization) if scope.can_write_organization(organization) else [],
-            "has_plan": selectors.plan_for(organization=organization, year=year) is not None,
+            "to_review": selectors.sheets_to_review(organization=organization)
+            if scope.can_write_organization(organization)
+            else [],
+            "has_plan": selectors.plan_for(organization=organization, year=year)
+            is not None,
         },
     )
 
 
 @login_required
-def target_history(request: HttpRequest, public_id: str, target_id: int) -> HttpResponse:
-    organization = org_selectors.organization_get_for_user(user=request.user, public_id=public_id)
-    target = selectors.target_get_for_organization(organization=organization, target_id=target_id)
+def target_history(
+    request: HttpRequest, public_id: str, target_id: int
+) -> HttpResponse:
+    organization = org_selectors.organization_get_for_user(
+        user=request.user, public_id=public_id
+    )
+    target = selectors.target_get_for_organization(
+        organization=organization, target_id=target_id
+    )
     return render(
         request,
         "targets/history.html",
-        {"organization": organization, "target": target, "changes": selectors.target_history(organization=organization, target=target)},
+        {
+            "organization": organization,
+            "target": target,
+            "changes": selectors.target_history(
+                organization=organization, target=target
+            ),
+        },
     )

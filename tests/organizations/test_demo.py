@@ -44,9 +44,18 @@ JAN_2023, DEC_2023 = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
 
 
 def _row_counts() -> dict[str, int]:
-    models = [Organization, OrganizationPlacement, Member, MemberPlacement,
-              MemberEvent, MemberRating, OrganizationRating, RoleAssignment, Handover,
-              get_user_model()]
+    models = [
+        Organization,
+        OrganizationPlacement,
+        Member,
+        MemberPlacement,
+        MemberEvent,
+        MemberRating,
+        OrganizationRating,
+        RoleAssignment,
+        Handover,
+        get_user_model(),
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -59,16 +68,27 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     bloc = Organization.objects.get(code="DEMO-KHOI")
     so = Organization.objects.get(code="DEMO-LDTBXH")
     assert (bloc.name, bloc.short_name, bloc.superior_name, bloc.level.code) == (
-        "Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh", "ĐUK",
-        "ĐẢNG BỘ TỈNH QUẢNG BÌNH", "upper")
+        "Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh",
+        "ĐUK",
+        "ĐẢNG BỘ TỈNH QUẢNG BÌNH",
+        "upper",
+    )
     assert (so.name, so.short_name, so.kind, so.parent) == (
-        "Đảng bộ Sở Lao động - Thương binh và Xã hội", "ĐU", "agency", bloc)
+        "Đảng bộ Sở Lao động - Thương binh và Xã hội",
+        "ĐU",
+        "agency",
+        bloc,
+    )
 
     # Seed 001: 10 chi bộ, 157 members (154 chính thức, 03 dự bị); year end and today.
     for day in (DEC_2023, timezone.localdate()):
         counts = selectors.subtree_counts_on(root=so, day=day)
         assert (counts.cells, counts.total, counts.full, counts.probationary) == (
-            10, 157, 154, 3)
+            10,
+            157,
+            154,
+            3,
+        )
     # Seed 000: 04 admitted in 2023, 2,6% of the 154 members on 1 January.
     assert selectors.subtree_counts_on(root=so, day=JAN_2023).total == 154
     events = selectors.event_counts(root=so, start=JAN_2023, end=DEC_2023)
@@ -82,8 +102,10 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
 
     # The bloc's scale, today, printed the Vietnamese way ("1.117", "14.464").
     today = selectors.subtree_counts_on(root=bloc, day=timezone.localdate())
-    assert (f"{format_number(today.grassroots)} TCCSĐ, {format_number(today.cells)} chi bộ "
-            f"trực thuộc, {format_number(today.total)} đảng viên") in out.getvalue()
+    assert (
+        f"{format_number(today.grassroots)} TCCSĐ, {format_number(today.cells)} chi bộ "
+        f"trực thuộc, {format_number(today.total)} đảng viên"
+    ) in out.getvalue()
     assert "." in format_number(today.total) and "plans" not in out.getvalue()
     assert today.grassroots >= 100
     assert 1000 <= today.cells <= 1300
@@ -101,20 +123,29 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     assert sorted(o.merged_into is not None for o in dissolved) == [False, True, True]
 
     # Rows written in bulk are what the services write.
-    assert not OrganizationPlacement.objects.filter(valid_to__isnull=True).exclude(
-        path=F("organization__path")).exists()
-    assert not MemberPlacement.objects.filter(valid_to__isnull=True).exclude(
-        organization=F("member__organization")).exists()
+    assert (
+        not OrganizationPlacement.objects.filter(valid_to__isnull=True)
+        .exclude(path=F("organization__path"))
+        .exists()
+    )
+    assert (
+        not MemberPlacement.objects.filter(valid_to__isnull=True)
+        .exclude(organization=F("member__organization"))
+        .exists()
+    )
     assert MemberPlacement.objects.filter(valid_to__isnull=True).count() == (
-        Member.objects.filter(left_on__isnull=True).count())
+        Member.objects.filter(left_on__isnull=True).count()
+    )
     for member in Member.objects.order_by("?")[:50]:
         assert member.search_name == fold_accents(member.full_name)
         assert member.sort_key == vietnamese_sort_key(member.full_name)
 
     # The logins.
     user_model = get_user_model()
-    roles = {(a.user.username, a.role, a.organization.code)
-             for a in RoleAssignment.objects.select_related("user", "organization")}
+    roles = {
+        (a.user.username, a.role, a.organization.code)
+        for a in RoleAssignment.objects.select_related("user", "organization")
+    }
     assert roles == {
         ("canbo_ldtbxh", Role.CADRE, "DEMO-LDTBXH"),
         ("vanphong_ldtbxh", Role.OFFICE, "DEMO-LDTBXH"),
@@ -133,9 +164,10 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     response = client.get(f"/to-chuc/{so.public_id}/?ngay=2023-12-31&nam=2023")
     assert response.status_code == 200
     page = response.content.decode()
-    assert ("Tính đến ngày 31/12/2023, Đảng bộ Sở Lao động - Thương binh và Xã hội "
-            "hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03"
-            ) in page
+    assert (
+        "Tính đến ngày 31/12/2023, Đảng bộ Sở Lao động - Thương binh và Xã hội "
+        "hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03"
+    ) in page
     assert "02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV;" in page
     # 27 of 154 is 17,53% (the seed prints 17,76%, i.e. 27 of 152); the rest agree.
     assert "27 đảng viên (17,53%) HTXSNV, 124 đảng viên (80,52%) HTTNV" in page
@@ -143,15 +175,19 @@ def test_load_demo_builds_the_seed_deployment_once(client: Client) -> None:
     # Opened with no query string (today, years after 2023): the latest ratings.
     page = client.get(f"/to-chuc/{so.public_id}/").content.decode()
     assert "Xếp loại chất lượng năm 2023" in page
-    assert ("02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%) "
-            "HTXSNV, 124 đảng viên (80,52%) HTTNV, 01 đảng viên (0,65%) HTNV, "
-            "01 đảng viên (0,65%) KHTNV.") in page
+    assert (
+        "02 chi bộ HTXSNV, 07 chi bộ HTTNV, 01 chi bộ KHTNV; 27 đảng viên (17,53%) "
+        "HTXSNV, 124 đảng viên (80,52%) HTTNV, 01 đảng viên (0,65%) HTNV, "
+        "01 đảng viên (0,65%) KHTNV."
+    ) in page
     # The bloc's page counts its TCCSĐ's ratings too.
     client.force_login(user_model.objects.get(username="lanhdao_khoi"))
     page = client.get(f"/to-chuc/{bloc.public_id}/").content.decode()
     assert "Xếp loại chất lượng năm 2023" in page
     assert bloc_ratings.grassroots_rated == today.grassroots  # every TCCSĐ is rated
-    tccsd = ", ".join(f"{pad2(n)} TCCSĐ {grade}" for grade, n in bloc_ratings.grassroots.items() if n)
+    tccsd = ", ".join(
+        f"{pad2(n)} TCCSĐ {grade}" for grade, n in bloc_ratings.grassroots.items() if n
+    )
     assert f"{tccsd}; " in page and f" TCCSĐ {Grade.EXCELLENT}" in tccsd
 
     # A second run sees the demo and creates nothing.

@@ -798,8 +798,12 @@ def test_a_party_card_number_already_in_the_registry_is_refused_with_its_row(wor
 
     _codes(world)
     services.member_update(
-        member=world.member_b, full_name=world.member_b.full_name, sex="M",
-        date_of_birth=world.member_b.date_of_birth, ethnicity="Kinh", party_card_number="44000123",
+        member=world.member_b,
+        full_name=world.member_b.full_name,
+        sex="M",
+        date_of_birth=world.member_b.date_of_birth,
+        ethnicity="Kinh",
+        party_card_number="44000123",
     )
     members = [
         ["Lê Văn Một", "Nam", "01/01/1980", "", "CB-A1", "01/01/2010", "", "44000999"],
@@ -813,18 +817,42 @@ def test_a_party_card_number_already_in_the_registry_is_refused_with_its_row(wor
     # The forms' service refuses it too.
     with pytest.raises(ValidationError, match="đã có trong hệ thống"):
         services.member_create(
-            full_name="Lê Văn Ba", sex="M", date_of_birth=dt.date(1980, 1, 1),
-            organization=world.cell_a1, admitted_on=dt.date(2010, 1, 1), party_card_number="44000123",
+            full_name="Lê Văn Ba",
+            sex="M",
+            date_of_birth=dt.date(1980, 1, 1),
+            organization=world.cell_a1,
+            admitted_on=dt.date(2010, 1, 1),
+            party_card_number="44000123",
         )
 
 
 def test_a_member_row_may_name_an_existing_chi_bo_without_a_code(client, world, office):
     # The fixture's chi bộ have no code (as the demo's have none).
-    twin_parent = make_org("Đảng bộ bộ phận X", parent=world.grassroots_a, level_code="sub_committee")
+    twin_parent = make_org(
+        "Đảng bộ bộ phận X", parent=world.grassroots_a, level_code="sub_committee"
+    )
     make_org("Chi bộ Văn phòng A", parent=twin_parent)  # a second "Chi bộ Văn phòng A"
     members = [
-        ["Lê Văn Tên", "Nam", "01/01/1980", "", "chi bộ phòng kế hoạch a", "01/01/2010", "", ""],
-        ["Lê Văn Trùng", "Nam", "01/01/1980", "", "Chi bộ Văn phòng A", "01/01/2010", "", ""],
+        [
+            "Lê Văn Tên",
+            "Nam",
+            "01/01/1980",
+            "",
+            "chi bộ phòng kế hoạch a",
+            "01/01/2010",
+            "",
+            "",
+        ],
+        [
+            "Lê Văn Trùng",
+            "Nam",
+            "01/01/1980",
+            "",
+            "Chi bộ Văn phòng A",
+            "01/01/2010",
+            "",
+            "",
+        ],
     ]
     result = _import(world, _xlsx(members=members))
     assert _where(result) == [(MEMBER_SHEET, 3, MEMBER_CELL)]
@@ -832,7 +860,10 @@ def test_a_member_row_may_name_an_existing_chi_bo_without_a_code(client, world, 
 
     # The organisation's template lists what to write, and those names import.
     client.force_login(office)
-    url = reverse("organizations:import_template_for", kwargs={"public_id": world.grassroots_a.public_id})
+    url = reverse(
+        "organizations:import_template_for",
+        kwargs={"public_id": world.grassroots_a.public_id},
+    )
     response = client.get(url)
     assert response.status_code == 200
     lists = load_workbook(io.BytesIO(response.content))[imports.LISTS_SHEET]
@@ -849,20 +880,28 @@ def test_a_member_row_may_name_an_existing_chi_bo_without_a_code(client, world, 
     assert Member.objects.get(full_name="Lê Văn Tên").organization == world.cell_a2
     assert Member.objects.get(full_name="Lê Văn Trùng").organization == world.cell_a1
     # Outside the organisation: no template (the import page's rule).
-    client.force_login(make_user("cadre_x", role="cadre", organization=world.grassroots_a))
+    client.force_login(
+        make_user("cadre_x", role="cadre", organization=world.grassroots_a)
+    )
     assert client.get(url).status_code == 403
 
 
-def test_the_template_writes_names_from_data_as_text_never_as_formulas(client, world, cadre):
+def test_the_template_writes_names_from_data_as_text_never_as_formulas(
+    client, world, cadre
+):
     from organizations.models import OrganizationLevel
 
     evil = '=HYPERLINK("http://evil.example","bấm")'
-    OrganizationLevel.objects.create(code="evil", name=evil, order=50, holds_members=True)
+    OrganizationLevel.objects.create(
+        code="evil", name=evil, order=50, holds_members=True
+    )
     workbook = load_workbook(io.BytesIO(imports.template_workbook()))
     lists = workbook[imports.LISTS_SHEET]
     [cell] = [c for c in lists["A"] if c.value == evil]
     assert cell.data_type == "s" and cell.quotePrefix is True
-    guide = [c for row in workbook[imports.GUIDE_SHEET].iter_rows() for c in row if c.value]
+    guide = [
+        c for row in workbook[imports.GUIDE_SHEET].iter_rows() for c in row if c.value
+    ]
     assert any(evil in c.value for c in guide)
     assert all(c.data_type == "s" for c in guide)
 
@@ -871,7 +910,15 @@ def test_levels_out_of_order_are_refused_before_anything_is_written(world):
     orgs = [
         ["DB-1", "Đảng bộ trong đảng bộ", "", "Đảng bộ cơ sở", "", "", "01/01/2021"],
         ["BP-1", "Đảng bộ bộ phận 1", "", SUB_COMMITTEE, "", "", "01/01/2021"],
-        ["BP-2", "Đảng bộ bộ phận trong bộ phận", "", SUB_COMMITTEE, "", "BP-1", "01/01/2021"],
+        [
+            "BP-2",
+            "Đảng bộ bộ phận trong bộ phận",
+            "",
+            SUB_COMMITTEE,
+            "",
+            "BP-1",
+            "01/01/2021",
+        ],
     ]
     result = _import(world, _xlsx(orgs))
     assert _where(result) == [(ORG_SHEET, 2, ORG_LEVEL), (ORG_SHEET, 4, ORG_LEVEL)]

@@ -14,14 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _nav(body: str) -> str:
-    return body[body.index('<nav class="navbar'): body.index("</nav>")]
+    return body[body.index('<nav class="navbar') : body.index("</nav>")]
 
 
 def _link(name: str, organization) -> str:  # noqa: ANN001
     return f'href="{reverse(name, kwargs={"public_id": organization.public_id})}"'
 
 
-def test_each_role_sees_its_work_in_the_navigation(client, world, cadre, office, leader):
+def test_each_role_sees_its_work_in_the_navigation(
+    client, world, cadre, office, leader
+):
     tree = reverse("organizations:tree")
     client.force_login(cadre)
     nav = _nav(client.get(tree).content.decode())
@@ -39,17 +41,30 @@ def test_each_role_sees_its_work_in_the_navigation(client, world, cadre, office,
     assert "Kết quả quý" not in nav and "Văn bản" not in nav
 
 
-def test_a_user_with_roles_in_two_places_gets_a_link_for_each_named(client, world, cadre):
-    RoleAssignment.objects.create(user=cadre, organization=world.cell_a2, role=Role.LEADER)
-    RoleAssignment.objects.create(user=cadre, organization=world.bloc_b, role=Role.CADRE)
+def test_a_user_with_roles_in_two_places_gets_a_link_for_each_named(
+    client, world, cadre
+):
+    RoleAssignment.objects.create(
+        user=cadre, organization=world.cell_a2, role=Role.LEADER
+    )
+    RoleAssignment.objects.create(
+        user=cadre, organization=world.bloc_b, role=Role.CADRE
+    )
     client.force_login(cadre)
     nav = _nav(client.get(reverse("organizations:tree")).content.decode())
-    assert _link("targets:index", world.grassroots_a) in nav and _link("targets:index", world.bloc_b) in nav
+    assert (
+        _link("targets:index", world.grassroots_a) in nav
+        and _link("targets:index", world.bloc_b) in nav
+    )
     assert "Kết quả quý – ĐU<" in nav and "Kết quả quý – ĐUK<" in nav  # short names
-    assert _link("targets:dashboard", world.cell_a2) in nav and "Bảng điều khiển<" in nav
+    assert (
+        _link("targets:dashboard", world.cell_a2) in nav and "Bảng điều khiển<" in nav
+    )
 
 
-def test_the_navigation_reads_nothing_more_than_the_scope(world, office, django_assert_num_queries):
+def test_the_navigation_reads_nothing_more_than_the_scope(
+    world, office, django_assert_num_queries
+):
     request = RequestFactory().get("/")
     request.user = office
     user_scope(office)  # read once per request, by the access selectors
@@ -67,24 +82,35 @@ def test_the_navigation_reads_nothing_more_than_the_scope(world, office, django_
         ("bloc_office", "organizations:tree", None),
     ],
 )
-def test_home_sends_each_role_to_its_start(client, world, persona, url_name, where, request):
+def test_home_sends_each_role_to_its_start(
+    client, world, persona, url_name, where, request
+):
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("organizations:home"))
     kwargs = {"public_id": getattr(world, where).public_id} if where else {}
-    assert response.status_code == 302 and response.url == reverse(url_name, kwargs=kwargs)
+    assert response.status_code == 302 and response.url == reverse(
+        url_name, kwargs=kwargs
+    )
     assert client.get(response.url).status_code == 200
 
 
 @pytest.mark.parametrize(
     ("persona", "url_name", "where"),
-    [("cadre", "targets:index", "grassroots_a"), ("leader", "targets:dashboard", "bloc_a")],
+    [
+        ("cadre", "targets:index", "grassroots_a"),
+        ("leader", "targets:dashboard", "bloc_a"),
+    ],
 )
-def test_logging_in_lands_on_the_roles_start(client, world, persona, url_name, where, request):
+def test_logging_in_lands_on_the_roles_start(
+    client, world, persona, url_name, where, request
+):
     user = request.getfixturevalue(persona)
     user.set_password("Mật-khẩu-dài-2024")
     user.save()
     response = client.post(
-        reverse("login"), {"username": user.username, "password": "Mật-khẩu-dài-2024"}, follow=True
+        reverse("login"),
+        {"username": user.username, "password": "Mật-khẩu-dài-2024"},
+        follow=True,
     )
     target = reverse(url_name, kwargs={"public_id": getattr(world, where).public_id})
     assert response.redirect_chain[-1][0] == target

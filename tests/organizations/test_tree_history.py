@@ -108,7 +108,9 @@ def test_a_handover_of_an_organisation_outside_the_source_changes_nothing():
     foreign = make_org("Đảng bộ ngoài", parent=other)
     placements = OrganizationPlacement.objects.count()
     with pytest.raises(ValidationError):
-        services.handover_create(source=bloc, moves=[(g1, other), (foreign, bloc)], effective_on=JUN)
+        services.handover_create(
+            source=bloc, moves=[(g1, other), (foreign, bloc)], effective_on=JUN
+        )
     assert OrganizationPlacement.objects.count() == placements
     assert Handover.objects.count() == 0
 
@@ -127,7 +129,10 @@ def test_a_member_transfer_changes_the_cell_from_that_date_only():
     member = make_member(c11, full_name="Lê Văn Chuyển")
 
     services.member_record_event(
-        member=member, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+        member=member,
+        kind=EventKind.TRANSFER_OUT,
+        occurred_on=JUN,
+        target_organization=c21,
     )
 
     assert selectors.subtree_counts_on(root=g1, day=JAN).total == 6
@@ -136,17 +141,25 @@ def test_a_member_transfer_changes_the_cell_from_that_date_only():
     assert MemberPlacement.objects.filter(member=member).count() == 2
     events = selectors.event_counts(root=g1, start=JAN, end=DEC)
     assert events[EventKind.TRANSFER_OUT] == 1
-    assert selectors.event_counts(root=g2, start=JAN, end=DEC)[EventKind.TRANSFER_IN] == 1
+    assert (
+        selectors.event_counts(root=g2, start=JAN, end=DEC)[EventKind.TRANSFER_IN] == 1
+    )
 
 
 def test_leaving_and_full_membership_events_change_status_from_their_date():
     bloc = make_org("Khối")
     g = make_org("Đảng bộ", parent=bloc)
     cell = make_org("Chi bộ", parent=g)
-    probationary = make_member(cell, admitted_on=dt.date(2022, 9, 1), full_member_on=None)
+    probationary = make_member(
+        cell, admitted_on=dt.date(2022, 9, 1), full_member_on=None
+    )
     leaver = make_member(cell)
 
-    services.member_record_event(member=probationary, kind=EventKind.FULL_MEMBERSHIP, occurred_on=dt.date(2023, 9, 1))
+    services.member_record_event(
+        member=probationary,
+        kind=EventKind.FULL_MEMBERSHIP,
+        occurred_on=dt.date(2023, 9, 1),
+    )
     services.member_record_event(member=leaver, kind=EventKind.DEATH, occurred_on=JUN)
 
     jan = selectors.subtree_counts_on(root=g, day=JAN)
@@ -154,7 +167,9 @@ def test_leaving_and_full_membership_events_change_status_from_their_date():
     assert (jan.total, jan.full, jan.probationary) == (2, 1, 1)
     assert (dec.total, dec.full, dec.probationary) == (1, 1, 0)
     with pytest.raises(ValidationError):
-        services.member_record_event(member=leaver, kind=EventKind.BADGE, occurred_on=DEC, badge_years=30)
+        services.member_record_event(
+            member=leaver, kind=EventKind.BADGE, occurred_on=DEC, badge_years=30
+        )
 
 
 def test_selectors_give_ethnicity_and_event_counts_for_a_period():
@@ -172,19 +187,30 @@ def test_selectors_give_ethnicity_and_event_counts_for_a_period():
 
 def test_transfers_count_only_where_they_cross_the_subtrees_boundary():
     bloc, other, g1, g2, c11, _c12, c21 = _bloc_with_two_grassroots()
-    outside_cell = make_org("Chi bộ ngoài", parent=make_org("Đảng bộ ngoài", parent=other))
+    outside_cell = make_org(
+        "Chi bộ ngoài", parent=make_org("Đảng bộ ngoài", parent=other)
+    )
     inside = make_member(c11, full_name="Lê Văn Nội")
     leaving = make_member(c11, full_name="Lê Văn Đi")
     arriving = make_member(outside_cell, full_name="Lê Văn Đến")
 
     services.member_record_event(
-        member=inside, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+        member=inside,
+        kind=EventKind.TRANSFER_OUT,
+        occurred_on=JUN,
+        target_organization=c21,
     )
     services.member_record_event(
-        member=leaving, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=outside_cell
+        member=leaving,
+        kind=EventKind.TRANSFER_OUT,
+        occurred_on=JUN,
+        target_organization=outside_cell,
     )
     services.member_record_event(
-        member=arriving, kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+        member=arriving,
+        kind=EventKind.TRANSFER_OUT,
+        occurred_on=JUN,
+        target_organization=c21,
     )
 
     def transfers(root):  # noqa: ANN001, ANN202
@@ -205,13 +231,20 @@ def test_events_count_for_organisations_that_existed_only_part_of_the_period():
     keeper = make_org("Chi bộ còn lại", parent=g)
     short_lived = make_org("Chi bộ tạm", parent=g, founded_on=dt.date(2023, 3, 1))
     make_member(short_lived, admitted_on=dt.date(2023, 4, 4), full_member_on=None)
-    services.organization_dissolve(organization=short_lived, on_date=dt.date(2023, 9, 1), merged_into=keeper)
+    services.organization_dissolve(
+        organization=short_lived, on_date=dt.date(2023, 9, 1), merged_into=keeper
+    )
     # Neither on 1 January nor on 31 December was the chi bộ there.
     assert selectors.event_counts(root=g, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
-    assert selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
-    assert selectors.event_counts(root=g, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))[
-        EventKind.ADMISSION
-    ] == 0
+    assert (
+        selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    )
+    assert (
+        selectors.event_counts(
+            root=g, start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)
+        )[EventKind.ADMISSION]
+        == 0
+    )
 
 
 def test_events_of_a_handed_over_organisation_count_on_each_side_of_the_date():
@@ -220,15 +253,22 @@ def test_events_of_a_handed_over_organisation_count_on_each_side_of_the_date():
     make_member(c11, admitted_on=dt.date(2023, 2, 2), full_member_on=None)
     services.handover_create(source=bloc, moves=[(g1, other)], effective_on=JUN)
     make_member(c11, admitted_on=dt.date(2023, 8, 8), full_member_on=None)
-    assert selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
-    assert selectors.event_counts(root=other, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    assert (
+        selectors.event_counts(root=bloc, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    )
+    assert (
+        selectors.event_counts(root=other, start=JAN, end=DEC)[EventKind.ADMISSION] == 1
+    )
 
 
 def test_event_counts_take_two_queries(django_assert_num_queries):
     bloc, _other, _g1, _g2, c11, _c12, c21 = _bloc_with_two_grassroots()
     for _ in range(3):
         services.member_record_event(
-            member=make_member(c11), kind=EventKind.TRANSFER_OUT, occurred_on=JUN, target_organization=c21
+            member=make_member(c11),
+            kind=EventKind.TRANSFER_OUT,
+            occurred_on=JUN,
+            target_organization=c21,
         )
     with django_assert_num_queries(2):
         selectors.event_counts(root=bloc, start=JAN, end=DEC)
@@ -252,11 +292,15 @@ def test_levels_follow_their_order_from_the_data():
         with pytest.raises(ValidationError) as error:
             make_org(f"Thử {code}", parent=parent, level_code=code)
         assert "không thể trực thuộc" in error.value.messages[0], (code, parent.name)
-    with pytest.raises(ValidationError, match="Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở"):
+    with pytest.raises(
+        ValidationError, match="Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở"
+    ):
         make_org("Đảng bộ trong đảng bộ", parent=g1, level_code="grassroots_committee")
     # Allowed: committees above the grassroots nest; the usual chain below them.
     cluster = make_org("Đảng bộ cụm", parent=bloc, level_code="upper")
-    make_org("Đảng bộ cơ sở trong cụm", parent=cluster, level_code="grassroots_committee")
+    make_org(
+        "Đảng bộ cơ sở trong cụm", parent=cluster, level_code="grassroots_committee"
+    )
     make_org("Chi bộ cơ sở", parent=bloc, level_code="grassroots_cell")
     make_org("Chi bộ trong bộ phận", parent=sub, level_code="cell")
     # A move obeys the same order; the level names come from the data.
@@ -277,10 +321,20 @@ def test_the_create_form_explains_a_level_out_of_order(client, world, bloc_offic
 
     client.force_login(bloc_office)
     response = client.post(
-        reverse("organizations:create_child", kwargs={"public_id": world.grassroots_a.public_id}),
-        {"name": "Đảng bộ lồng", "level": level("grassroots_committee").id, "kind": "agency",
-         "founded_on": "2024-01-02"},
+        reverse(
+            "organizations:create_child",
+            kwargs={"public_id": world.grassroots_a.public_id},
+        ),
+        {
+            "name": "Đảng bộ lồng",
+            "level": level("grassroots_committee").id,
+            "kind": "agency",
+            "founded_on": "2024-01-02",
+        },
     )
     assert response.status_code == 200
-    assert "Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở (“Đảng bộ Sở A”)." in response.content.decode()
+    assert (
+        "Đảng bộ cơ sở không thể trực thuộc đảng bộ cơ sở (“Đảng bộ Sở A”)."
+        in response.content.decode()
+    )
     assert not Organization.objects.filter(name="Đảng bộ lồng").exists()

@@ -242,7 +242,9 @@ def test_year_on_year_against_a_last_year_of_zero_is_not_assessed() -> None:
         result = evaluate(spec, Figures.against_previous(D(12), D(0)))
         assert result.verdict is Verdict.NOT_ASSESSED
         assert result.note == "cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm"
-        assert verdict(spec, Figures.against_previous(D(12), D(0))) is Verdict.NOT_ASSESSED
+        assert (
+            verdict(spec, Figures.against_previous(D(12), D(0))) is Verdict.NOT_ASSESSED
+        )
         missing = evaluate(spec, Figures.against_previous(D(12), None))
         assert (missing.verdict, missing.note) == (
             Verdict.NOT_ASSESSED,
@@ -251,7 +253,10 @@ def test_year_on_year_against_a_last_year_of_zero_is_not_assessed() -> None:
         # Nothing reported this year is still missing data.
         assert verdict(spec, Figures.against_previous(None, D(0))) is Verdict.NO_DATA
     counts = count_verdicts(
-        [Verdict.DAT, verdict(TargetSpec(Kind.YOY), Figures.against_previous(D(1), D(0)))]
+        [
+            Verdict.DAT,
+            verdict(TargetSpec(Kind.YOY), Figures.against_previous(D(1), D(0))),
+        ]
     )
     assert counts.summary_text == "01/01 chỉ tiêu đạt"
 

@@ -182,12 +182,16 @@ def test_a_stock_is_its_last_quarter_entered(
         f
         for f in quarters[:upto]
         if f is not None
-        and (f.value is not None or f.numerator is not None or f.denominator is not None)
+        and (
+            f.value is not None or f.numerator is not None or f.denominator is not None
+        )
     ]
     assert so_far == (seen[-1] if seen else Figures())
 
 
-@given(st.lists(st.one_of(st.none(), amounts), min_size=1, max_size=4), st.integers(1, 4))
+@given(
+    st.lists(st.one_of(st.none(), amounts), min_size=1, max_size=4), st.integers(1, 4)
+)
 def test_a_per_year_target_is_measured_on_one_year(
     values: list[Decimal | None], upto: int
 ) -> None:

@@ -386,7 +386,9 @@ def test_the_committees_own_targets_are_on_its_dashboard_and_counted(
     row = _row(dashboard, own)
     assert (row.done_text, row.verdict_text) == ("90,00% (9/10)", "chưa đạt")
     assert "tự báo cáo" in row.explanation
-    assert {c.key: c.value for c in dashboard.cards()}["verdicts"] == "02/04 chỉ tiêu đạt"
+    assert {c.key: c.value for c in dashboard.cards()}[
+        "verdicts"
+    ] == "02/04 chỉ tiêu đạt"
     body = response.content.decode()
     assert "Chi bộ sinh hoạt đúng quy định" in body and "90,00% (9/10)" in body
     # Its trend against last year's own figures: 90% of 100% now, 80% by Q4/2022.
@@ -398,15 +400,17 @@ def test_the_committees_own_targets_are_on_its_dashboard_and_counted(
     assert [c.text for c in child.cells[2:5]] == ["0", "3", "0"]
     # The Excel copy has the row too.
     book = load_workbook(
-        io.BytesIO(client.get(url(committee.bloc, "targets:dashboard_export", co_so=basis)).content)
+        io.BytesIO(
+            client.get(
+                url(committee.bloc, "targets:dashboard_export", co_so=basis)
+            ).content
+        )
     )
     labels = [r[1].value for r in book["Chỉ tiêu"].iter_rows(min_row=4)]
     assert "Chi bộ sinh hoạt đúng quy định" in labels
 
 
-def test_the_dashboard_lists_the_targets_the_drafted_report_lists(
-    client, committee
-):
+def test_the_dashboard_lists_the_targets_the_drafted_report_lists(client, committee):
     from reports.models import Document
     from reports.structure import build_layout
 
@@ -420,7 +424,10 @@ def test_the_dashboard_lists_the_targets_the_drafted_report_lists(
     )
     layout = build_layout(Document.objects.get(organization=committee.bloc))
     (table,) = [
-        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+        item
+        for node in layout.appendices
+        for item in node.content
+        if hasattr(item, "rows")
     ]
     from reports.blocks import TABLE_VERDICT
 
@@ -537,39 +544,64 @@ def test_the_dashboard_opens_on_the_latest_quarter_someone_reported(
     a rebuild of 2024 that wrote empty roll-up rows. The leader lands on
     Q1/2023 with its figures, not on an empty Q4/2024 ("00/03")."""
     services.plan_create(
-        organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
+        organization=committee.bloc,
+        title="Chỉ tiêu nhiệm kỳ",
+        start_year=2020,
+        end_year=2025,
     )
     rollups.rollup_rebuild(root=committee.bloc, year=2024)
     assert Rollup.objects.filter(organization=committee.bloc, year=2024).exists()
     client.force_login(bloc_leader)
-    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2025, 2, 3)):
+    with mock.patch(
+        "django.utils.timezone.localdate", return_value=dt.date(2025, 2, 3)
+    ):
         response = client.get(
             reverse("targets:dashboard", kwargs={"public_id": committee.bloc.public_id})
         )
     params, dashboard = response.context["params"], response.context["dash"]
     assert (params.year, params.quarter) == (2023, 1)
-    assert dashboard.reporting == 2 and dashboard.verdicts.summary_text == "02/03 chỉ tiêu đạt"
+    assert (
+        dashboard.reporting == 2
+        and dashboard.verdicts.summary_text == "02/03 chỉ tiêu đạt"
+    )
     # A grassroots organisation's own dashboard: its own latest sheet.
     g3 = committee.units[2]
-    response = client.get(reverse("targets:dashboard", kwargs={"public_id": g3.public_id}))
-    assert (response.context["params"].year, response.context["params"].quarter) == (2023, 1)
+    response = client.get(
+        reverse("targets:dashboard", kwargs={"public_id": g3.public_id})
+    )
+    assert (response.context["params"].year, response.context["params"].quarter) == (
+        2023,
+        1,
+    )
 
 
-def test_a_term_plan_or_a_new_plan_does_not_move_the_default_past_the_figures(committee):
+def test_a_term_plan_or_a_new_plan_does_not_move_the_default_past_the_figures(
+    committee,
+):
     """Seed 004's term plan runs to 2025; the figures are for Q1/2023: the
     dashboard opens there, not on an empty Q4/2025, nor on the empty last
     quarter of a plan adopted this year; once someone reports, on that."""
     from targets.dashboard import default_period
 
     services.plan_create(
-        organization=committee.bloc, title="Chỉ tiêu nhiệm kỳ", start_year=2020, end_year=2025
+        organization=committee.bloc,
+        title="Chỉ tiêu nhiệm kỳ",
+        start_year=2020,
+        end_year=2025,
     )
     today = dt.date(2026, 11, 25)
     assert default_period(organization=committee.bloc, today=today) == (2023, 1)
-    plan = services.plan_create(organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026)
+    plan = services.plan_create(
+        organization=committee.bloc, title="Chỉ tiêu 2026", start_year=2026
+    )
     assert default_period(organization=committee.bloc, today=today) == (2023, 1)
     target = services.target_create(
-        plan=plan, group="G", wording="Bồi dưỡng 10", label="Bồi dưỡng", kind="count", plan_value=10
+        plan=plan,
+        group="G",
+        wording="Bồi dưỡng 10",
+        label="Bồi dưỡng",
+        kind="count",
+        plan_value=10,
     )
     g1 = committee.units[0]
     copies = {
@@ -617,12 +649,20 @@ def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader
         1.108,
         "đạt, vượt kế hoạch",
     ]
-    assert [c.number_format for c in rate[2:7]] == ["0%", "0.00%", "#,##0", "#,##0", "0.0%"]
+    assert [c.number_format for c in rate[2:7]] == [
+        "0%",
+        "0.00%",
+        "#,##0",
+        "#,##0",
+        "0.0%",
+    ]
     count = next(row for row in rows if row[0].value == "Bồi dưỡng nhận thức")
     assert [c.value for c in count[2:5]] == [20, 10, None]
     assert count[2].data_type == count[3].data_type == "n"
     children = book["Tổ chức trực thuộc"]
-    exported = [[excel_text(c) for c in row][1:] for row in children.iter_rows(min_row=2)]
+    exported = [
+        [excel_text(c) for c in row][1:] for row in children.iter_rows(min_row=2)
+    ]
     on_page = [[c.text for c in child.cells] for child in page.context["dash"].children]
     assert exported == on_page
     shares = [row[6] for row in children.iter_rows(min_row=2)]
@@ -630,15 +670,13 @@ def test_the_export_holds_the_numbers_on_the_page(client, committee, bloc_leader
     for row in exported:
         for value in row:
             assert html.escape(str(value)) in body
-    summary = {
-        row[0].value: row[1] for row in book["Tổng quan"].iter_rows(min_row=7)
-    }
+    summary = {row[0].value: row[1] for row in book["Tổng quan"].iter_rows(min_row=7)}
     assert summary["Chỉ tiêu đạt"].value == "02/03 chỉ tiêu đạt"
     assert summary["Đảng viên ngày 31/03/2023"].value == 14
-    trend = [[excel_text(c) for c in row] for row in book["Xu hướng"].iter_rows(min_row=2)]
-    assert trend == [
-        [s.label, *r] for s in page.context["dash"].trend for r in s.rows
+    trend = [
+        [excel_text(c) for c in row] for row in book["Xu hướng"].iter_rows(min_row=2)
     ]
+    assert trend == [[s.label, *r] for s in page.context["dash"].trend for r in s.rows]
 
 
 def test_exported_names_cannot_turn_into_formulas(client, committee, bloc_leader):
@@ -706,7 +744,9 @@ def test_only_the_top_committees_office_may_rebuild_the_trees_roll_ups(
         assert status == (403 if org == g1 else 404) and callbacks == []
     assert RollupState.objects.get(organization=committee.bloc, year=2023).pending == 0
     assert "Tổng hợp lại" not in client.get(url(g1)).content.decode()
-    bloc_office = make_user("office_bloc", role=Role.OFFICE, organization=committee.bloc)
+    bloc_office = make_user(
+        "office_bloc", role=Role.OFFICE, organization=committee.bloc
+    )
     client.force_login(bloc_office)
     assert "Tổng hợp lại" in client.get(url(committee.bloc)).content.decode()
     rebuild = reverse("targets:rollup_rebuild", kwargs={"public_id": g1.public_id})
@@ -900,11 +940,18 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
         ]
         for row in page.context["dash"].rows
     }
-    verdicts = {row.target.label: row.evaluation.verdict for row in page.context["dash"].rows}
+    verdicts = {
+        row.target.label: row.evaluation.verdict for row in page.context["dash"].rows
+    }
     count, done = ("9", "45,0%") if basis == "da_duyet" else ("10", "50,0%")
     assert shown["Bồi dưỡng nhận thức"] == ["20", count, done, "chưa đạt"]
     # 2 admitted of 12 members on 1 January: 16,67% of a plan of 3%.
-    assert shown["Kết nạp đảng viên"] == ["3%", "16,67%", "555,6%", "đạt, vượt kế hoạch"]
+    assert shown["Kết nạp đảng viên"] == [
+        "3%",
+        "16,67%",
+        "555,6%",
+        "đạt, vượt kế hoạch",
+    ]
     # The committee's own sheet (approved sheets only) reads the registry too.
     own = sheet_view(organization=committee.bloc, year=2023, quarter=1)
     admissions = next(r for r in own.rows if r.target.id == committee.admissions.id)
@@ -923,14 +970,20 @@ def test_the_drafted_quarterly_report_and_the_dashboard_agree(client, committee,
     assert response.status_code == 302
     layout = build_layout(Document.objects.get(organization=committee.bloc))
     (table,) = [
-        item for node in layout.appendices for item in node.content if hasattr(item, "rows")
+        item
+        for node in layout.appendices
+        for item in node.content
+        if hasattr(item, "rows")
     ]
     from reports.blocks import TABLE_VERDICT
 
     # The appendix writes the tables' verdict words ("Vượt", "Chưa đạt").
     appendix = {row[1]: [row[4], row[5], row[6]] for row in table.rows}
     for label in ("Bồi dưỡng nhận thức", "Kết nạp đảng viên"):
-        assert appendix[label] == [*shown[label][1:3], TABLE_VERDICT[verdicts[label]]], label
+        assert appendix[label] == [
+            *shown[label][1:3],
+            TABLE_VERDICT[verdicts[label]],
+        ], label
     text = layout.plain_text()
     assert (basis == "da_gui") == ("tính cả báo cáo đã gửi, chưa duyệt" in text)
 

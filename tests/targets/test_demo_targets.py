@@ -220,7 +220,9 @@ def test_workflow_and_plans_of_the_so(demo) -> None:  # noqa: ANN001
         quarter=4,
         version=0,
         user=None,
-        entries={own_grade.id: services.Entry(numerator=Decimal(1), denominator=Decimal(1))},
+        entries={
+            own_grade.id: services.Entry(numerator=Decimal(1), denominator=Decimal(1))
+        },
     )
     view = sheet_view(organization=so, year=2024, quarter=4)
     row = next(r for r in view.rows if r.target == own_grade)

@@ -236,8 +236,7 @@ def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
 ):
     _save(world, plan_world, jobs="18000", overseas="3000", inspections="4")
     stored = {
-        r.target_id: (r.value, r.note)
-        for r in Result.objects.filter(sheet__quarter=3)
+        r.target_id: (r.value, r.note) for r in Result.objects.filter(sheet__quarter=3)
     }
     client.force_login(cadre)
     book = _download(client, world)
@@ -256,8 +255,7 @@ def test_a_wrong_number_in_one_row_changes_nothing_and_names_the_row_and_column(
     assert len(messages) == 2
     # The good rows of the file were not applied either: all or nothing.
     assert {
-        r.target_id: (r.value, r.note)
-        for r in Result.objects.filter(sheet__quarter=3)
+        r.target_id: (r.value, r.note) for r in Result.objects.filter(sheet__quarter=3)
     } == stored
     assert stored[plan_world.jobs.id] == (Decimal(18000), "")
     assert Sheet.objects.get(quarter=3).version == 1

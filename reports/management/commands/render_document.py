@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Ghi một văn bản ra tệp PDF hoặc Word (bản đã ban hành: đúng tệp đã lưu)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("document_id", help="id (số) hoặc public_id (uuid) của văn bản")
+        parser.add_argument(
+            "document_id", help="id (số) hoặc public_id (uuid) của văn bản"
+        )
         parser.add_argument("--out", required=True, help="tệp cần ghi")
         parser.add_argument("--format", choices=["pdf", "docx"], default="pdf")
 
