@@ -40,7 +40,7 @@ def role_links(scope: UserScope) -> list[NavLink]:
     links = []
     for label, url_name, roles in ROLE_LINKS:
         organizations = {}
-        for path, role, organization in sorted(scope.grants, key=lambda g: g[0]):
+        for _path, role, organization in sorted(scope.grants, key=lambda g: g[0]):
             if role in roles:
                 organizations.setdefault(organization.pk, organization)
         for organization in organizations.values():

@@ -222,6 +222,9 @@ class HandoverItem(models.Model):
         verbose_name = "tổ chức được bàn giao"
         verbose_name_plural = "tổ chức được bàn giao"
 
+    def __str__(self) -> str:
+        return f"Tổ chức #{self.organization_id} chuyển về #{self.new_parent_id}"
+
 
 class Sex(models.TextChoices):
     MALE = "M", "Nam"
@@ -309,6 +312,11 @@ class MemberPlacement(models.Model):
                 name="member_placement_span",
             ),
         ]
+
+    def __str__(self) -> str:
+        until = f" đến {self.valid_to:%d/%m/%Y}" if self.valid_to else ""
+        start = f"{self.valid_from:%d/%m/%Y}"
+        return f"Sinh hoạt tại tổ chức #{self.organization_id} từ {start}{until}"
 
 
 class EventKind(models.TextChoices):

@@ -239,6 +239,9 @@ class NumberCounter(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.symbol} nhiệm kỳ {self.term_label}: số cuối {self.last_number}"
+
 
 class RenderStatus(models.TextChoices):
     PENDING = "pending", "Đang chờ"
@@ -282,3 +285,6 @@ class Rendering(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "bản in"
         verbose_name_plural = "bản in"
+
+    def __str__(self) -> str:
+        return f"Bản {self.get_fmt_display()} ({self.get_status_display()})"

@@ -14,7 +14,7 @@ from partyreports.formatting import format_plain as plain_number
 from targets import calculations as calc
 from targets.models import Plan, Source, Target
 from targets.selectors import SheetView
-from targets.services import Entry, figures_change, entry_problems, entry_warning
+from targets.services import Entry, entry_problems, entry_warning, figures_change
 
 #: Longer text is not a figure (9.999.999.999.999,9999 has 22 characters): it is
 #: refused unread, so a pasted 5.000-digit string never becomes a number.

@@ -268,6 +268,9 @@ class SheetTransition(models.Model):
         verbose_name = "lịch sử duyệt"
         verbose_name_plural = "lịch sử duyệt"
 
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
 
 class Result(models.Model):
     """A quarter's figure for one target of one organisation."""
@@ -331,6 +334,10 @@ class ResultChange(models.Model):
         verbose_name = "thay đổi kết quả"
         verbose_name_plural = "thay đổi kết quả"
 
+    def __str__(self) -> str:
+        when = f" lúc {self.changed_at:%d/%m/%Y %H:%M}" if self.changed_at else ""
+        return f"Sửa kết quả #{self.result_id}{when}"
+
 
 class RollupBasis(models.TextChoices):
     APPROVED = "approved", "Đã duyệt"
@@ -373,6 +380,9 @@ class Rollup(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Tổng hợp năm {self.year} ({self.get_basis_display()})"
+
 
 class RollupState(models.Model):
     """When a committee's roll-up was last rebuilt and whether updates are queued."""
@@ -391,6 +401,9 @@ class RollupState(models.Model):
                 fields=["organization", "year"], name="rollup_state_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Trạng thái tổng hợp năm {self.year}"
 
 
 class ReportingDeadline(models.Model):

@@ -368,9 +368,9 @@ def _enqueue_own_rollups(*, target: Target) -> None:
             ).values_list("sheet__year", flat=True)
         )
     )
+    org_id = organization.id
     for year in years:
         rollups.rollup_mark_pending(organization=organization, year=year)
-        org_id = organization.id
         send_on_commit(
             lambda year=year: tasks.rollup_update.delay(org_id, year),
             what=f"roll-up of {org_id}/{year}",

@@ -75,7 +75,7 @@ def so():
         unit="%",
         report_phrase="Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
     )
-    cells_good = target_services.target_create(
+    target_services.target_create(
         plan=plan,
         group="Chỉ tiêu về công tác Đảng",
         wording="100% chi bộ hoàn thành tốt nhiệm vụ trở lên",

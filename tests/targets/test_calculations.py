@@ -25,7 +25,6 @@ from targets.calculations import (
     rate_of,
     rollup_rate,
     spec_problems,
-    total,
     verdict,
     year_to_date,
 )

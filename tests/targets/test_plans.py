@@ -127,8 +127,8 @@ def test_editing_a_target_keeps_its_results(client, world, office):
 def test_a_bloc_gives_a_target_to_each_subordinate_with_its_own_plan_value(
     client, world, bloc_office
 ):
-    from tests.factories import make_org
     from targets import services
+    from tests.factories import make_org
 
     client.force_login(bloc_office)
     other = make_org("Đảng bộ Sở thứ hai", parent=world.bloc_a)

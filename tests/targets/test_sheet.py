@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from organizations.models import Role
 from targets import calculations as calc
 from targets import selectors, services
 from targets.models import Result, ResultChange, Sheet, SheetStatus, Source
 from tests.factories import make_member, make_user
-from organizations.models import Role
 
 pytestmark = pytest.mark.django_db
 
