@@ -14,8 +14,9 @@ from partyreports.formatting import format_number, format_percent, pad2
 def membership_sentence(counts: MemberCounts) -> str:
     """ "hiện có 10 chi bộ, với 157 đảng viên, trong đó: chính thức 154, dự bị 03"."""
     return (
-        f"hiện có {pad2(counts.cells)} chi bộ, với {format_number(counts.total)} đảng viên, "
-        f"trong đó: chính thức {format_number(counts.full)}, dự bị {pad2(counts.probationary)}"
+        f"hiện có {pad2(counts.cells)} chi bộ, với {format_number(counts.total)} "
+        f"đảng viên, trong đó: chính thức {format_number(counts.full)}, dự bị "
+        f"{pad2(counts.probationary)}"
     )
 
 

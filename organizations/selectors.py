@@ -515,7 +515,8 @@ def organization_get_for_user(
 def organization_for_dashboard(
     *, user: AbstractBaseUser | AnonymousUser, public_id: object
 ) -> Organization:
-    """Dashboards are for leaders and offices: 404 outside the scope, 403 for a cadre."""
+    """Dashboards are for leaders and offices: 404 outside the scope, 403 for a
+    cadre."""
     organization = organization_get_for_user(user=user, public_id=public_id)
     if not user_scope(user).can_see_dashboard(organization):
         raise PermissionDenied("Bảng điều khiển dành cho lãnh đạo và văn phòng cấp ủy.")

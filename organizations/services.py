@@ -113,7 +113,9 @@ def organization_create(
         if parent.level.holds_members:
             raise ValidationError(
                 {
-                    "parent": f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+                    "parent": (
+                        f"“{parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+                    )
                 }
             )
         problem = level_problem(
@@ -245,13 +247,18 @@ def organization_move(
     if parent_path.startswith(old_path):
         raise ValidationError(
             {
-                "new_parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó."
+                "new_parent": (
+                    "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới "
+                    "của nó."
+                )
             }
         )
     if new_parent.level.holds_members:
         raise ValidationError(
             {
-                "new_parent": f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+                "new_parent": (
+                    f"“{new_parent.name}” là chi bộ, không thể có tổ chức trực thuộc."
+                )
             }
         )
     problem = level_problem(
@@ -393,7 +400,9 @@ def organization_dissolve(
             if not merged_into.level.holds_members:
                 raise ValidationError(
                     {
-                        "merged_into": "Tổ chức nhận sáp nhập phải là chi bộ để nhận đảng viên."
+                        "merged_into": (
+                            "Tổ chức nhận sáp nhập phải là chi bộ để nhận đảng viên."
+                        )
                     }
                 )
             for placement in members:
@@ -423,7 +432,8 @@ def organization_dissolve(
     if merged_into is not None:
         summary = (
             f"Sáp nhập “{organization.name}” vào “{merged_into.name}” từ ngày "
-            f"{_date_vn(on_date)} ({len(children)} tổ chức trực thuộc, {len(members)} đảng viên chuyển theo)."
+            f"{_date_vn(on_date)} ({len(children)} tổ chức trực thuộc, "
+            f"{len(members)} đảng viên chuyển theo)."
         )
         changes.update(
             merged_into=(None, merged_into.name),
@@ -472,7 +482,8 @@ def handover_create(
         old_path = _path_on_or_error(organization, effective_on)
         if not old_path.startswith(source_path) or old_path == source_path:
             raise ValidationError(
-                f"“{organization.name}” không thuộc “{source.name}” vào ngày {_date_vn(effective_on)}."
+                f"“{organization.name}” không thuộc “{source.name}” vào ngày "
+                f"{_date_vn(effective_on)}."
             )
         subtree_ids = OrganizationPlacement.objects.filter(
             valid_on(effective_on), path__startswith=old_path
@@ -513,7 +524,10 @@ def handover_create(
         path=source_path,
         user=user,
         obj=handover,
-        summary=f"Bàn giao {len(moves)} tổ chức của “{source.name}” từ ngày {_date_vn(effective_on)}: {moved}.",
+        summary=(
+            f"Bàn giao {len(moves)} tổ chức của “{source.name}” từ ngày "
+            f"{_date_vn(effective_on)}: {moved}."
+        ),
         changes={
             "organizations": (None, moved),
             "effective_on": (None, effective_on),
@@ -530,7 +544,10 @@ def _check_cell(organization: Organization) -> None:
     if not organization.level.holds_members:
         raise ValidationError(
             {
-                "organization": f"“{organization.name}” không phải chi bộ; đảng viên sinh hoạt tại chi bộ."
+                "organization": (
+                    f"“{organization.name}” không phải chi bộ; đảng viên sinh hoạt "
+                    "tại chi bộ."
+                )
             }
         )
     if organization.dissolved_on is not None:
@@ -584,8 +601,10 @@ def member_create(
     ).exists():
         raise ValidationError(
             {
-                "joined_on": f"“{organization.name}” chưa được thành lập hoặc không còn "
-                f"vào ngày {_date_vn(joined_on)}."
+                "joined_on": (
+                    f"“{organization.name}” chưa được thành lập hoặc không còn vào "
+                    f"ngày {_date_vn(joined_on)}."
+                )
             }
         )
     if full_member_on and full_member_on < admitted_on:
@@ -742,7 +761,10 @@ def member_record_event(
     if member.left_on and occurred_on >= member.left_on:
         raise ValidationError(
             {
-                "occurred_on": f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+                "occurred_on": (
+                    "Đảng viên đã ra khỏi danh sách từ ngày "
+                    f"{_date_vn(member.left_on)}."
+                )
             }
         )
     placement = MemberPlacement.objects.filter(
@@ -758,7 +780,10 @@ def member_record_event(
     ).exists():
         raise ValidationError(
             {
-                "occurred_on": "Hồ sơ đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự thời gian."
+                "occurred_on": (
+                    "Hồ sơ đã có thay đổi sau ngày này; hãy ghi nhận theo thứ tự "
+                    "thời gian."
+                )
             }
         )
     event = MemberEvent(
@@ -803,7 +828,9 @@ def member_record_event(
         if kind == EventKind.TRANSFER_OUT and not event.destination:
             raise ValidationError(
                 {
-                    "destination": "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến ngoài hệ thống."
+                    "destination": (
+                        "Chọn chi bộ chuyển đến hoặc ghi nơi chuyển đến ngoài hệ thống."
+                    )
                 }
             )
         MemberPlacement.objects.filter(pk=placement.pk).update(valid_to=occurred_on)
@@ -827,7 +854,10 @@ def _audit_member_event(
 ) -> None:
     label = event.get_kind_display()
     changes: dict[str, tuple[object, object]] = {"event": (None, label)}
-    summary = f"{label}: “{member.full_name}” ({where.name}) ngày {_date_vn(event.occurred_on)}"
+    summary = (
+        f"{label}: “{member.full_name}” ({where.name}) ngày "
+        f"{_date_vn(event.occurred_on)}"
+    )
     if event.kind == EventKind.FULL_MEMBERSHIP:
         changes["full_member_on"] = (None, event.occurred_on)
     elif event.kind == EventKind.BADGE:
@@ -925,14 +955,16 @@ def member_event_update(
             first = placements[0]
             if member.full_member_on and occurred_on > member.full_member_on:
                 refuse(
-                    f"Ngày kết nạp phải trước ngày chính thức ({_date_vn(member.full_member_on)})."
+                    "Ngày kết nạp phải trước ngày chính thức "
+                    f"({_date_vn(member.full_member_on)})."
                 )
             if any(day < occurred_on for day in others):
                 refuse("Ngày kết nạp phải trước các sự kiện khác của đảng viên.")
             if first.valid_from == old_day:
                 if first.valid_to is not None and occurred_on >= first.valid_to:
                     refuse(
-                        f"Ngày kết nạp phải trước ngày {_date_vn(first.valid_to)} (chuyển đi)."
+                        f"Ngày kết nạp phải trước ngày {_date_vn(first.valid_to)} "
+                        "(chuyển đi)."
                     )
                 first.valid_from = occurred_on
                 first.save(update_fields=["valid_from"])
@@ -940,11 +972,13 @@ def member_event_update(
         elif event.kind == EventKind.FULL_MEMBERSHIP:
             if occurred_on < member.admitted_on:
                 refuse(
-                    f"Ngày chính thức phải sau ngày vào Đảng ({_date_vn(member.admitted_on)})."
+                    "Ngày chính thức phải sau ngày vào Đảng "
+                    f"({_date_vn(member.admitted_on)})."
                 )
             if member.left_on and occurred_on >= member.left_on:
                 refuse(
-                    f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+                    "Đảng viên đã ra khỏi danh sách từ ngày "
+                    f"{_date_vn(member.left_on)}."
                 )
             member.full_member_on = occurred_on
         elif pair is not None:
@@ -964,11 +998,13 @@ def member_event_update(
                 or first.organization_id != event.organization_id
             ):
                 refuse(
-                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp."
+                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không "
+                    "khớp."
                 )
             if occurred_on < member.admitted_on:
                 refuse(
-                    f"Ngày chuyển đến phải sau ngày vào Đảng ({_date_vn(member.admitted_on)})."
+                    "Ngày chuyển đến phải sau ngày vào Đảng "
+                    f"({_date_vn(member.admitted_on)})."
                 )
             if first.valid_to is not None and occurred_on >= first.valid_to:
                 refuse(f"Ngày chuyển đến phải trước ngày {_date_vn(first.valid_to)}.")
@@ -978,7 +1014,8 @@ def member_event_update(
                 valid_on(occurred_on), organization_id=event.organization_id
             ).exists():
                 refuse(
-                    f"“{event.organization.name}” chưa được thành lập hoặc không còn vào ngày {day_vn}."
+                    f"“{event.organization.name}” chưa được thành lập hoặc không còn "
+                    f"vào ngày {day_vn}."
                 )
             first.valid_from = occurred_on
             first.save(update_fields=["valid_from"])
@@ -986,11 +1023,13 @@ def member_event_update(
             last = placements[-1]
             if last.valid_to != old_day or member.left_on != old_day:
                 refuse(
-                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không khớp."
+                    "Không sửa được ngày của sự kiện này: quá trình sinh hoạt không "
+                    "khớp."
                 )
             if occurred_on <= last.valid_from:
                 refuse(
-                    f"Ngày phải sau ngày {_date_vn(last.valid_from)} (bắt đầu sinh hoạt tại chi bộ)."
+                    f"Ngày phải sau ngày {_date_vn(last.valid_from)} (bắt đầu sinh "
+                    "hoạt tại chi bộ)."
                 )
             if any(day >= occurred_on for day in others):
                 refuse(
@@ -1002,7 +1041,8 @@ def member_event_update(
         else:  # Huy hiệu, chuyển sinh hoạt tạm thời: where the member sat that day
             if member.left_on and occurred_on >= member.left_on:
                 refuse(
-                    f"Đảng viên đã ra khỏi danh sách từ ngày {_date_vn(member.left_on)}."
+                    "Đảng viên đã ra khỏi danh sách từ ngày "
+                    f"{_date_vn(member.left_on)}."
                 )
             where = next(
                 (
@@ -1067,21 +1107,24 @@ def _move_transfer(
     before, after = placements[index - 1], placements[index]
     if new_day <= before.valid_from:
         refuse(
-            f"Ngày chuyển phải sau ngày {_date_vn(before.valid_from)} (đến chi bộ trước)."
+            f"Ngày chuyển phải sau ngày {_date_vn(before.valid_from)} (đến chi bộ "
+            "trước)."
         )
     if after.valid_to is not None and new_day >= after.valid_to:
         refuse(f"Ngày chuyển phải trước ngày {_date_vn(after.valid_to)} (chuyển tiếp).")
     low, high = sorted((old_day, new_day))
     if any(low <= day <= high for day in others):
         refuse(
-            "Có sự kiện khác của đảng viên giữa ngày cũ và ngày mới; hãy sửa theo thứ tự thời gian."
+            "Có sự kiện khác của đảng viên giữa ngày cũ và ngày mới; hãy sửa theo "
+            "thứ tự thời gian."
         )
     target = after.organization
     if not OrganizationPlacement.objects.filter(
         valid_on(new_day), organization=target
     ).exists():
         refuse(
-            f"“{target.name}” chưa được thành lập hoặc không còn vào ngày {_date_vn(new_day)}."
+            f"“{target.name}” chưa được thành lập hoặc không còn vào ngày "
+            f"{_date_vn(new_day)}."
         )
     before.valid_to = after.valid_from = new_day
     MemberPlacement.objects.bulk_update([before, after], ["valid_from", "valid_to"])
@@ -1116,7 +1159,10 @@ def organization_rating_set(
             organization=organization,
             user=user,
             obj=organization,
-            summary=f"Xếp loại năm {year} của “{organization.name}”: {old or '—'} → {grade}.",
+            summary=(
+                f"Xếp loại năm {year} của “{organization.name}”: {old or '—'} → "
+                f"{grade}."
+            ),
             changes={"grade": (old, grade)},
         )
     return rating
@@ -1153,7 +1199,10 @@ def member_rating_set(
             organization=placement.organization,
             user=user,
             obj=member,
-            summary=f"Xếp loại năm {year} của đảng viên “{member.full_name}”: {old or '—'} → {grade}.",
+            summary=(
+                f"Xếp loại năm {year} của đảng viên “{member.full_name}”: "
+                f"{old or '—'} → {grade}."
+            ),
             changes={"grade": (old, grade)},
         )
     return rating

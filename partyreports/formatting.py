@@ -119,7 +119,8 @@ def format_signed_percent(value: Decimal | int | None, places: int = 1) -> str:
 
 
 def pad2(n: int) -> str:
-    """Counts as documents write them: 4 → ``"04"``, 10 → ``"10"``, 1117 → ``"1.117"``."""
+    """Counts as documents write them: 4 → ``"04"``, 10 → ``"10"``,
+    1117 → ``"1.117"``."""
     if 0 <= n < 10:
         return f"{n:02d}"
     return format_number(n)

@@ -35,11 +35,16 @@ TOKEN_RE = re.compile(r"\[\[(?P<body>[^\[\]]+)\]\]")
 
 BLOCK_HELP = {
     "chi_tieu": (
-        'Kết quả chỉ tiêu: [[chi_tieu nhom="Chỉ tiêu về công tác chuyên môn"]] hoặc [[chi_tieu id=12]]; '
-        "ghi chú của cán bộ về chỉ tiêu ({ghi_chu} trong câu báo cáo) được đưa vào sau số liệu"
+        'Kết quả chỉ tiêu: [[chi_tieu nhom="Chỉ tiêu về công tác chuyên môn"]] hoặc '
+        "[[chi_tieu id=12]]; "
+        "ghi chú của cán bộ về chỉ tiêu ({ghi_chu} trong câu báo cáo) được đưa vào "
+        "sau số liệu"
     ),
     "ke_hoach": 'Chỉ tiêu kế hoạch như nghị quyết: [[ke_hoach nhom="…" nam=2024]]',
-    "danh_gia": 'Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom="Chỉ tiêu về công tác Đảng"]]',
+    "danh_gia": (
+        'Số chỉ tiêu đạt/chưa đạt kèm chú thích: [[danh_gia nhom="Chỉ tiêu về công '
+        'tác Đảng"]]'
+    ),
     "dang_vien": "Số chi bộ, đảng viên: [[dang_vien]]",
     "xep_loai": "Kết quả xếp loại chất lượng: [[xep_loai nam=2023]]",
     "phu_luc": "Bảng phụ lục chỉ tiêu: [[phu_luc]]",
@@ -92,7 +97,8 @@ def _basis(params: dict[str, str]) -> str:
     raw = params.get("co_so", "da_duyet")
     if raw not in BASIS_PARAMS:
         raise BlockError(
-            f"“co_so={raw}” phải là da_duyet (báo cáo đã duyệt) hoặc da_gui (kể cả đã gửi)."
+            f"“co_so={raw}” phải là da_duyet (báo cáo đã duyệt) hoặc da_gui (kể cả "
+            "đã gửi)."
         )
     return BASIS_PARAMS[raw]
 
@@ -160,7 +166,8 @@ class BlockContext:
             )
             if view is None:
                 raise BlockError(
-                    f"{self.organization.name} chưa có kế hoạch chỉ tiêu nhiệm kỳ (Nghị quyết Đại hội)."
+                    f"{self.organization.name} chưa có kế hoạch chỉ tiêu nhiệm kỳ "
+                    "(Nghị quyết Đại hội)."
                 )
             self._term = view
         return self._term
@@ -212,20 +219,40 @@ class BlockContext:
 # --- wording ------------------------------------------------------------------------
 
 _DEFAULT_PHRASES = {
-    calc.Kind.COUNT: "{nhan}: {thuc_hien}/{ke_hoach} {don_vi}, đạt {ty_le} so với kế hoạch",
-    calc.Kind.DONE_OF_PLANNED: "{nhan}: hoàn thành {thuc_hien}/{ke_hoach} {don_vi} theo kế hoạch, đạt {ty_le}",
-    calc.Kind.RATE: "{nhan}: {thuc_hien}% (kế hoạch {ke_hoach}%), đạt {ty_le} so với kế hoạch",
-    calc.Kind.PP_CHANGE: "{nhan}: {giam_tang} {thuc_hien}/{ke_hoach} điểm % so với năm {nam_truoc}, đạt {ty_le}",
-    calc.Kind.BASE_SHARE: "{nhan}: {so_luong} đồng chí, đạt {thuc_hien}% so với tổng số đảng viên đầu năm (chỉ tiêu {ke_hoach}%)",
+    calc.Kind.COUNT: (
+        "{nhan}: {thuc_hien}/{ke_hoach} {don_vi}, đạt {ty_le} so với kế hoạch"
+    ),
+    calc.Kind.DONE_OF_PLANNED: (
+        "{nhan}: hoàn thành {thuc_hien}/{ke_hoach} {don_vi} theo kế hoạch, đạt {ty_le}"
+    ),
+    calc.Kind.RATE: (
+        "{nhan}: {thuc_hien}% (kế hoạch {ke_hoach}%), đạt {ty_le} so với kế hoạch"
+    ),
+    calc.Kind.PP_CHANGE: (
+        "{nhan}: {giam_tang} {thuc_hien}/{ke_hoach} điểm % so với năm {nam_truoc}, "
+        "đạt {ty_le}"
+    ),
+    calc.Kind.BASE_SHARE: (
+        "{nhan}: {so_luong} đồng chí, đạt {thuc_hien}% so với tổng số đảng viên đầu "
+        "năm (chỉ tiêu {ke_hoach}%)"
+    ),
     calc.Kind.ALL_OR_NOTHING: "{nhan}: {tu_so}/{mau_so}, {danh_gia}",
-    calc.Kind.PER_YEAR: "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu {ke_hoach}/năm), đạt {ty_le}",
+    calc.Kind.PER_YEAR: (
+        "{nhan}: bình quân {thuc_hien} {don_vi}/năm (chỉ tiêu {ke_hoach}/năm), đạt "
+        "{ty_le}"
+    ),
     calc.Kind.YOY: "{nhan}: {thuc_hien}% so với cùng kỳ",
 }
-_QUARTER_COUNT_PHRASE = "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là {luy_ke}, đạt {ty_le} nghị quyết năm)"
+_QUARTER_COUNT_PHRASE = (
+    "{nhan}: quý này {quy_nay} {don_vi} (nâng tổng số từ đầu năm đến nay là "
+    "{luy_ke}, đạt {ty_le} nghị quyết năm)"
+)
 _SUB_PHRASES = {
     calc.Kind.RATE: "{nhan}: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
     calc.Kind.BASE_SHARE: "{nhan}: {thuc_hien}% (chỉ tiêu {ke_hoach}%)",
-    calc.Kind.PP_CHANGE: "{nhan} {giam_tang} {thuc_hien}/{ke_hoach} điểm % (đạt {ty_le})",
+    calc.Kind.PP_CHANGE: (
+        "{nhan} {giam_tang} {thuc_hien}/{ke_hoach} điểm % (đạt {ty_le})"
+    ),
     calc.Kind.ALL_OR_NOTHING: "{nhan} {tu_so}/{mau_so}",
 }
 _SUB_PHRASE = "{nhan} {thuc_hien}/{ke_hoach} {don_vi} (đạt {ty_le})"
@@ -336,8 +363,9 @@ def _fill(phrase: str, values: dict[str, str], gaps: list[str] | None = None) ->
         raise BlockError(f"Câu báo cáo có chỗ điền không hợp lệ: “{phrase}”.") from exc
     if gaps is not None and any(values.get(name) == MISSING for name in used):
         gaps.append(
-            f"chỉ tiêu “{values['nhan']}” chưa có số liệu, câu còn “{MISSING}”: nhập kết quả "
-            "hoặc viết lại câu (khối [[chi_tieu id=…]] chỉ viết các chỉ tiêu đã chọn)."
+            f"chỉ tiêu “{values['nhan']}” chưa có số liệu, câu còn “{MISSING}”: nhập "
+            "kết quả hoặc viết lại câu (khối [[chi_tieu id=…]] chỉ viết các chỉ "
+            "tiêu đã chọn)."
         )
     return " ".join(text.split())
 
@@ -350,7 +378,8 @@ def target_sentence(
     quarterly: bool = False,
     gaps: list[str] | None = None,
 ) -> str:
-    """ "Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có 6.042/3.700 …"."""
+    """ "Có 20.360/18.500 lao động …, đạt 110,1% so với kế hoạch; trong đó có
+    6.042/3.700 …"."""
 
     def clause(of: target_selectors.SheetRow, sub: bool) -> str:
         phrase, values = (
@@ -434,7 +463,8 @@ def render_danh_gia(ctx: BlockContext, params: dict[str, str]) -> str:
         not_met_note = prose_percent(
             f"[^{pad2(len(not_met))} chỉ tiêu chưa đạt kế hoạch, gồm: "
             + "; ".join(
-                f"{_shortfall(r, view.year)} (chỉ tiêu: {r.target.wording.rstrip('.; ')})"
+                f"{_shortfall(r, view.year)} (chỉ tiêu: "
+                f"{r.target.wording.rstrip('.; ')})"
                 for r in not_met
             )
             + ".]"
@@ -457,7 +487,10 @@ def _shortfall(row: target_selectors.SheetRow, year: int) -> str:
     """What a target not met reached (seed 000's second footnote)."""
     ev = row.evaluation
     if row.to_date.numerator is not None and row.to_date.denominator is not None:
-        return f"{row.target.label}: đạt {_num(row.to_date.numerator)}/{_num(row.to_date.denominator)}"
+        return (
+            f"{row.target.label}: đạt "
+            f"{_num(row.to_date.numerator)}/{_num(row.to_date.denominator)}"
+        )
     if row.target.kind == calc.Kind.BASE_SHARE:
         return (
             f"{row.target.label}: được {pad2(int(row.to_date.value or 0))} đồng chí, "

@@ -40,8 +40,8 @@ NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 # The clause after a pair is looked at, not consumed: the next pair may be in it.
 # A date ("05/10/2023", "13/7") is not a pair: no third part, no "ngày" before.
 PAIR_RE = re.compile(
-    rf"(?<![\d.,/])(?<!ngày )(?P<actual>{NUMBER})\s*/\s*(?P<plan>{NUMBER})(?![\d.,]*\s*/\s*\d)"
-    rf"(?=(?P<rest>[^;\n]{{0,40}}))"
+    r"(?<![\d.,/])(?<!ngày "
+    rf")(?P<actual>{NUMBER})\s*/\s*(?P<plan>{NUMBER})(?![\d.,]*\s*/\s*\d)(?=(?P<rest>[^;\n]{{0,40}}))"
 )
 
 
@@ -94,7 +94,8 @@ def unfinished(document: Document, layout: Layout) -> list[Flag]:
         found.append(
             Flag(
                 "Nơi nhận",
-                f"còn nơi nhận mẫu “{prefill.PLACEHOLDER_RECIPIENT}”: ghi tên cấp ủy cấp trên.",
+                f"còn nơi nhận mẫu “{prefill.PLACEHOLDER_RECIPIENT}”: ghi tên cấp ủy "
+                "cấp trên.",
             )
         )
     if not recipients.strip():
@@ -135,17 +136,19 @@ def _same(typed: str, value: Decimal | None) -> bool:
 
 
 MEMBERS_RE = re.compile(
-    rf"(?P<cells>{NUMBER})\s+chi bộ\s*,?\s*(?:với\s+)?(?P<total>{NUMBER})\s+đảng viên"
-    rf"(?:\s*,?\s*trong đó\s*:?\s*chính thức\s*:?\s*(?P<full>{NUMBER})(?:\s+đảng viên)?\s*,\s*"
-    rf"dự bị\s*:?\s*(?P<probationary>{NUMBER}))?"
+    rf"(?P<cells>{NUMBER})\s+chi bộ\s*,?\s*(?:với\s+)?(?P<total>{NUMBER})\s+đảng "
+    rf"viên(?:\s*,?\s*trong đó\s*:?\s*chính thức\s*:?\s*(?P<full>{NUMBER})(?:\s+đảng "
+    rf"viên)?\s*,\s*dự bị\s*:?\s*(?P<probationary>{NUMBER}))?"
 )
 VERDICTS_RE = re.compile(
-    rf"(?P<met>{NUMBER})\s+chỉ tiêu đạt\b[^.;\n]{{0,80}}?\svà\s+(?P<not_met>{NUMBER})\s+chỉ tiêu chưa đạt"
+    rf"(?P<met>{NUMBER})\s+chỉ tiêu "
+    rf"đạt\b[^.;\n]{{0,80}}?\svà\s+(?P<not_met>{NUMBER})\s+chỉ tiêu chưa đạt"
 )
 ATTAINMENT_RE = re.compile(rf"đạt\s+(?P<pct>{NUMBER})\s*%")
 # A figure on its own (not one side of a pair, not a year or a quarter).
 VALUE_RE = re.compile(
-    rf"(?<![\d.,/])(?<!năm )(?<!quý )(?P<value>{NUMBER})(?P<percent>\s*%)?(?![\d.,]*\s*/\s*\d)"
+    r"(?<![\d.,/])(?<!năm )(?<!quý "
+    rf")(?P<value>{NUMBER})(?P<percent>\s*%)?(?![\d.,]*\s*/\s*\d)"
 )
 CLAUSE_RE = re.compile(r";|\.\s+")
 FOOTNOTE_RE = re.compile(r"\[\^[^\[\]]*\]")
@@ -285,12 +288,13 @@ class _TypedNumbers:
                 (n, v) for n, v in candidates if v.met + v.not_met == total
             ] or candidates[-1:]
             said = "; ".join(
-                f"{name}: {pad2(v.met)} chỉ tiêu đạt và {pad2(v.not_met)} chỉ tiêu chưa đạt"
+                f"{name}: {pad2(v.met)} chỉ tiêu đạt và {pad2(v.not_met)} chỉ tiêu "
+                "chưa đạt"
                 for name, v in close
             )
             found.append(
-                f"“{match.group('met')} chỉ tiêu đạt … {match.group('not_met')} chỉ tiêu chưa đạt”: "
-                f"theo dữ liệu, {said}."
+                f"“{match.group('met')} chỉ tiêu đạt … {match.group('not_met')} chỉ "
+                f"tiêu chưa đạt”: theo dữ liệu, {said}."
             )
         return found
 
@@ -316,7 +320,8 @@ class _TypedNumbers:
             data_plan = abs(named.target.plan_value)
             return [
                 f"“{pair}”: kế hoạch của chỉ tiêu “{named.target.label}” là "
-                f"{format_plain(data_plan)}; số liệu là {self._shown(self._measure(named), typed_actual)}/"
+                f"{format_plain(data_plan)}; số liệu là "
+                f"{self._shown(self._measure(named), typed_actual)}/"
                 f"{format_plain(data_plan)}."
             ]
         taken.append((match.start(), match.end() + len(match.group("rest"))))
@@ -338,7 +343,8 @@ class _TypedNumbers:
         if _same(typed, row.evaluation.attainment):
             return []
         return [
-            f"“đạt {typed}%” cho {what}: đúng là {self._shown(row.evaluation.attainment, typed)}%."
+            f"“đạt {typed}%” cho {what}: đúng là "
+            f"{self._shown(row.evaluation.attainment, typed)}%."
         ]
 
     def _single(
@@ -366,8 +372,8 @@ class _TypedNumbers:
         what = f"{typed}{'%' if is_percent else ''}"
         if not _same(typed, measure):
             wrong = [
-                f"“{what}”: số liệu của chỉ tiêu “{row.target.label}” là {self._shown(measure, typed)}"
-                f"{'%' if is_percent else ''}"
+                f"“{what}”: số liệu của chỉ tiêu “{row.target.label}” là "
+                f"{self._shown(measure, typed)}{'%' if is_percent else ''}"
             ]
             attainment = row.evaluation.attainment
             if attainment is not None:

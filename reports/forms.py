@@ -52,12 +52,18 @@ class DocumentHeaderForm(CrispyForm):
     superior_name = forms.CharField(
         label="Cơ quan cấp trên trực tiếp",
         max_length=255,
-        help_text="Dấu | là chỗ xuống dòng ở đầu văn bản; để trống dấu | thì hệ thống tự ngắt dòng cho cân.",
+        help_text=(
+            "Dấu | là chỗ xuống dòng ở đầu văn bản; để trống dấu | thì hệ thống tự "
+            "ngắt dòng cho cân."
+        ),
     )
     issuer_name = forms.CharField(
         label="Cơ quan ban hành",
         max_length=255,
-        help_text="Ví dụ: ĐẢNG ỦY KHỐI CÁC CƠ QUAN|VÀ DOANH NGHIỆP TỈNH (dấu | là chỗ xuống dòng).",
+        help_text=(
+            "Ví dụ: ĐẢNG ỦY KHỐI CÁC CƠ QUAN|VÀ DOANH NGHIỆP TỈNH (dấu | là chỗ "
+            "xuống dòng)."
+        ),
     )
     place = forms.CharField(label="Địa danh", max_length=80)
     dated = _date_field("Ngày văn bản")

@@ -41,9 +41,15 @@ def abstract_for(
             f"chương trình chỉ đạo quý {QUARTER_ROMAN[nxt]}/{nxt_year}"
         )
     if doc_type == DocumentType.ANNUAL:
-        return f"Tổng kết công tác xây dựng Đảng năm {year}, phương hướng, nhiệm vụ năm {year + 1}"
+        return (
+            f"Tổng kết công tác xây dựng Đảng năm {year}, phương hướng, nhiệm vụ năm "
+            f"{year + 1}"
+        )
     start, end = term or (year - 2, year + 2)
-    return f"Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ, nhiệm kỳ {start}-{end}"
+    return (
+        "Sơ kết giữa nhiệm kỳ thực hiện Nghị quyết Đại hội Đảng bộ, nhiệm kỳ "
+        f"{start}-{end}"
+    )
 
 
 def sections_for(
@@ -76,9 +82,10 @@ def _resolution(name: str, year: int) -> list[Draft]:
     return [
         Draft(
             "",
-            f"Hội nghị Ban Chấp hành {name} mở rộng ngày {MEETING_DATE}; trên cơ sở ý kiến thảo luận, đánh giá tình hình, "
-            f"kết quả thực hiện nhiệm vụ năm {prev}; phương hướng, nhiệm vụ, giải pháp năm {year}, "
-            "đã nhất trí quyết nghị:",
+            f"Hội nghị Ban Chấp hành {name} mở rộng ngày {MEETING_DATE}; trên cơ sở "
+            "ý kiến thảo luận, đánh giá tình hình, kết quả thực hiện nhiệm vụ năm "
+            f"{prev}; phương hướng, nhiệm vụ, giải pháp năm {year}, đã nhất trí "
+            "quyết nghị:",
             numbered=False,
         ),
         Draft(
@@ -86,10 +93,11 @@ def _resolution(name: str, year: int) -> list[Draft]:
             f"Năm {prev}, {name} thực hiện nhiệm vụ trong bối cảnh {WRITE}\n"
             f"Các chỉ tiêu chuyên môn năm {prev}:\n"
             f'[[chi_tieu nhom="{PRO}" nam={prev}]]\n'
-            f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu năm, Ban Chấp hành đã đề ra "
+            f"Kết quả thực hiện các chỉ tiêu công tác Đảng năm {prev}: ngay từ đầu "
+            "năm, Ban Chấp hành đã đề ra "
             f'[[danh_gia nhom="{PARTY}" nam={prev}]] kế hoạch đề ra.\n'
-            f"Đến ngày 31/12/{prev}, Đảng bộ [[dang_vien ngay={prev}-12-31]]; kết quả xếp loại chất lượng: "
-            f"[[xep_loai nam={prev}]].",
+            f"Đến ngày 31/12/{prev}, Đảng bộ [[dang_vien ngay={prev}-12-31]]; kết "
+            f"quả xếp loại chất lượng: [[xep_loai nam={prev}]].",
         ),
         Draft(
             f"CHỈ TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP NĂM {year}",
@@ -106,10 +114,11 @@ def _resolution(name: str, year: int) -> list[Draft]:
         ),
         Draft(
             "TỔ CHỨC THỰC HIỆN",
-            f"Các chi bộ trực thuộc căn cứ Nghị quyết của {name} về phương hướng, nhiệm vụ năm {year} để xây dựng "
-            "kế hoạch thực hiện phù hợp với nhiệm vụ chính trị của từng chi bộ.\n"
-            "Văn phòng Đảng ủy chủ trì, phối hợp theo dõi, đôn đốc việc thực hiện Nghị quyết và định kỳ báo cáo "
-            "kết quả về Ban Thường vụ Đảng ủy./.",
+            f"Các chi bộ trực thuộc căn cứ Nghị quyết của {name} về phương hướng, "
+            f"nhiệm vụ năm {year} để xây dựng kế hoạch thực hiện phù hợp với nhiệm "
+            "vụ chính trị của từng chi bộ.\n"
+            "Văn phòng Đảng ủy chủ trì, phối hợp theo dõi, đôn đốc việc thực hiện "
+            "Nghị quyết và định kỳ báo cáo kết quả về Ban Thường vụ Đảng ủy./.",
         ),
     ]
 
@@ -127,7 +136,8 @@ def _quarterly(
             children=[
                 Draft(
                     "Lãnh đạo thực hiện nhiệm vụ chính trị",
-                    f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý {q}/{year}{counted}:\n[[chi_tieu{basis}]]",
+                    f"{WRITE}\nKết quả thực hiện các chỉ tiêu đến hết quý "
+                    f"{q}/{year}{counted}:\n[[chi_tieu{basis}]]",
                 ),
                 Draft("Công tác chính trị, tư tưởng", WRITE),
                 Draft(
@@ -151,8 +161,8 @@ def _quarterly(
         Draft(f"CHƯƠNG TRÌNH CHỈ ĐẠO QUÝ {nxt}", WRITE),
         Draft(
             "",
-            f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý {q} và chương trình chỉ đạo quý {nxt} "
-            f"năm {year} của {name}./.",
+            f"Trên đây là báo cáo tình hình thực hiện nhiệm vụ quý {q} và chương "
+            f"trình chỉ đạo quý {nxt} năm {year} của {name}./.",
             numbered=False,
         ),
         Draft(
@@ -179,7 +189,8 @@ def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
                     children=[
                         Draft(
                             "Kết quả đạt được",
-                            f'{WRITE}\n* Về chỉ tiêu\n[[chi_tieu nhom="{PRO}"]]\n* Về nhiệm vụ\n{WRITE}',
+                            f'{WRITE}\n* Về chỉ tiêu\n[[chi_tieu nhom="{PRO}"]]\n* '
+                            f"Về nhiệm vụ\n{WRITE}",
                         ),
                         Draft("Khó khăn, hạn chế", WRITE),
                     ],
@@ -191,8 +202,10 @@ def _annual(name: str, year: int, next_year_plan: bool) -> list[Draft]:
                         Draft(
                             "Công tác tổ chức, cán bộ, đảng viên",
                             f"Đảng bộ [[dang_vien ngay={year}-12-31]].\n"
-                            f"Kết quả đánh giá, xếp loại chất lượng năm {year}: [[xep_loai nam={year}]].\n"
-                            f'Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra [[danh_gia nhom="{PARTY}"]] kế hoạch đề ra.',
+                            f"Kết quả đánh giá, xếp loại chất lượng năm {year}: "
+                            f"[[xep_loai nam={year}]].\n"
+                            "Kết quả thực hiện các chỉ tiêu công tác Đảng: đề ra "
+                            f'[[danh_gia nhom="{PARTY}"]] kế hoạch đề ra.',
                         ),
                         Draft("Công tác kiểm tra, giám sát", WRITE),
                         Draft("Công tác dân vận và lãnh đạo các đoàn thể", WRITE),
@@ -216,14 +229,16 @@ def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
     span = f"{term[0]} - {term[1]}"
     return [
         Draft(
-            f"TÌNH HÌNH TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, NHIỆM KỲ {span}",
-            f"Ban Chấp hành {name} báo cáo kết quả thực hiện Nghị quyết Đại hội nửa đầu nhiệm kỳ {span} "
-            f"như sau: {WRITE}",
+            "TÌNH HÌNH TRIỂN KHAI THỰC HIỆN NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, NHIỆM KỲ "
+            f"{span}",
+            f"Ban Chấp hành {name} báo cáo kết quả thực hiện Nghị quyết Đại hội nửa "
+            f"đầu nhiệm kỳ {span} như sau: {WRITE}",
             is_part=True,
             numbered=False,
             children=[
                 Draft(
-                    f"BỐI CẢNH TÌNH HÌNH TỪ SAU ĐẠI HỘI ĐẢNG BỘ NHIỆM KỲ {span} ĐẾN NAY",
+                    f"BỐI CẢNH TÌNH HÌNH TỪ SAU ĐẠI HỘI ĐẢNG BỘ NHIỆM KỲ {span} ĐẾN "
+                    "NAY",
                     f"Đến nay, {name} [[dang_vien]]. {WRITE}",
                 ),
                 Draft(
@@ -240,15 +255,16 @@ def _midterm(name: str, term: tuple[int, int]) -> list[Draft]:
                 Draft("HẠN CHẾ, NGUYÊN NHÂN", WRITE),
                 Draft(
                     "ĐÁNH GIÁ CHUNG VÀ BÀI HỌC KINH NGHIỆM",
-                    f"Trong nửa nhiệm kỳ qua, Ban Chấp hành Đảng bộ đã lãnh đạo, chỉ đạo, tổ chức thực hiện "
-                    f"Nghị quyết Đại hội Đảng bộ nhiệm kỳ {term[0]}-{term[1]} đạt được những kết quả bước đầu "
-                    f"quan trọng, có [[danh_gia]] (Phụ lục 1). {WRITE}",
+                    "Trong nửa nhiệm kỳ qua, Ban Chấp hành Đảng bộ đã lãnh đạo, chỉ "
+                    "đạo, tổ chức thực hiện Nghị quyết Đại hội Đảng bộ nhiệm kỳ "
+                    f"{term[0]}-{term[1]} đạt được những kết quả bước đầu quan "
+                    f"trọng, có [[danh_gia]] (Phụ lục 1). {WRITE}",
                 ),
             ],
         ),
         Draft(
-            f"PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP NHẰM THỰC HIỆN THẮNG LỢI NGHỊ QUYẾT ĐẠI HỘI ĐẢNG BỘ, "
-            f"NHIỆM KỲ {span}",
+            "PHƯƠNG HƯỚNG, NHIỆM VỤ, GIẢI PHÁP NHẰM THỰC HIỆN THẮNG LỢI NGHỊ QUYẾT "
+            f"ĐẠI HỘI ĐẢNG BỘ, NHIỆM KỲ {span}",
             is_part=True,
             numbered=False,
             children=[

@@ -156,7 +156,7 @@ def term_for(day: dt.date) -> tuple[int, int]:
     return start.year, start.year + years
 
 
-# --- create and edit --------------------------------------------------------------------
+# --- create and edit ------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -222,7 +222,10 @@ def document_create(
     }
     if corrects is not None:
         changes["corrects"] = (None, corrects.number_and_symbol)
-        summary = f"Tạo văn bản đính chính {corrects.number_and_symbol} ({corrects.abstract})."
+        summary = (
+            f"Tạo văn bản đính chính {corrects.number_and_symbol} "
+            f"({corrects.abstract})."
+        )
     else:
         summary = f"Tạo dự thảo “{document.abstract}”."
     audit_record(
@@ -313,7 +316,8 @@ def _claim(document: Document, version: int) -> None:
         document.refresh_from_db()
         if not document.is_draft:
             raise ValidationError(
-                "Văn bản đã ban hành, không thể sửa. Muốn đính chính, hãy tạo văn bản mới."
+                "Văn bản đã ban hành, không thể sửa. Muốn đính chính, hãy tạo văn "
+                "bản mới."
             )
         raise DocumentConflict()
     document.refresh_from_db()
@@ -409,7 +413,7 @@ def section_save(
     return section
 
 
-# --- the structure: add, delete, move sections --------------------------------------------
+# --- the structure: add, delete, move sections ----------------------------------------
 
 #: Sections go four levels deep (I., 1., 1.1., 1.1.1.).
 MAX_SECTION_DEPTH = 4
@@ -489,7 +493,10 @@ def section_add(
         organization=document.organization,
         user=user,
         obj=document,
-        summary=f"Thêm mục “{section.heading[:80]}” ({where}) vào dự thảo “{document.abstract}”.",
+        summary=(
+            f"Thêm mục “{section.heading[:80]}” ({where}) vào dự thảo "
+            f"“{document.abstract}”."
+        ),
         changes={"heading": (None, section.heading)},
     )
     return section
@@ -572,7 +579,7 @@ def section_move(
     return section
 
 
-# --- checks and issuance -----------------------------------------------------------------
+# --- checks and issuance --------------------------------------------------------------
 
 
 def document_review(document: Document) -> checks.Review:
@@ -729,7 +736,7 @@ def _store(file: FieldFile, name: str, content: bytes) -> None:
     file.save(name, ContentFile(content), save=False)
 
 
-# --- renderings (Celery) -------------------------------------------------------------------
+# --- renderings (Celery) --------------------------------------------------------------
 
 
 @transaction.atomic
@@ -864,7 +871,10 @@ def rendering_run(*, rendering_id: int) -> None:
             rendering.document.public_id,
         )
         rendering.status = RenderStatus.FAILED
-        rendering.error = "Lỗi hệ thống khi tạo bản in, đã ghi nhận sự cố. Hãy tạo lại; nếu vẫn lỗi, báo quản trị."
+        rendering.error = (
+            "Lỗi hệ thống khi tạo bản in, đã ghi nhận sự cố. Hãy tạo lại; nếu vẫn "
+            "lỗi, báo quản trị."
+        )
     # Only the run that holds the claim writes its outcome.
     Rendering.objects.filter(pk=rendering.pk, claimed_by=token).update(
         status=rendering.status,

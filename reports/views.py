@@ -154,7 +154,8 @@ def document_header(request: HttpRequest, public_id: str) -> HttpResponse:
     except services.DocumentConflict:
         messages.error(
             request,
-            "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.",
+            "Chưa lưu: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới "
+            "nhất.",
         )
         return _editor(request, document, header_form=form, status=409)
     except ValidationError as error:
@@ -194,7 +195,8 @@ def section_save(request: HttpRequest, public_id: str, section_id: int) -> HttpR
     except services.DocumentConflict:
         messages.error(
             request,
-            "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn trong ô; tải lại trang để đối chiếu.",
+            "Chưa lưu mục này: văn bản vừa được người khác sửa. Nội dung bạn gõ còn "
+            "trong ô; tải lại trang để đối chiếu.",
         )
         return _editor(request, document, status=409)
     except ValidationError as error:
@@ -219,7 +221,8 @@ def _structure_change(
     except services.DocumentConflict:
         messages.error(
             request,
-            "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem bản mới nhất.",
+            "Chưa thay đổi: văn bản vừa được người khác sửa. Tải lại trang để xem "
+            "bản mới nhất.",
         )
         return _editor(request, document, status=409)
     except ValidationError as error:
@@ -381,15 +384,16 @@ def document_issue(request: HttpRequest, public_id: str) -> HttpResponse:
     if found.to_confirm and request.POST.get("xac_nhan") != "1":
         messages.error(
             request,
-            "Có số liệu cần kiểm tra (xem danh sách). Sửa lại, hoặc đánh dấu đã kiểm tra rồi ban hành.",
+            "Có số liệu cần kiểm tra (xem danh sách). Sửa lại, hoặc đánh dấu đã kiểm "
+            "tra rồi ban hành.",
         )
         return redirect("reports:edit", public_id=document.public_id)
     if found.to_confirm and version_of(request.POST) != document.version:
         # The office confirmed the figures of the page it read, not of a later text.
         messages.error(
             request,
-            "Chưa ban hành: văn bản vừa được sửa sau khi bạn mở trang. Kiểm tra lại các số liệu được đánh dấu "
-            "rồi xác nhận lần nữa.",
+            "Chưa ban hành: văn bản vừa được sửa sau khi bạn mở trang. Kiểm tra lại "
+            "các số liệu được đánh dấu rồi xác nhận lần nữa.",
         )
         return redirect("reports:edit", public_id=document.public_id)
     services.rendering_request(

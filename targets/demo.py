@@ -89,17 +89,33 @@ class Spec:
 # How seed 001 words each result ("Có 20.360/18.500 lao động …, đạt 110%"), so
 # the demo's documents read like the seed with the numbers computed.
 REPORT_PHRASES = {
-    "jobs": "Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
-    "overseas": "trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi làm việc có thời "
-    "hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế hoạch",
-    "vocational": "Tuyển sinh giáo dục nghề nghiệp {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
+    "jobs": (
+        "Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so "
+        "với kế hoạch"
+    ),
+    "overseas": (
+        "trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi làm "
+        "việc có thời hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế hoạch"
+    ),
+    "vocational": (
+        "Tuyển sinh giáo dục nghề nghiệp {thuc_hien}/{ke_hoach} người (đạt {ty_le})"
+    ),
     "college": "trong đó: cao đẳng {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
     "intermediate": "trung cấp {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
     "elementary": "sơ cấp và dưới 3 tháng {thuc_hien}/{ke_hoach} người (đạt {ty_le})",
     "trained": "Tỷ lệ lao động qua đào tạo: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
-    "certified": "trong đó: tỷ lệ lao động có bằng cấp, chứng chỉ: {thuc_hien}% (đạt {ty_le} so với kế hoạch)",
-    "poor": "Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
-    "near_poor": "Tỷ lệ hộ cận nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+    "certified": (
+        "trong đó: tỷ lệ lao động có bằng cấp, chứng chỉ: {thuc_hien}% (đạt {ty_le} "
+        "so với kế hoạch)"
+    ),
+    "poor": (
+        "Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt "
+        "{ty_le}"
+    ),
+    "near_poor": (
+        "Tỷ lệ hộ cận nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt "
+        "{ty_le}"
+    ),
 }
 
 # fmt: off
@@ -730,7 +746,7 @@ def _bloc_results(
         )
 
 
-# --- deadlines, and a few organisations late -------------------------------------------
+# --- deadlines, and a few organisations late ------------------------------------------
 
 DEADLINE_DAYS = 10  # after the quarter's end: 10/4, 10/7, 10/10, 10/01
 

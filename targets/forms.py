@@ -198,8 +198,11 @@ class TargetForm(CrispyForm):
         label="Câu báo cáo (tùy chọn)",
         max_length=500,
         required=False,
-        help_text="Chỗ điền: {thuc_hien} {ke_hoach} {ty_le} {quy_nay} {luy_ke} {don_vi} {nam_truoc}. "
-        "Ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
+        help_text=(
+            "Chỗ điền: {thuc_hien} {ke_hoach} {ty_le} {quy_nay} {luy_ke} {don_vi} "
+            "{nam_truoc}. Ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết "
+            "việc làm, đạt {ty_le} so với kế hoạch"
+        ),
     )
 
     def __init__(

@@ -151,8 +151,9 @@ class Target(models.Model):
         max_length=500,
         blank=True,
         help_text=(
-            "Cách văn bản viết kết quả, ví dụ: Có {thuc_hien}/{ke_hoach} lao động được giải quyết "
-            "việc làm, đạt {ty_le} so với kế hoạch. Để trống: cách viết chung."
+            "Cách văn bản viết kết quả, ví dụ: Có {thuc_hien}/{ke_hoach} lao động "
+            "được giải quyết việc làm, đạt {ty_le} so với kế hoạch. Để trống: cách "
+            "viết chung."
         ),
     )
     derived_from = models.ForeignKey(
@@ -349,9 +350,10 @@ class Rollup(models.Model):
     gave down, per quarter: its own figures and its whole subtree's.
 
     `own` and `subtree` map a committee target id (the original the
-    subordinates' copies descend from: ``Target.rollup_key``) to four quarters of [value, numerator, denominator] as
-    strings (None where nothing was reported). Sums of numerators and of
-    denominators, never averages of percentages.
+    subordinates' copies descend from: ``Target.rollup_key``) to four quarters
+    of [value, numerator, denominator] as strings (None where nothing was
+    reported). Sums of numerators and of denominators, never averages of
+    percentages.
     """
 
     organization = models.ForeignKey(

@@ -280,7 +280,8 @@ def sheet_data(
         this_year.setdefault(result.target_id, [None] * 4)[q - 1] = figures_of(result)
         if q == quarter:
             current_results[result.target_id] = result
-    # Last year's figures are matched by the target's label (last year's plan has its own rows).
+    # Last year's figures are matched by the target's label (last year's plan has
+    # its own rows).
     last_year: dict[str, list[calc.Figures | None]] = {}
     for label, q, value, numerator, denominator in Result.objects.filter(
         sheet__organization=organization, sheet__year=year - 1
@@ -375,7 +376,10 @@ def build_sheet_view(
                 if data.basis == RollupBasis.APPROVED
                 else "đã gửi hoặc đã duyệt"
             )
-            explanation = f"Tổng hợp từ báo cáo {which} của {reporting} tổ chức trực thuộc (quý {quarter})."
+            explanation = (
+                f"Tổng hợp từ báo cáo {which} của {reporting} tổ chức trực thuộc "
+                f"(quý {quarter})."
+            )
         else:
             current, to_date = (
                 quarters[quarter - 1],

@@ -305,7 +305,8 @@ def target_assign(
             or organization == source_plan.organization
         ):
             raise ValidationError(
-                f"“{organization.name}” không trực thuộc “{source_plan.organization.name}”."
+                f"“{organization.name}” không trực thuộc "
+                f"“{source_plan.organization.name}”."
             )
         plan, _ = Plan.objects.get_or_create(
             organization=organization,
@@ -330,7 +331,8 @@ def target_assign(
         if other is not None:
             giver = other.derived_from.plan.organization.name
             raise ValidationError(
-                f"“{organization.name}” đã được giao chỉ tiêu “{target.label}” (từ “{giver}”)."
+                f"“{organization.name}” đã được giao chỉ tiêu “{target.label}” (từ "
+                f"“{giver}”)."
             )
         created.append(
             target_create(
@@ -458,7 +460,8 @@ def entry_warning(
 
 
 def figures_change(result: Result | None, entry: Entry) -> bool:
-    """Whether saving `entry` would change the stored result's figures (not its note)."""
+    """Whether saving `entry` would change the stored result's figures (not its
+    note)."""
     old = (
         (None, None, None, "")
         if result is None
@@ -515,7 +518,8 @@ def sheet_save(
         version=version,
         user=user,
     )
-    # Registry-computed targets and targets given down (summed from subordinates) are never typed.
+    # Registry-computed targets and targets given down (summed from subordinates)
+    # are never typed.
     given_down = Target.objects.filter(derived_from__plan=plan).values(
         "derived_from_id"
     )
@@ -687,7 +691,7 @@ def _claim_sheet(
     return sheet
 
 
-# --- workflow -----------------------------------------------------------------------------
+# --- workflow -------------------------------------------------------------------------
 
 
 def _transition(
@@ -705,7 +709,8 @@ def _transition(
     locked = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if locked.status not in allowed_from:
         raise ValidationError(
-            f"Không thể chuyển báo cáo từ “{locked.get_status_display()}” sang “{SheetStatus(to).label}”."
+            f"Không thể chuyển báo cáo từ “{locked.get_status_display()}” sang "
+            f"“{SheetStatus(to).label}”."
         )
     SheetTransition.objects.create(
         sheet=locked, from_status=locked.status, to_status=to, reason=reason, by=user
@@ -748,7 +753,10 @@ def _audit_transition(
         organization=sheet.organization,
         user=user,
         obj=sheet,
-        summary=f"{verb} báo cáo quý {sheet.quarter}/{sheet.year} của “{sheet.organization.name}”.{because}",
+        summary=(
+            f"{verb} báo cáo quý {sheet.quarter}/{sheet.year} của "
+            f"“{sheet.organization.name}”.{because}"
+        ),
         changes=changes,
     )
 

@@ -33,7 +33,8 @@ class ViewSpec:
     """How a view may be reached: `get`/`post` name the role needed
     ("read": any role in scope; "member": cadre, office, admin; "org": office,
     admin; "review": office/admin of a committee above; "dash": leader, office,
-    admin; "top": office/admin of the tree's top committee; None: method not allowed)."""
+    admin; "top": office/admin of the tree's top committee; None: method not
+    allowed)."""
 
     kwargs: Callable[[World], dict[str, object]]
     get: str | None = "read"
@@ -235,7 +236,7 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, world):
     assert tried == 2 * len(ALL_NAMES)
 
 
-# --- the worlds outside a persona's scope ----------------------------------------------
+# --- the worlds outside a persona's scope ---------------------------------------------
 
 
 @dataclass
@@ -475,7 +476,7 @@ def test_no_page_or_file_in_scope_names_anything_outside_it(
     assert checked >= 15, checked
 
 
-# --- ids of outside objects sent in a form ----------------------------------------------
+# --- ids of outside objects sent in a form --------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -750,7 +751,7 @@ def test_an_outside_object_sent_in_a_form_is_refused(
         transaction.set_rollback(True)
 
 
-# --- roles inside the scope ---------------------------------------------------------------
+# --- roles inside the scope -----------------------------------------------------------
 
 
 ALLOWED = {

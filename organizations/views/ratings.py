@@ -70,7 +70,8 @@ def ratings_edit(request: HttpRequest, public_id: str, year: int) -> HttpRespons
                     )
             messages.success(
                 request,
-                f"Đã lưu xếp loại năm {year}: {len(org_updates)} tổ chức, {len(member_updates)} đảng viên.",
+                f"Đã lưu xếp loại năm {year}: {len(org_updates)} tổ chức, "
+                f"{len(member_updates)} đảng viên.",
             )
             return redirect("organizations:detail", public_id=organization.public_id)
     return render(

@@ -111,7 +111,8 @@ def target_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpResponse:
-    """A committee gives one of its targets to each subordinate, with its own plan value."""
+    """A committee gives one of its targets to each subordinate, with its own plan
+    value."""
     plan = _plan(request, public_id, write=True)
     target = plan.targets.filter(id=target_id, parent__isnull=True).first()
     if target is None:
@@ -141,7 +142,8 @@ def target_assign(request: HttpRequest, public_id: str, target_id: int) -> HttpR
             )
             messages.success(
                 request,
-                f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức trực thuộc.",
+                f"Đã giao chỉ tiêu “{target.label}” cho {len(plan_values)} tổ chức "
+                "trực thuộc.",
             )
             return redirect("targets:plan", public_id=plan.public_id)
         if not plan_values and not errors:

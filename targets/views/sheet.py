@@ -138,7 +138,8 @@ def sheet(
     if parsed.warnings and request.POST.get("xac_nhan") != "1":
         messages.warning(
             request,
-            "Có số liệu khác nhiều so với kỳ trước. Kiểm tra lại, hoặc đánh dấu “Tôi xác nhận số liệu” rồi lưu.",
+            "Có số liệu khác nhiều so với kỳ trước. Kiểm tra lại, hoặc đánh dấu “Tôi "
+            "xác nhận số liệu” rồi lưu.",
         )
         return _render(
             request,
@@ -168,9 +169,10 @@ def sheet(
         who = conflict.sheet.updated_by if conflict.sheet else None
         messages.error(
             request,
-            f"Chưa lưu: {who.get_full_name() or who.username if who else 'người khác'} đã cập nhật báo cáo này "
-            "sau khi bạn mở trang. Số liệu của họ hiện bên dưới; số bạn vừa nhập vẫn còn trong ô — "
-            "đối chiếu rồi lưu lại.",
+            "Chưa lưu: "
+            f"{who.get_full_name() or who.username if who else 'người khác'} đã cập "
+            "nhật báo cáo này sau khi bạn mở trang. Số liệu của họ hiện bên dưới; "
+            "số bạn vừa nhập vẫn còn trong ô — đối chiếu rồi lưu lại.",
         )
         view_typed = selectors.sheet_view(
             organization=organization, year=year, quarter=quarter, typed=parsed.typed

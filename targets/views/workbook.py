@@ -84,7 +84,8 @@ def sheet_upload(
         if len(result.warnings) > SHOWN_ERRORS:
             messages.warning(
                 request,
-                f"… và {format_number(len(result.warnings) - SHOWN_ERRORS)} số liệu khác.",
+                f"… và {format_number(len(result.warnings) - SHOWN_ERRORS)} số liệu "
+                "khác.",
             )
         return redirect(_sheet_url(organization, year, quarter))
     if result.ok:

@@ -184,7 +184,8 @@ def test_an_event_of_another_members_or_outside_the_scope_is_404_or_403(
     assert (
         client.get(_url(_event(world.member_a, EventKind.ADMISSION))).status_code == 404
     )
-    # A member who came from a chi bộ outside the cadre's scope: that past is not theirs to edit.
+    # A member who came from a chi bộ outside the cadre's scope: that past is not
+    # theirs to edit.
     mover = make_member(world.cell_b, full_name="Lê Văn Sang")
     services.member_record_event(
         member=mover,

@@ -489,8 +489,8 @@ def test_ratings_of_grassroots_organisations_are_counted_apart_from_chi_bo(
     url = reverse("organizations:detail", kwargs={"public_id": world.bloc_a.public_id})
     body = client.get(url, {"nam": "2023"}).content.decode()
     assert (
-        "01 TCCSĐ HTXSNV, 02 TCCSĐ HTTNV; 01 chi bộ HTTNV; 01 đảng viên (100,00%) HTTNV."
-        in body
+        "01 TCCSĐ HTXSNV, 02 TCCSĐ HTTNV; 01 chi bộ HTTNV; 01 đảng viên (100,00%) "
+        "HTTNV." in body
     )
     row = body[body.index('data-grade="HTTNV"') :]
     row = row[: row.index("</tr>")]
@@ -593,8 +593,8 @@ def test_a_member_transferred_in_needs_the_date_and_a_chi_bo_that_existed_then(
     # The chi bộ was founded on 01/01/2020.
     response = client.post(url, {**data, "joined_on": "2019-06-01"})
     assert (
-        "“Chi bộ Phòng Kế hoạch A” chưa được thành lập hoặc không còn vào ngày 01/06/2019."
-        in (response.content.decode())
+        "“Chi bộ Phòng Kế hoạch A” chưa được thành lập hoặc không còn vào ngày "
+        "01/06/2019." in (response.content.decode())
     )
     assert not Member.objects.filter(full_name="Lê Văn Đến").exists()
 

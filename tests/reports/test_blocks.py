@@ -43,7 +43,10 @@ def so():
         kind="count",
         plan_value=18500,
         unit="người",
-        report_phrase="Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt {ty_le} so với kế hoạch",
+        report_phrase=(
+            "Có {thuc_hien}/{ke_hoach} lao động được giải quyết việc làm, đạt "
+            "{ty_le} so với kế hoạch"
+        ),
     )
     overseas = target_services.target_create(
         plan=plan,
@@ -54,7 +57,11 @@ def so():
         plan_value=3700,
         unit="người",
         parent=jobs,
-        report_phrase="trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi làm việc có thời hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế hoạch",
+        report_phrase=(
+            "trong đó có khoảng {thuc_hien}/{ke_hoach} lao động được tuyển chọn đi "
+            "làm việc có thời hạn ở nước ngoài theo hợp đồng, đạt {ty_le} so với kế "
+            "hoạch"
+        ),
     )
     college = target_services.target_create(
         plan=plan,
@@ -73,7 +80,10 @@ def so():
         kind="pp_change",
         plan_value="-0.8",
         unit="%",
-        report_phrase="Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt {ty_le}",
+        report_phrase=(
+            "Tỷ lệ hộ nghèo giảm {thuc_hien}/{ke_hoach}% so với năm {nam_truoc}, đạt "
+            "{ty_le}"
+        ),
     )
     target_services.target_create(
         plan=plan,
@@ -127,9 +137,9 @@ def test_the_annual_review_writes_seed_001s_sentences_from_data(so):
     )
     text = _text(document)
     assert (
-        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch; trong đó có khoảng "
-        "6.042/3.700 lao động được tuyển chọn đi làm việc có thời hạn ở nước ngoài theo hợp đồng, đạt 163,3% "
-        "so với kế hoạch."
+        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế "
+        "hoạch; trong đó có khoảng 6.042/3.700 lao động được tuyển chọn đi làm việc "
+        "có thời hạn ở nước ngoài theo hợp đồng, đạt 163,3% so với kế hoạch."
     ) in text
     assert "Tuyển sinh cao đẳng: 269/250 người, đạt 107,6% so với kế hoạch." in text
     assert "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%." in text
@@ -152,7 +162,8 @@ def test_the_verdict_summary_has_its_footnote_naming_the_targets(so):
     notes = [f.text for f in layout.footnotes]
     assert any(
         n.startswith(
-            "02 chỉ tiêu đạt kế hoạch, gồm: Kết nạp đảng viên đạt 4% so với đầu năm; 100% chi bộ học tập nghị quyết."
+            "02 chỉ tiêu đạt kế hoạch, gồm: Kết nạp đảng viên đạt 4% so với đầu năm; "
+            "100% chi bộ học tập nghị quyết."
         )
         for n in notes
     )
@@ -257,7 +268,10 @@ def test_a_typed_number_that_disagrees_with_the_data_is_flagged(so):
         organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10)
     )
     section = document.sections.get(heading="Kết quả đạt được")
-    section.body += "\n- Tuyển sinh cao đẳng 269/250 người (đạt 107,4%), việc làm 20.000/18.500 người."
+    section.body += (
+        "\n- Tuyển sinh cao đẳng 269/250 người (đạt 107,4%), việc làm 20.000/18.500 "
+        "người."
+    )
     section.save()
     flags = checks.typed_number_flags(document)
     messages = [f.message for f in flags]
@@ -342,7 +356,10 @@ def test_a_block_reads_the_term_plan_on_request(so):
         organization=so, doc_type="annual", year=2023, dated=dt.date(2024, 1, 10)
     )
     section = document.sections.filter(parent__isnull=False).first()
-    section.body = "[[chi_tieu ke_hoach=nhiem_ky]]\n[[danh_gia ke_hoach=nhiem_ky]]\n[[chi_tieu ke_hoach=thang]]"
+    section.body = (
+        "[[chi_tieu ke_hoach=nhiem_ky]]\n[[danh_gia ke_hoach=nhiem_ky]]\n[[chi_tieu "
+        "ke_hoach=thang]]"
+    )
     section.save()
     layout = build_layout(document)
     text = layout.plain_text()
@@ -400,16 +417,21 @@ def _flags_for(document, text: str) -> list[str]:  # noqa: ANN001
     ("wrong", "right", "message"),
     [
         (  # the membership sentence
-            "Đảng bộ hiện có 11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, dự bị 04.",
-            "Đảng bộ hiện có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02.",
-            "“11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, dự bị 04”: ngày 31/12/2023 có "
-            "03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự bị 02.",
+            "Đảng bộ hiện có 11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, "
+            "dự bị 04.",
+            "Đảng bộ hiện có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, dự "
+            "bị 02.",
+            "“11 chi bộ, với 158 đảng viên, trong đó: chính thức 154, dự bị 04”: "
+            "ngày 31/12/2023 có 03 chi bộ, với 10 đảng viên, trong đó: chính thức 8, "
+            "dự bị 02.",
         ),
         (  # the verdict count sentence
-            "Đã đề ra 06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^Gồm …] và 02 chỉ tiêu chưa đạt kế hoạch đề ra.",
-            "Đề ra 03 chỉ tiêu công tác Đảng, có 02 chỉ tiêu đạt và 01 chỉ tiêu chưa đạt.",
-            "“04 chỉ tiêu đạt … 02 chỉ tiêu chưa đạt”: theo dữ liệu, tất cả chỉ tiêu: 06 chỉ tiêu đạt "
-            "và 01 chỉ tiêu chưa đạt.",
+            "Đã đề ra 06 chỉ tiêu; kết quả: có 04 chỉ tiêu đạt[^Gồm …] và 02 chỉ "
+            "tiêu chưa đạt kế hoạch đề ra.",
+            "Đề ra 03 chỉ tiêu công tác Đảng, có 02 chỉ tiêu đạt và 01 chỉ tiêu chưa "
+            "đạt.",
+            "“04 chỉ tiêu đạt … 02 chỉ tiêu chưa đạt”: theo dữ liệu, tất cả chỉ "
+            "tiêu: 06 chỉ tiêu đạt và 01 chỉ tiêu chưa đạt.",
         ),
         (  # a reduction in points
             "Tỷ lệ hộ nghèo giảm 1,05/0,8% so với năm 2022, đạt 118,8%.",
@@ -424,7 +446,8 @@ def _flags_for(document, text: str) -> list[str]:  # noqa: ANN001
         (  # a rate
             "Tỷ lệ lao động qua đào tạo: 69,9% (đạt 101,7% so với kế hoạch).",
             "Tỷ lệ lao động qua đào tạo: 68,9% (đạt 100,3% so với kế hoạch).",
-            "“69,9%”: số liệu của chỉ tiêu “Tỷ lệ lao động qua đào tạo” là 68,9%, đạt 100,3%.",
+            "“69,9%”: số liệu của chỉ tiêu “Tỷ lệ lao động qua đào tạo” là 68,9%, "
+            "đạt 100,3%.",
         ),
         (  # a rate with the wrong attainment
             "Tỷ lệ lao động qua đào tạo đạt 68,9% (đạt 101,7% so với kế hoạch).",
@@ -433,17 +456,21 @@ def _flags_for(document, text: str) -> list[str]:  # noqa: ANN001
         ),
         (  # a wrong plan figure
             "Có 20.360/18.000 lao động được giải quyết việc làm.",
-            "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch.",
-            "“20.360/18.000”: kế hoạch của chỉ tiêu “Giải quyết việc làm” là 18.500; số liệu là 20.360/18.500.",
+            "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với "
+            "kế hoạch.",
+            "“20.360/18.000”: kế hoạch của chỉ tiêu “Giải quyết việc làm” là 18.500; "
+            "số liệu là 20.360/18.500.",
         ),
         (  # a count with a wrong "đạt x%"
             "Giải quyết việc làm cho 20.460 lao động, đạt 110,6%.",
             "Giải quyết việc làm cho 20.360 lao động, đạt 110,1%.",
-            "“20.460”: số liệu của chỉ tiêu “Giải quyết việc làm” là 20.360, đạt 110,1%.",
+            "“20.460”: số liệu của chỉ tiêu “Giải quyết việc làm” là 20.360, đạt "
+            "110,1%.",
         ),
         (  # the right count with a wrong "đạt x%"
             "Giải quyết việc làm cho 20.360 lao động, đạt 110,6% kế hoạch năm 2023.",
-            "Giải quyết việc làm cho 20.360 lao động trong năm 2023, đạt 110% kế hoạch.",
+            "Giải quyết việc làm cho 20.360 lao động trong năm 2023, đạt 110% kế "
+            "hoạch.",
             "“đạt 110,6%” cho 20.360: đúng là 110,1%.",
         ),
     ],
@@ -494,8 +521,8 @@ def test_sentences_are_worded_the_seeds_way(so):
     )
     text = _text(quarterly)
     assert (
-        "Tuyển sinh cao đẳng: quý này 269 người (nâng tổng số từ đầu năm đến nay là 269, đạt 107,6% nghị quyết năm)."
-        in text
+        "Tuyển sinh cao đẳng: quý này 269 người (nâng tổng số từ đầu năm đến nay là "
+        "269, đạt 107,6% nghị quyết năm)." in text
     )
     assert "Tỷ lệ hộ cận nghèo: giảm 0,75/0,5 điểm % so với năm 2022, đạt 150%." in text
     assert "đạt 150,0%" not in text  # the Phụ lục keeps one decimal in its column
@@ -519,9 +546,10 @@ def test_sentences_are_worded_the_seeds_way(so):
     assert parts[calls[1]].text.startswith("01 chỉ tiêu chưa đạt kế hoạch, gồm:")
     assert parts[calls[1] + 1] == " kế hoạch đề ra."
     assert (
-        "Kết quả đánh giá, xếp loại chất lượng năm 2023: 01 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm vụ”, "
-        "01 chi bộ “Hoàn thành tốt nhiệm vụ”, 01 chi bộ “Không hoàn thành nhiệm vụ”; 01 đảng viên (chiếm 12,50%) "
-        "Hoàn thành xuất sắc nhiệm vụ; 01 đảng viên (chiếm 12,50%) Hoàn thành tốt nhiệm vụ."
+        "Kết quả đánh giá, xếp loại chất lượng năm 2023: 01 chi bộ được đánh giá "
+        "“Hoàn thành xuất sắc nhiệm vụ”, 01 chi bộ “Hoàn thành tốt nhiệm vụ”, 01 chi "
+        "bộ “Không hoàn thành nhiệm vụ”; 01 đảng viên (chiếm 12,50%) Hoàn thành xuất "
+        "sắc nhiệm vụ; 01 đảng viên (chiếm 12,50%) Hoàn thành tốt nhiệm vụ."
     ) in layout.plain_text()
 
 
@@ -608,8 +636,9 @@ def test_a_cadres_note_flows_into_the_sentence(so):
     )
     text = _text(document)
     assert (
-        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế hoạch "
-        "(Chủ yếu nhờ các phiên giao dịch việc làm); trong đó có khoảng 6.042/3.700 lao động"
+        "Có 20.360/18.500 lao động được giải quyết việc làm, đạt 110,1% so với kế "
+        "hoạch (Chủ yếu nhờ các phiên giao dịch việc làm); trong đó có khoảng "
+        "6.042/3.700 lao động"
     ) in text
     # Placed by the phrase, and left out with its brackets when there is none.
     assert "Tuyển sinh cao đẳng 269/250 người, đạt 107,6%." in text

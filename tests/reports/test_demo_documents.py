@@ -92,15 +92,16 @@ def test_the_demo_resolution_and_annual_review_regenerate_as_pdf(tmp_path):
     assert "BÁO CÁO" in flat and "DỰ THẢO" in flat
     assert "Quảng Bình, ngày 10 tháng 01 năm 2024" in flat
     assert (
-        "Tuyển sinh giáo dục nghề nghiệp 17.250/17.000 người (đạt 101,5%); trong đó: cao đẳng 269/250 người (đạt 107,6%)"
-        in flat
+        "Tuyển sinh giáo dục nghề nghiệp 17.250/17.000 người (đạt 101,5%); trong đó: "
+        "cao đẳng 269/250 người (đạt 107,6%)" in flat
     )
     assert "Tỷ lệ hộ nghèo giảm 0,95/0,8% so với năm 2022, đạt 118,8%" in flat
     # Seed 001's wording of the ratings.
     assert (
-        "02 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm vụ”, 07 chi bộ “Hoàn thành tốt nhiệm vụ”, "
-        "01 chi bộ “Không hoàn thành nhiệm vụ”; 27 đảng viên (chiếm 17,53%) Hoàn thành xuất sắc nhiệm vụ; "
-        "124 đảng viên (chiếm 80,52%) Hoàn thành tốt nhiệm vụ"
+        "02 chi bộ được đánh giá “Hoàn thành xuất sắc nhiệm vụ”, 07 chi bộ “Hoàn "
+        "thành tốt nhiệm vụ”, 01 chi bộ “Không hoàn thành nhiệm vụ”; 27 đảng viên "
+        "(chiếm 17,53%) Hoàn thành xuất sắc nhiệm vụ; 124 đảng viên (chiếm 80,52%) "
+        "Hoàn thành tốt nhiệm vụ"
     ) in flat
     assert "Phụ lục 1" in flat and "Nơi nhận:" in flat
 
@@ -130,13 +131,13 @@ def test_the_demo_midterm_review_reads_the_congress_term(tmp_path):
     met, assessed = expected.verdicts.met, expected.verdicts.assessed
     assert assessed == len(tops) == 10
     assert (
-        f"có {pad2(met)}/{pad2(assessed)} chỉ tiêu Nghị quyết Đại hội đề ra hoàn thành và hoàn thành vượt mức (Phụ lục 1)"
-        in flat
+        f"có {pad2(met)}/{pad2(assessed)} chỉ tiêu Nghị quyết Đại hội đề ra hoàn "
+        "thành và hoàn thành vượt mức (Phụ lục 1)" in flat
     )
     on_track = sum(row.assessment.outlook is Outlook.ON_TRACK for row in tops)
     assert (
-        f"sẽ hoàn thành, hoàn thành vượt mức {pad2(on_track)}/10 chỉ tiêu Nghị quyết Đại hội đề ra"
-        in flat
+        f"sẽ hoàn thành, hoàn thành vượt mức {pad2(on_track)}/10 chỉ tiêu Nghị quyết "
+        "Đại hội đề ra" in flat
     )
     for row in tops:
         if row.assessment.outlook is Outlook.AT_RISK:

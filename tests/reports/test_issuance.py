@@ -427,10 +427,8 @@ def test_an_unfinished_draft_is_refused_with_each_problem_by_section(
     page = editor.content.decode()
     assert 'data-testid="problems"' in page and "chưa ghi họ tên người ký" in page
     # The header form (where the signer is named) posts to its own view.
-    assert (
-        f'action="{reverse("reports:header", kwargs={"public_id": document.public_id})}"'
-        in page
-    )
+    header_url = reverse("reports:header", kwargs={"public_id": document.public_id})
+    assert f'action="{header_url}"' in page
     assert "chỉ tiêu “Giải quyết việc làm” chưa có số liệu" in page
     response = client.post(
         reverse("reports:issue", kwargs={"public_id": document.public_id}), follow=True

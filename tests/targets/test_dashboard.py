@@ -335,7 +335,7 @@ def test_a_pending_update_and_the_last_update_are_shown(client, committee, bloc_
     assert "Số liệu cập nhật lúc " in body
 
 
-# --- the committee's own targets -------------------------------------------------------
+# --- the committee's own targets ------------------------------------------------------
 
 
 def add_own_target(committee: Committee) -> Target:
@@ -913,7 +913,7 @@ def test_the_rendered_rows_follow_a_rename_and_an_approval(
     assert 'data-sort="0">0</td>' in row_of(g3) and "Đã duyệt" in row_of(g3)
 
 
-# --- the quarterly report drafted from the dashboard -----------------------------------
+# --- the quarterly report drafted from the dashboard ----------------------------------
 
 
 @pytest.mark.parametrize("basis", ["da_duyet", "da_gui"])

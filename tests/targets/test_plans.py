@@ -212,16 +212,16 @@ def test_a_registry_source_must_fit_the_kind_of_target(client, world, office):
         url, {**base, "kind": "rate", "source": "admissions_share"}
     ).content.decode()
     assert (
-        "Nguồn số liệu này cho số đảng viên kết nạp (từ sổ đảng viên), không dùng được cho chỉ tiêu loại "
-        "“Tỷ lệ”: chọn loại “Số lượng”, “Tỷ lệ so với đầu năm” hoặc “Bình quân/năm trong nhiệm kỳ”, "
-        "hoặc nguồn nhập tay."
+        "Nguồn số liệu này cho số đảng viên kết nạp (từ sổ đảng viên), không dùng "
+        "được cho chỉ tiêu loại “Tỷ lệ”: chọn loại “Số lượng”, “Tỷ lệ so với đầu "
+        "năm” hoặc “Bình quân/năm trong nhiệm kỳ”, hoặc nguồn nhập tay."
     ) in body
     body = client.post(
         url, {**base, "kind": "count", "source": "members_good"}
     ).content.decode()
     assert (
-        "Nguồn số liệu này cho tỷ lệ đảng viên theo xếp loại, không dùng được cho chỉ tiêu loại “Số lượng”"
-        in body
+        "Nguồn số liệu này cho tỷ lệ đảng viên theo xếp loại, không dùng được cho "
+        "chỉ tiêu loại “Số lượng”" in body
     )
     body = client.post(
         url, {**base, "kind": "base_share", "source": "manual"}
@@ -282,6 +282,6 @@ def test_a_wrongly_set_up_target_cannot_come_from_the_admin_and_is_flagged_on_it
         reverse("targets:plan", kwargs={"public_id": target.plan.public_id})
     ).content.decode()
     assert (
-        f'data-testid="problem-{target.id}">Khai báo chưa đúng: Nguồn số liệu này cho tỷ lệ chi bộ'
-        in body
+        f'data-testid="problem-{target.id}">Khai báo chưa đúng: Nguồn số liệu này '
+        "cho tỷ lệ chi bộ" in body
     )

@@ -250,8 +250,8 @@ def test_one_click_from_the_dashboard_drafts_the_quarterly_report_with_the_roll_
     document = Document.objects.get(organization=bloc, doc_type="quarterly")
     layout = build_layout(document)
     assert (
-        "Kết nạp: quý này 22 (nâng tổng số từ đầu năm đến nay là 22, đạt 110% nghị quyết năm)."
-        in layout.plain_text()
+        "Kết nạp: quý này 22 (nâng tổng số từ đầu năm đến nay là 22, đạt 110% nghị "
+        "quyết năm)." in layout.plain_text()
     )
     (table,) = [
         item
@@ -314,7 +314,7 @@ def test_a_broker_outage_loses_no_submission_and_the_catch_up_runs_the_roll_up(
     assert RollupState.objects.get(pk=state.pk).pending == 0
 
 
-# --- a target handed down twice --------------------------------------------------------
+# --- a target handed down twice -------------------------------------------------------
 
 
 @pytest.fixture
@@ -423,7 +423,8 @@ def test_a_target_handed_down_twice_rolls_up_to_the_bloc(
         )
         return rollups.figures_of(row, target)
 
-    # Bloc, Q2: 50 + 7 (A's chi bộ) + 100 (B) = 157; the rate (1 + 9 + 30)/(4 + 10 + 50).
+    # Bloc, Q2: 50 + 7 (A's chi bộ) + 100 (B) = 157;
+    # the rate (1 + 9 + 30)/(4 + 10 + 50).
     assert q2(bloc, count)[1].value == Decimal(157)
     assert (q2(bloc, rate)[1].numerator, q2(bloc, rate)[1].denominator) == (
         Decimal(40),
@@ -637,7 +638,7 @@ def test_the_nightly_rebuild_covers_every_year_with_roll_ups(
     assert sheet.pk
 
 
-# --- pending bookkeeping ---------------------------------------------------------------
+# --- pending bookkeeping --------------------------------------------------------------
 
 
 def test_a_failed_update_stays_pending_and_a_retry_is_counted_once(tree, monkeypatch):

@@ -109,11 +109,12 @@ def test_the_preview_computes_attainment_without_saving(
     # Each group's header and the sheet's summary are refreshed too.
     group = plan_world.jobs.group_id
     assert (
-        f'id="group-verdicts-{group}" data-testid="group-verdicts-{group}" hx-swap-oob="true">01/03 chỉ tiêu đạt<'
+        f'id="group-verdicts-{group}" data-testid="group-verdicts-{group}" '
+        'hx-swap-oob="true">01/03 chỉ tiêu đạt<'
     ) in body
     assert (
-        'id="verdict-summary" data-testid="verdict-summary" hx-swap-oob="true">01/06 chỉ tiêu đạt<'
-        in body
+        'id="verdict-summary" data-testid="verdict-summary" hx-swap-oob="true">01/06 '
+        "chỉ tiêu đạt<" in body
     )
     assert not Result.objects.filter(sheet__quarter=3).exists()
 
@@ -550,7 +551,7 @@ def test_a_per_year_target_read_from_the_registry_gets_a_figure(
     ) == ("2", "100,0%", calc.Verdict.DAT)
 
 
-# --- whole numbers ---------------------------------------------------------------------
+# --- whole numbers --------------------------------------------------------------------
 
 WHOLE_20360 = (
     "Chỉ tiêu này nhận số nguyên; “20,360” có phần thập phân — nếu ý bạn là 20.360, "
@@ -625,7 +626,7 @@ def test_the_service_refuses_a_fraction_for_a_whole_number_target(world, plan_wo
     assert not Sheet.objects.filter(quarter=3).exists()
 
 
-# --- plausibility ----------------------------------------------------------------------
+# --- plausibility ---------------------------------------------------------------------
 
 
 def test_a_ratio_far_from_last_quarter_asks_for_confirmation(
@@ -749,8 +750,8 @@ def test_a_wrongly_set_up_target_is_shown_unassessed_and_never_breaks_the_sheet(
     assert response.status_code == 200
     body = response.content.decode()
     assert (
-        "Chỉ tiêu khai báo chưa đúng, chưa đánh giá được: Nguồn số liệu này cho số đảng viên kết nạp (từ sổ đảng viên)"
-        in body
+        "Chỉ tiêu khai báo chưa đúng, chưa đánh giá được: Nguồn số liệu này cho số "
+        "đảng viên kết nạp (từ sổ đảng viên)" in body
     )
     view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
     rows = {r.target.id: r for r in view.rows}
@@ -758,8 +759,8 @@ def test_a_wrongly_set_up_target_is_shown_unassessed_and_never_breaks_the_sheet(
         assert rows[target.id].evaluation.verdict is calc.Verdict.NOT_ASSESSED
         assert rows[target.id].evaluation.note == "chỉ tiêu khai báo chưa đúng"
         assert (
-            f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không đánh giá</span>'
-            in body
+            f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không '
+            "đánh giá</span>" in body
         )
     # Not counted: the plan's six sound top-level targets are the ones assessed.
     assert (view.verdicts.total, view.verdicts.assessed) == (9, 6)
@@ -799,8 +800,8 @@ def test_rating_targets_are_assessed_at_quarter_iv_and_not_counted_before(
     client.post(_url(world), _post(plan_world, jobs_v="20.360"))
     body = client.get(_url(world)).content.decode()
     assert (
-        f'data-testid="ver-{good.id}"><span class="badge text-bg-light">không đánh giá</span><div class="small text-muted">đánh giá vào quý IV</div>'
-        in body
+        f'data-testid="ver-{good.id}"><span class="badge text-bg-light">không đánh '
+        'giá</span><div class="small text-muted">đánh giá vào quý IV</div>' in body
     )
     view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
     # 7 top-level targets, the rating one left out: 01/06, not 01/07.
@@ -848,8 +849,9 @@ def test_a_change_on_a_last_year_of_zero_is_not_assessed(
     )
     body = client.get(_url(world)).content.decode()
     assert (
-        f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không đánh giá</span>'
-        '<div class="small text-muted">cùng kỳ năm trước bằng 0, không tính được mức tăng, giảm</div>'
+        f'data-testid="ver-{target.id}"><span class="badge text-bg-light">không đánh '
+        'giá</span><div class="small text-muted">cùng kỳ năm trước bằng 0, không '
+        "tính được mức tăng, giảm</div>"
     ) in body
     view = selectors.sheet_view(organization=world.grassroots_a, year=2023, quarter=3)
     assert view.verdicts.summary_text == "01/06 chỉ tiêu đạt"
