@@ -303,6 +303,9 @@ PARTY_TERM_FIRST_START = env_str(
 )  # a congress date
 PARTY_TERM_YEARS = env_int("PARTY_TERM_YEARS", 5)
 DOCUMENT_DEFAULT_PLACE = env_str("DOCUMENT_DEFAULT_PLACE", "Quảng Bình")
+# Lay the appendices of a PDF out in a forked process, on a second CPU, while
+# the body is laid out (reports/pdf/aside.py). Off: everything in one process.
+PDF_PARALLEL = env_bool("PDF_PARALLEL", True)
 DOCUMENT_LAYOUT = {
     # Tinos (fonts-croscore): Times New Roman metrics with every Vietnamese glyph;
     # Debian 12's Liberation Serif 1.07 lacks 92 of them (Ạ Ả Ấ … Ộ Ệ).

@@ -11,6 +11,8 @@ static/reports/document.css, the markup in templates/reports/documents/.
   per process;
 * footnotes.py — the layout read back from WeasyPrint's box tree, and the
   footnote check;
+* aside.py — work done in a forked process, on the second CPU;
+* overlay.py — laying the appendix pages over the numbered pages (pikepdf);
 * here — laying out, fixing the footnotes, writing the PDF.
 
 Footnotes: WeasyPrint may put a note on the page after its call, or lose it
@@ -21,9 +23,13 @@ returned in ``PdfResult.problems`` and issuance refuses the PDF.
 
 What is laid out, and how often, is what costs (bench/pdf.py):
 
-* The body and the appendices (which always start on a new page) are two
-  WeasyPrint documents joined page by page, so that a footnote fix in the body
-  does not lay out a long Phụ lục table again.
+* The body and the appendices (which always start on a new page) are laid
+  out apart, so that a footnote fix in the body does not lay out a long Phụ
+  lục table again, and at the same time: the appendices in a forked process
+  (aside.py), the body here. Their first page number is only known when the
+  body is done, so they are printed without numbers and laid over blank
+  pages, printed with the body, that carry the numbers and the outline
+  entries (_render_parts). Done aside or here, the bytes are the same.
 * A fix lays out again only the end of the body: from the last page before the
   fixed blocks that opens with a block of its own (nothing carried over from
   the page before) and that the fixes cannot move (see _cut). The pages before
@@ -44,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from reports.pdf import aside, overlay
 from reports.pdf.engine import check_font, refusing_fetcher, weasy_font_config
 from reports.pdf.footnotes import (
     FootnotePlacement,
@@ -53,8 +60,14 @@ from reports.pdf.footnotes import (
     footnote_problems,
     read_back,
 )
-from reports.pdf.markup import Builder, document_html, render_html
-from reports.structure import Layout
+from reports.pdf.markup import (
+    Bookmark,
+    Builder,
+    document_html,
+    page_numbers_html,
+    render_html,
+)
+from reports.structure import FootnoteRef, Layout
 
 if TYPE_CHECKING:
     from weasyprint.document import Document as WeasyDocument
@@ -94,6 +107,8 @@ class _Part:
     problems: list[str]
     new_page: frozenset[int]  # the blocks the fixes start on a new page
     laid_out: list[int] = field(default_factory=list)  # pages of each layout
+    readback: Readback | None = None  # of `pages`
+    notes: list[FootnoteRef] = field(default_factory=list)  # the part's footnotes
 
 
 def _layout_part(
@@ -103,15 +118,26 @@ def _layout_part(
     first_page: int,
     start: int | None = None,
 ) -> tuple[WeasyDocument, Builder]:
+    # The appendices are printed without page numbers, then laid over numbered
+    # pages (_render_parts): they may be laid out before the body's length is known.
+    html, builder = document_html(
+        layout,
+        part=part,
+        new_page=new_page,
+        first_page=first_page,
+        start=start,
+        numbered=part != "appendices",
+    )
+    return weasy_document(html), builder
+
+
+def weasy_document(html: str) -> WeasyDocument:
+    """`html` laid out by WeasyPrint, with the process's fonts and fetcher."""
     import weasyprint
 
-    html, builder = document_html(
-        layout, part=part, new_page=new_page, first_page=first_page, start=start
-    )
-    document = weasyprint.HTML(string=html, url_fetcher=refusing_fetcher()).render(
+    return weasyprint.HTML(string=html, url_fetcher=refusing_fetcher()).render(
         font_config=weasy_font_config()
     )
-    return document, builder
 
 
 def _cut(
@@ -160,17 +186,22 @@ def _lay_out_again(
     return pages[: page - first_page] + list(rest.pages), len(rest.pages)
 
 
-def _render_part(layout: Layout, part: str, first_page: int) -> _Part:
+def _render_part(
+    layout: Layout,
+    part: str,
+    first_page: int,
+    first: tuple[WeasyDocument, Builder] | None = None,
+) -> _Part:
     """Lay out one part until its footnotes are right or no fix is left.
 
     WeasyPrint moves a page's earlier footnotes to the next page to fit the
     second line of the paragraph that ends the page (rather than leave that
     paragraph one line there). Starting that paragraph on a new page stops it;
     a note that is still wrong gets the paragraph of its call started on a new
-    page.
+    page. `first`: the part's first layout, when already made.
     """
     new_page: set[int] = set()
-    document, builder = _layout_part(layout, part, frozenset(), first_page)
+    document, builder = first or _layout_part(layout, part, frozenset(), first_page)
     pages = list(document.pages)
     laid_out = [len(pages)]
     numbers = set(builder.notes_in.get(part, []))
@@ -209,7 +240,9 @@ def _render_part(layout: Layout, part: str, first_page: int) -> _Part:
             builder.headings,
         )
         laid_out.append(pages_laid_out)
-    return _Part(document, pages, problems, frozenset(new_page), laid_out)
+    return _Part(
+        document, pages, problems, frozenset(new_page), laid_out, readback, notes
+    )
 
 
 @contextlib.contextmanager
@@ -253,15 +286,77 @@ def render_pdf(layout: Layout) -> PdfResult:
         return _render_parts(layout)
 
 
+@dataclass
+class _Printed:
+    """The appendices printed on their own, without page numbers: the PDF, and
+    what the body's PDF needs of their layout."""
+
+    content: bytes
+    pages: int
+    readback: Readback  # pages numbered from 1
+    notes: list[FootnoteRef]
+    bookmarks: list[list[Bookmark]]  # each page's outline entries
+
+    def problems(self, after: int) -> list[str]:
+        """The footnote problems, the pages numbered on after page `after`."""
+        return check_footnotes(self.readback.shifted(after), self.notes)[0]
+
+
+def _print_appendices(layout: Layout) -> _Printed:
+    done = _render_part(layout, "appendices", 1)
+    assert done.readback is not None
+    return _Printed(
+        content=done.document.copy(done.pages).write_pdf(),
+        pages=len(done.pages),
+        readback=done.readback,
+        notes=done.notes,
+        bookmarks=[
+            [
+                Bookmark(level, label, x, y, state)
+                for level, label, (x, y), state in page.bookmarks
+            ]
+            for page in done.pages
+        ],
+    )
+
+
 def _render_parts(layout: Layout) -> PdfResult:
-    parts: list[_Part] = []
-    first_page = 1
-    for name in ("body", "appendices") if layout.appendices else ("body",):
-        parts.append(_render_part(layout, name, first_page))
-        first_page += len(parts[-1].pages)
-    pages = [page for part in parts for page in part.pages]
+    """The body, and after it the appendices, which always start a new page.
+
+    The appendices are laid out and printed aside (reports.pdf.aside, on the
+    second core) while the body is laid out, its footnotes fixed, here; or
+    here after the body, when nothing can be done aside. As their first page
+    number is not known until the body is done, they are printed without page
+    numbers, and each of their pages is laid over a blank page that carries
+    the number (and the page's outline entries), printed with the body:
+    reports.pdf.overlay.
+    """
+    if not layout.appendices:
+        body = _render_part(layout, "body", 1)
+        return PdfResult(
+            content=body.document.copy(body.pages).write_pdf(),
+            pages=len(body.pages),
+            problems=body.problems,
+        )
+    side = aside.fork(lambda: _print_appendices(layout))
+    try:
+        body = _render_part(layout, "body", 1)
+        appendices = side.result() if side is not None else None
+    except BaseException:
+        if side is not None:
+            side.discard()
+        raise
+    if appendices is None:
+        appendices = _print_appendices(layout)
+    after = len(body.pages)
+    numbers = weasy_document(
+        page_numbers_html(
+            layout.document.number_and_symbol, after + 1, appendices.bookmarks
+        )
+    )
+    under = body.document.copy(body.pages + list(numbers.pages)).write_pdf()
     return PdfResult(
-        content=parts[0].document.copy(pages).write_pdf(),
-        pages=len(pages),
-        problems=[problem for part in parts for problem in part.problems],
+        content=overlay.lay_over(under, appendices.content, start=after),
+        pages=after + appendices.pages,
+        problems=body.problems + appendices.problems(after),
     )

@@ -56,6 +56,22 @@ class Readback:
     first_block: dict[int, int] = field(default_factory=dict)  # page → data-i
     block_pages: dict[int, list[int]] = field(default_factory=dict)  # data-i → pages
 
+    def shifted(self, pages: int) -> Readback:
+        """The footnotes' places with every page number `pages` further on
+        (a part laid out from page 1 and printed after `pages` pages)."""
+        return Readback(
+            notes={
+                number: FootnotePlacement(
+                    number,
+                    [page + pages for page in placed.call_pages],
+                    [page + pages for page in placed.text_pages],
+                    placed.text_found,
+                )
+                for number, placed in self.notes.items()
+            },
+            last_block={},
+        )
+
     def opens(self, page: int) -> int | None:
         """The block that page `page` starts afresh, with nothing carried over
         from the page before (no rest of a block, no footnote reported from

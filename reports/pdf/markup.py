@@ -21,6 +21,7 @@ from reports import metrics
 from reports.structure import FootnoteRef, Layout, Paragraph, SectionNode, Table
 
 TEMPLATE = "reports/documents/document.html"
+NUMBERS_TEMPLATE = "reports/documents/page_numbers.html"
 STYLESHEET = "reports/document.css"
 
 # A figure, as tables print them: "20.360", "-0,95%", "trên 95,0%", "300/năm";
@@ -237,13 +238,14 @@ def document_html(
     new_page: frozenset[int] = frozenset(),
     first_page: int = 1,
     start: int | None = None,
+    numbered: bool = True,
 ) -> tuple[str, Builder]:
     """part: "all" (the preview), "body" (header to signature) or "appendices",
-    numbered from `first_page`. With `start`, the body from the block of that
-    index on, without the header: the rest of the body after a cut at a page
-    that opened with that block."""
-    page = dict(settings.DOCUMENT_LAYOUT)
-    page["font_css"] = _font_css(page["font_family"])
+    numbered from `first_page`, or without page numbers (`numbered` False) for
+    a part whose numbers are printed apart (page_numbers_html). With `start`,
+    the body from the block of that index on, without the header: the rest of
+    the body after a cut at a page that opened with that block."""
+    page = _page_settings()
     recipients = [
         line if line.startswith(("-", "–")) else f"- {line}"
         for line in layout.recipients
@@ -257,6 +259,7 @@ def document_html(
         {
             "part": part,
             "first_page": first_page,
+            "numbered": numbered,
             "from_top": start is None,
             "doc": layout,
             "recipients": recipients,
@@ -268,6 +271,64 @@ def document_html(
         },
     )
     return unicodedata.normalize("NFC", html), builder
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """An outline entry of a laid-out page: WeasyPrint's (level, label,
+    (x, y) in CSS px from the page's corner, state)."""
+
+    level: int
+    label: str
+    x: float
+    y: float
+    state: str
+
+
+def page_numbers_html(title: str, first_page: int, pages: list[list[Bookmark]]) -> str:
+    """Blank pages numbered from `first_page`, one per item of `pages`, each
+    holding its outline entries where they were: what a part printed without
+    page numbers is laid over, so that its pages get their numbers and the
+    PDF's outline its entries."""
+    page = _page_settings()
+    px_per_mm = 96 / 25.4
+    top, left = page["margin_top_mm"] * px_per_mm, page["margin_left_mm"] * px_per_mm
+    marks = [
+        [
+            {
+                "level": max(1, int(mark.level)),
+                "label_css": _css_string(mark.label),
+                "state": "closed" if mark.state == "closed" else "open",
+                "left": f"{mark.x - left:.3f}",
+                "top": f"{mark.y - top:.3f}",
+            }
+            for mark in bookmarks
+        ]
+        for bookmarks in pages
+    ]
+    html = render_to_string(
+        NUMBERS_TEMPLATE,
+        {
+            "title": title,
+            "first_page": first_page,
+            "page": page,
+            "css": _stylesheet(),
+            "pages": marks,
+        },
+    )
+    return unicodedata.normalize("NFC", html)
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string (the template escapes it for the attribute)."""
+    flat = " ".join(text.split())
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_settings() -> dict:
+    page = dict(settings.DOCUMENT_LAYOUT)
+    page["font_css"] = _font_css(page["font_family"])
+    return page
 
 
 def render_html(layout: Layout) -> str:

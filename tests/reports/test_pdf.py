@@ -13,9 +13,11 @@ import datetime as dt
 import gc
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ from django.test import override_settings
 
 from reports import pdf, services
 from reports.models import Document, SectionKind
+from reports.pdf import aside
 from reports.structure import FootnoteRef, Layout, build_layout
 from targets import services as target_services
 from tests.factories import make_org
@@ -507,6 +510,109 @@ def test_it_repeats_the_table_header_on_every_page_of_the_appendix(
     rights = sorted(round(w["x1"]) for w in plans)
     columns = {x for x in rights if sum(abs(x - y) <= 1 for y in rights) >= 10}
     assert 1 <= len({round(x / 5) for x in columns}) <= 2
+
+
+# --- the appendices, printed aside and laid over numbered pages -----------------------
+
+
+def test_each_appendix_page_prints_its_own_rows_under_its_number(
+    issued_pages: list[str],
+) -> None:
+    start = next(i for i, page in enumerate(issued_pages) if "Phụ lục 1" in page)
+    rows: list[int] = []
+    for number, page in enumerate(issued_pages[start:], start=start + 1):
+        first_line = next(line for line in page.splitlines() if line.strip())
+        assert first_line.strip() == str(number)
+        on_page = [int(n) for n in re.findall(r"thành phần số (\d+)", page)]
+        assert on_page, f"page {number}: no row"
+        rows += on_page
+    assert rows == list(range(1, TABLE_ROWS + 1))
+
+
+def test_the_outline_leads_to_the_appendix_page(
+    printed: Printed, issued_pages: list[str]
+) -> None:
+    import pypdfium2
+
+    start = next(i for i, page in enumerate(issued_pages) if "Phụ lục 1" in page)
+    heading = printed.layout.appendices[0].heading
+    document = pypdfium2.PdfDocument(printed.issued)
+    try:
+        entries = [
+            (mark.get_title(), mark.get_dest().get_index())
+            for mark in document.get_toc()
+        ]
+    finally:
+        document.close()
+    assert (heading.upper(), start) in [(t.upper(), i) for t, i in entries], entries
+    # The body's own entries are there too, before it.
+    assert len(entries) > 1 and all(i <= start for _, i in entries)
+
+
+def test_the_appendices_are_printed_in_another_process_to_the_same_bytes(
+    printed: Printed,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    if not aside.enabled():
+        pytest.skip("one CPU here: nothing is done aside")
+    record = tmp_path / "pids"
+    original = pdf._print_appendices
+
+    def recording(layout: Layout):  # noqa: ANN202
+        with record.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return original(layout)
+
+    monkeypatch.setattr(pdf, "_print_appendices", recording)
+    aside_result = pdf.render_pdf(printed.layout)
+    assert [int(pid) != os.getpid() for pid in record.read_text().split()] == [True]
+    with override_settings(PDF_PARALLEL=False):
+        here = pdf.render_pdf(printed.layout)
+    assert int(record.read_text().split()[-1]) == os.getpid()
+    assert aside_result.content == here.content == printed.draft.content
+    assert aside_result.pages == here.pages == len(pdftotext_pages(here.content))
+
+
+def test_a_failure_aside_leaves_the_appendices_to_this_process(
+    printed: Printed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    original = pdf._print_appendices
+
+    def failing_aside(layout: Layout):  # noqa: ANN202
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return original(layout)
+
+    monkeypatch.setattr(pdf, "_print_appendices", failing_aside)
+    assert pdf.render_pdf(printed.layout).content == printed.draft.content
+
+
+def test_a_child_that_does_not_answer_is_stopped_and_reaped() -> None:
+    side = aside.fork(lambda: time.sleep(60))
+    if side is None:
+        pytest.skip("one CPU here: nothing is done aside")
+    assert side.result(timeout=0.5) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(side.pid, 0)
+
+
+def test_appendix_footnote_problems_name_pages_after_the_body() -> None:
+    readback = pdf.Readback(
+        notes={4: pdf.FootnotePlacement(4, call_pages=[1], text_pages=[2])},
+        last_block={},
+    )
+    printed = pdf._Printed(
+        content=b"",
+        pages=2,
+        readback=readback,
+        notes=[FootnoteRef(number=4, text="")],
+        bookmarks=[[], []],
+    )
+    assert printed.problems(after=30) == [
+        "Chú thích 4: số chú thích ở trang 31 nhưng lời chú thích ở trang 32."
+    ]
 
 
 # --- footnotes ------------------------------------------------------------------------
