@@ -106,9 +106,9 @@ class _Part:
     pages: list[Page]
     problems: list[str]
     new_page: frozenset[int]  # the blocks the fixes start on a new page
-    laid_out: list[int] = field(default_factory=list)  # pages of each layout
-    readback: Readback | None = None  # of `pages`
-    notes: list[FootnoteRef] = field(default_factory=list)  # the part's footnotes
+    laid_out: list[int]  # pages of each layout
+    readback: Readback  # of `pages`
+    notes: list[FootnoteRef]  # the part's footnotes
 
 
 def _layout_part(
@@ -186,22 +186,17 @@ def _lay_out_again(
     return pages[: page - first_page] + list(rest.pages), len(rest.pages)
 
 
-def _render_part(
-    layout: Layout,
-    part: str,
-    first_page: int,
-    first: tuple[WeasyDocument, Builder] | None = None,
-) -> _Part:
+def _render_part(layout: Layout, part: str, first_page: int) -> _Part:
     """Lay out one part until its footnotes are right or no fix is left.
 
     WeasyPrint moves a page's earlier footnotes to the next page to fit the
     second line of the paragraph that ends the page (rather than leave that
     paragraph one line there). Starting that paragraph on a new page stops it;
     a note that is still wrong gets the paragraph of its call started on a new
-    page. `first`: the part's first layout, when already made.
+    page.
     """
     new_page: set[int] = set()
-    document, builder = first or _layout_part(layout, part, frozenset(), first_page)
+    document, builder = _layout_part(layout, part, frozenset(), first_page)
     pages = list(document.pages)
     laid_out = [len(pages)]
     numbers = set(builder.notes_in.get(part, []))
@@ -241,7 +236,13 @@ def _render_part(
         )
         laid_out.append(pages_laid_out)
     return _Part(
-        document, pages, problems, frozenset(new_page), laid_out, readback, notes
+        document=document,
+        pages=pages,
+        problems=problems,
+        new_page=frozenset(new_page),
+        laid_out=laid_out,
+        readback=readback,
+        notes=notes,
     )
 
 
@@ -304,7 +305,6 @@ class _Printed:
 
 def _print_appendices(layout: Layout) -> _Printed:
     done = _render_part(layout, "appendices", 1)
-    assert done.readback is not None
     return _Printed(
         content=done.document.copy(done.pages).write_pdf(),
         pages=len(done.pages),
@@ -349,11 +349,7 @@ def _render_parts(layout: Layout) -> PdfResult:
     if appendices is None:
         appendices = _print_appendices(layout)
     after = len(body.pages)
-    numbers = weasy_document(
-        page_numbers_html(
-            layout.document.number_and_symbol, after + 1, appendices.bookmarks
-        )
-    )
+    numbers = weasy_document(page_numbers_html(after + 1, appendices.bookmarks))
     under = body.document.copy(body.pages + list(numbers.pages)).write_pdf()
     return PdfResult(
         content=overlay.lay_over(under, appendices.content, start=after),

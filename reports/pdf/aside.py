@@ -17,6 +17,7 @@ where there is more than one CPU to run on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -73,36 +74,34 @@ class Aside(Generic[T]):
                     break
                 data += chunk
         finally:
-            os.close(self.fd)
+            self._close()
         _, status = os.waitpid(self.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
-            logger.warning("Forked PDF work failed; done here.")
-            return None
-        return pickle.loads(bytes(data))
+        if os.waitstatus_to_exitcode(status) == 0 and data:
+            try:
+                return pickle.loads(bytes(data))
+            except Exception:  # noqa: BLE001 — a torn answer: done here
+                logger.warning("Forked PDF work answered unreadably.", exc_info=True)
+        logger.warning("Forked PDF work failed; done here.")
+        return None
 
     def stop(self) -> None:
         """End the child and reap it (when the caller gives up on it)."""
-        with _ignoring(ProcessLookupError):
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        with _ignoring(ChildProcessError):
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
 
     def discard(self) -> None:
         """Stop the child whose answer is no longer wanted, and close the pipe."""
         self.stop()
-        with _ignoring(OSError):
+        self._close()
+
+    def _close(self) -> None:
+        """Close the pipe once (a descriptor number closed twice may by then
+        be another thread's file)."""
+        if self.fd >= 0:
             os.close(self.fd)
-
-
-class _ignoring:
-    def __init__(self, *kinds: type[BaseException]) -> None:
-        self.kinds = kinds
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, value, trace) -> bool:  # noqa: ANN001
-        return kind is not None and issubclass(kind, self.kinds)
+            self.fd = -1
 
 
 def fork(work: Callable[[], T]) -> Aside[T] | None:

@@ -285,7 +285,7 @@ class Bookmark:
     state: str
 
 
-def page_numbers_html(title: str, first_page: int, pages: list[list[Bookmark]]) -> str:
+def page_numbers_html(first_page: int, pages: list[list[Bookmark]]) -> str:
     """Blank pages numbered from `first_page`, one per item of `pages`, each
     holding its outline entries where they were: what a part printed without
     page numbers is laid over, so that its pages get their numbers and the
@@ -309,7 +309,6 @@ def page_numbers_html(title: str, first_page: int, pages: list[list[Bookmark]]) 
     html = render_to_string(
         NUMBERS_TEMPLATE,
         {
-            "title": title,
             "first_page": first_page,
             "page": page,
             "css": _stylesheet(),
