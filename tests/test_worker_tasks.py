@@ -3,6 +3,7 @@ an approval updates the roll-ups, and a rendering is made, by the worker."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from decimal import Decimal
 
@@ -88,7 +89,23 @@ def test_a_pdf_rendering_is_made_by_the_worker(world, plan_world):
     rendering.refresh_from_db()
     assert rendering.status == RenderStatus.DONE, rendering.error
     with rendering.file.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
+        content = handle.read()
+    assert content[:5] == b"%PDF-"
+    # The Phụ lục, laid out in a process the worker forked, comes after the body
+    # under its page numbers.
+    pages = (
+        subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True
+        )
+        .stdout.decode()
+        .split("\f")[:-1]
+    )
+    assert len(pages) >= 2
+    tops = [next(line for line in page.splitlines() if line.strip()) for page in pages]
+    assert [top.split()[0] for top in tops[1:]] == [
+        str(n) for n in range(2, len(pages) + 1)
+    ]
+    assert "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU" in pages[-1]
 
 
 def test_a_move_has_the_worker_rebuild_both_trees():
