@@ -331,14 +331,7 @@ def _render_parts(layout: Layout) -> PdfResult:
     the number (and the page's outline entries), printed with the body:
     reports.pdf.overlay.
     """
-    if not layout.appendices:
-        body = _render_part(layout, "body", 1)
-        return PdfResult(
-            content=body.document.copy(body.pages).write_pdf(),
-            pages=len(body.pages),
-            problems=body.problems,
-        )
-    side = aside.fork(lambda: _print_appendices(layout))
+    side = aside.fork(lambda: _print_appendices(layout)) if layout.appendices else None
     try:
         body = _render_part(layout, "body", 1)
         appendices = side.result() if side is not None else None
@@ -346,6 +339,12 @@ def _render_parts(layout: Layout) -> PdfResult:
         if side is not None:
             side.discard()
         raise
+    if not layout.appendices:
+        return PdfResult(
+            content=body.document.copy(body.pages).write_pdf(),
+            pages=len(body.pages),
+            problems=body.problems,
+        )
     if appendices is None:
         appendices = _print_appendices(layout)
     after = len(body.pages)

@@ -42,7 +42,7 @@ TIMEOUT_S = 300.0
 def enabled() -> bool:
     """Whether work may be forked aside: settings.PDF_PARALLEL, os.fork, and a
     second CPU this process may run on."""
-    if not getattr(settings, "PDF_PARALLEL", True) or not hasattr(os, "fork"):
+    if not settings.PDF_PARALLEL or not hasattr(os, "fork"):
         return False
     try:
         cpus = len(os.sched_getaffinity(0))
