@@ -430,7 +430,12 @@ def _date_sheets(
     )
     checked = _at(quarter_end + dt.timedelta(days=13 + offset), 14, 30)
     Result.objects.filter(sheet_id__in=sheet_ids).update(entered_at=typed)
-    ResultChange.objects.filter(result__sheet_id__in=sheet_ids).update(changed_at=typed)
+    # By ids, not through a join: on PostgreSQL a freshly filled, not yet analysed
+    # table made the joined UPDATE a nested loop that ran for minutes.
+    result_ids = list(
+        Result.objects.filter(sheet_id__in=sheet_ids).values_list("id", flat=True)
+    )
+    ResultChange.objects.filter(result_id__in=result_ids).update(changed_at=typed)
     transitions = SheetTransition.objects.filter(sheet_id__in=sheet_ids)
     transitions.filter(to_status=SheetStatus.SUBMITTED).update(at=sent)
     transitions.exclude(to_status=SheetStatus.SUBMITTED).update(at=checked)
